@@ -1,0 +1,50 @@
+/**
+ * Operator signing keys as seen by verifiers: a JWK set (RFC 7517) served by `GET /v1/keys`
+ * and cached by the PWA for offline verification.
+ */
+import type { VerificationKeys } from './voucher-token.ts';
+
+const P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+
+/** One public key with its key id and the window in which it signs. */
+export interface OperatorJwk {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+  /** The token's `kid` as a decimal string. */
+  kid: string;
+  alg: 'ES256';
+  use: 'sig';
+  /** RFC 3339: when this key started signing. */
+  signs_from: string;
+  /** RFC 3339: when it stopped signing (rotated), or null while it is the current key. */
+  signs_until: string | null;
+  /** RFC 3339: the last moment a token it signed can be valid, or null while it still signs. */
+  verify_until: string | null;
+}
+
+export interface OperatorJwkSet {
+  keys: OperatorJwk[];
+}
+
+/** Imports every key of a JWK set for verification; keys this code cannot use are skipped. */
+export async function importVerificationKeys(set: OperatorJwkSet): Promise<VerificationKeys> {
+  const keys = new Map<number, CryptoKey>();
+  for (const jwk of set.keys) {
+    const kid = Number(jwk.kid);
+    if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !Number.isSafeInteger(kid)) continue;
+    const key = await crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, P256, false, ['verify']);
+    keys.set(kid, key);
+  }
+  return keys;
+}
+
+/** A new P-256 key pair for signing tokens; the private half is extractable so the API can store it. */
+export async function generateSigningKeyPair(): Promise<CryptoKeyPair> {
+  return crypto.subtle.generateKey(P256, true, ['sign', 'verify']);
+}
+
+export async function importSigningKey(pkcs8: Uint8Array): Promise<CryptoKey> {
+  return crypto.subtle.importKey('pkcs8', pkcs8 as BufferSource, P256, false, ['sign']);
+}

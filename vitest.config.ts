@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Tiers: `unit` is pure code (core/, web logic), `api` runs the HTTP app and real SQL on PGlite and,
+// when DATABASE_URL is set, PostgreSQL; `browser` drives Debian's Chromium (test/browser).
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['core/**/*.test.ts', 'web/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'api', include: ['api/**/*.test.ts', 'test/api/**/*.test.ts'], environment: 'node', testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false } },
+      { test: { name: 'browser', include: ['test/browser/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false } },
+    ],
+  },
+});
