@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { dammCheckDigit, dammValid, formatReference, newReference, parseReference, REFERENCE_DIGITS } from './reference.ts';
+import { dammCheckDigit, dammValid, formatReference, referenceForVoucherId, parseReference, REFERENCE_DIGITS } from './reference.ts';
 
 const reference = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 11, maxLength: 11 }).map((d) => {
   const body = d.join('');
@@ -40,9 +40,11 @@ describe('reference check digit', () => {
     expect(dammValid('5724')).toBe(true);
   });
 
-  it('makes twelve-digit references that pass their own check', () => {
+  it('derives twelve-digit references from voucher ids that pass their own check', () => {
+    expect(referenceForVoucherId(new Uint8Array(8))).toBe('000000000000');
+    expect(referenceForVoucherId(new Uint8Array(8).fill(255))).toBe('99511627775' + dammCheckDigit('99511627775'));
     for (let i = 0; i < 100; i++) {
-      const ref = newReference();
+      const ref = referenceForVoucherId(crypto.getRandomValues(new Uint8Array(8)));
       expect(ref).toMatch(new RegExp(`^\\d{${REFERENCE_DIGITS}}$`));
       expect(parseReference(formatReference(ref))).toEqual({ ok: true, reference: ref });
     }
@@ -51,7 +53,7 @@ describe('reference check digit', () => {
   it('says why a typed reference is refused', () => {
     expect(parseReference('1234')).toEqual({ ok: false, reason: 'length' });
     expect(parseReference('1234 5678 901x')).toEqual({ ok: false, reason: 'not_digits' });
-    const ref = newReference();
+    const ref = referenceForVoucherId(crypto.getRandomValues(new Uint8Array(8)));
     const wrong = ref.slice(0, 11) + ((Number(ref[11]) + 1) % 10);
     expect(parseReference(wrong)).toEqual({ ok: false, reason: 'check_digit' });
   });

@@ -32,13 +32,6 @@ export function dammValid(digits: string): boolean {
   return /^[0-9]+$/.test(digits) && dammCheckDigit(digits) === 0;
 }
 
-/** A new random reference: eleven random digits and the check digit. */
-export function newReference(): string {
-  const random = crypto.getRandomValues(new Uint32Array(REFERENCE_DIGITS - 1));
-  const body = Array.from(random, (r) => String(r % 10)).join('');
-  return body + dammCheckDigit(body);
-}
-
 /**
  * Reads what a person typed: spaces and dashes are ignored. Returns the twelve digits, or why not.
  */
@@ -55,4 +48,17 @@ export function parseReference(typed: string):
 /** "1234 5678 9012": groups of four for reading aloud and typing. */
 export function formatReference(reference: string): string {
   return reference.replace(/(\d{4})(?=\d)/g, '$1 ');
+}
+
+/**
+ * The reference of a voucher, derived from its 8-byte id: the first five bytes read as an integer,
+ * taken modulo 10^11, then the check digit. Deriving it (rather than storing a second random
+ * number) lets the shopper view and the till show it from the token alone, offline. Two ids can
+ * map to one reference; the API keeps references unique and draws a new id when that happens.
+ */
+export function referenceForVoucherId(voucherId: Uint8Array): string {
+  let value = 0;
+  for (let i = 0; i < 5; i++) value = value * 256 + voucherId[i]!;
+  const body = String(value % 10 ** (REFERENCE_DIGITS - 1)).padStart(REFERENCE_DIGITS - 1, '0');
+  return body + dammCheckDigit(body);
 }
