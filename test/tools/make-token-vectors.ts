@@ -51,8 +51,8 @@ const base = digitsToBytes(valid[0]!.token)!;
 const bodyLength = encodeClaims(cases[0]!.claims).length;
 const altered = (mutate: (b: Uint8Array) => Uint8Array) => bytesToDigits(mutate(base.slice()));
 const invalid = [
-  { description: 'amount byte changed after signing', reason: 'bad_signature', token: altered((b) => { b[2 + 1 + 8] ^= 0x01; return b; }) },
-  { description: 'last signature byte changed', reason: 'bad_signature', token: altered((b) => { b[b.length - 1] ^= 0x80; return b; }) },
+  { description: 'amount byte changed after signing', reason: 'bad_signature', token: altered((b) => { b[2 + 1 + 8] = b[2 + 1 + 8]! ^ 0x01; return b; }) },
+  { description: 'last signature byte changed', reason: 'bad_signature', token: altered((b) => { b[b.length - 1] = b[b.length - 1]! ^ 0x80; return b; }) },
   { description: 'signed by a key id the set does not hold', reason: 'unknown_key', token: await signVoucherToken({ ...cases[0]!.claims, kid: 2 }, pair.privateKey) },
   { description: 'signature cut short', reason: 'malformed', token: altered((b) => b.slice(0, bodyLength + 63)) },
   { description: 'a byte appended after the signature', reason: 'malformed', token: altered((b) => Uint8Array.from([...b, 0])) },

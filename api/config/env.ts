@@ -1,0 +1,34 @@
+/** Environment, parsed once at start (STYLE: parse at the edges). */
+import { z } from 'zod';
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('localhost'),
+  /** PGlite data folder, used when DATABASE_URL is not set. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://').optional(),
+  /** The base URL shoppers and tills reach Counterpay at; vouchers' QR codes and links start with it. */
+  PUBLIC_URL: z.string().url().default('http://localhost:8080'),
+  /** Encrypts the operator's private signing keys at rest (AES-256-GCM); see README. */
+  SIGNING_KEY_SECRET: z.string().min(16, 'SIGNING_KEY_SECRET must be at least 16 characters').optional(),
+  TLS_CERT: z.string().optional(),
+  TLS_KEY: z.string().optional(),
+  /** Connections in the PostgreSQL pool of one process. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(16),
+  LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+  NODE_ENV: z.string().default('development'),
+});
+export type Env = z.infer<typeof Env>;
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = Env.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (Boolean(parsed.data.TLS_CERT) !== Boolean(parsed.data.TLS_KEY)) {
+    throw new Error('Invalid configuration:\n  TLS_CERT and TLS_KEY must be set together');
+  }
+  return parsed.data;
+}

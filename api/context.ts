@@ -1,0 +1,46 @@
+/**
+ * Builds the API's services over one database. The HTTP app, the admin socket and the CLI all use
+ * this, so an operator command does the same thing whichever way it arrives.
+ */
+import type { Database } from './db/client.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { KeyVault } from './signing-keys/key-vault.ts';
+import { SigningKeys } from './signing-keys/signing-keys.service.ts';
+import { NetworkService } from './network/network.service.ts';
+import { merchantName } from './network/network.repository.ts';
+import { IdempotencyService } from './idempotency/idempotency.service.ts';
+import { VouchersService } from './merchant-api/vouchers/vouchers.service.ts';
+
+export interface ContextOptions {
+  publicUrl: string;
+  signingKeySecret?: string;
+  clock?: Clock;
+}
+
+export interface Services {
+  database: Database;
+  clock: Clock;
+  publicUrl: string;
+  keys: SigningKeys;
+  network: NetworkService;
+  idempotency: IdempotencyService;
+  vouchers: VouchersService;
+  vault: KeyVault;
+}
+
+export async function createServices(database: Database, options: ContextOptions): Promise<Services> {
+  const clock = options.clock ?? systemClock;
+  const vault = await KeyVault.create(options.signingKeySecret);
+  const keys = new SigningKeys(database.db, vault, clock);
+  const publicUrl = options.publicUrl.replace(/\/+$/, '');
+  return {
+    database,
+    clock,
+    publicUrl,
+    vault,
+    keys,
+    network: new NetworkService(database.db),
+    idempotency: new IdempotencyService(database.db, clock),
+    vouchers: new VouchersService(database.db, keys, clock, publicUrl, (id) => merchantName(database.db, id)),
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Opens the database: PGlite in a data folder by default, PostgreSQL when DATABASE_URL is set.
+ * Both go through one Drizzle schema, so the rest of the API does not know which it has.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import * as schema from './schema.ts';
+import { migrate } from './migrate.ts';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** Where the data lives, for messages: the folder or the server. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string;
+  dataDir?: string;
+  /** In-memory PGlite for tests. */
+  memory?: boolean;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const database = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? 16) : await openPglite(options);
+  try {
+    await migrate(database.db);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  return database;
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const { default: pg } = await import('pg');
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  // bigint columns are declared mode 'number'; int8 text → number for aggregates too.
+  pg.types.setTypeParser(20, (v: string) => Number(v));
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  pool.on('error', () => {}); // an idle client lost its server; the next query reports it
+  const db = drizzle(pool, { schema }) as unknown as Db;
+  const safeUrl = new URL(url);
+  safeUrl.password = '';
+  return { db, kind: 'postgres', location: safeUrl.toString(), close: () => pool.end() };
+}
+
+async function openPglite(options: DatabaseOptions): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  let lock: DataDirLock | undefined;
+  let dataDir: string | undefined;
+  if (!options.memory) {
+    dataDir = path.resolve(options.dataDir ?? './data');
+    mkdirSync(dataDir, { recursive: true });
+    // PGlite does not stop a second process opening its folder, and both then lose data silently.
+    lock = acquireDataDirLock(dataDir);
+  }
+  try {
+    const client = dataDir ? await PGlite.create(path.join(dataDir, 'pglite')) : await PGlite.create();
+    const db = drizzle(client, { schema }) as unknown as Db;
+    return {
+      db,
+      kind: 'pglite',
+      location: dataDir ?? 'memory',
+      close: async () => {
+        await client.close();
+        lock?.release();
+      },
+    };
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}

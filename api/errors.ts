@@ -1,0 +1,95 @@
+/**
+ * Named failures. Services throw these; api/http/problem.ts is the one place that turns them into
+ * HTTP (RFC 9457 problem details). Each message carries the offending value.
+ */
+
+/** How a failure reads to a client; problem.ts maps each to its HTTP status. */
+export type FailureKind =
+  | 'invalid' // the request itself is wrong: fix and send again
+  | 'unauthenticated' // no valid credential
+  | 'not_found' // no such thing for this caller (another merchant's voucher included)
+  | 'conflict' // the thing is in a state that forbids this, or a duplicate request is in flight
+  | 'unprocessable' // well-formed but contradicts an earlier request (idempotency key reuse)
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'unavailable'; // a dependency (the database) is down: try again
+
+export interface FieldError {
+  /** JSON path of the offending field, dotted: `items.2.quantity`. */
+  field: string;
+  message: string;
+}
+
+export class CounterpayError extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    /** Stable slug for the problem `type` URI. */
+    readonly code: string,
+    /** Short, fixed summary for the problem `title`. */
+    readonly title: string,
+    detail: string,
+    readonly fields?: FieldError[],
+  ) {
+    super(detail);
+  }
+}
+
+export class ValidationError extends CounterpayError {
+  constructor(detail: string, fields: FieldError[] = []) {
+    super('invalid', 'validation-failed', 'The request is invalid', detail, fields);
+  }
+}
+
+export class MalformedJsonError extends CounterpayError {
+  constructor(detail: string) {
+    super('invalid', 'malformed-json', 'The request body is not valid JSON', detail);
+  }
+}
+
+export class UnsupportedMediaTypeError extends CounterpayError {
+  constructor(contentType: string | undefined) {
+    super('unsupported_media_type', 'unsupported-media-type', 'The request body must be JSON', `send Content-Type: application/json (got ${contentType ? `"${contentType}"` : 'none'})`);
+  }
+}
+
+export class BodyTooLargeError extends CounterpayError {
+  constructor(limit: number) {
+    super('too_large', 'body-too-large', 'The request body is too large', `the request body exceeds ${limit} bytes`);
+  }
+}
+
+export class UnauthenticatedError extends CounterpayError {
+  constructor(detail: string) {
+    super('unauthenticated', 'unauthenticated', 'Authentication is required', detail);
+  }
+}
+
+export class NotFoundError extends CounterpayError {
+  constructor(what: string, id: string) {
+    super('not_found', 'not-found', 'Not found', `no ${what} ${JSON.stringify(id)}`);
+  }
+}
+
+export class VoucherNotOpenError extends CounterpayError {
+  constructor(id: string, status: string) {
+    super('conflict', 'voucher-not-open', 'The voucher is not open', `voucher ${id} is ${status}; only an open voucher can be canceled`);
+  }
+}
+
+export class IdempotencyInFlightError extends CounterpayError {
+  constructor(key: string) {
+    super('conflict', 'idempotency-key-in-use', 'A request with this Idempotency-Key is still running', `a request with Idempotency-Key ${JSON.stringify(key)} is still being processed; retry later`);
+  }
+}
+
+export class IdempotencyKeyReusedError extends CounterpayError {
+  constructor(key: string) {
+    super('unprocessable', 'idempotency-key-reused', 'The Idempotency-Key was used with a different request', `Idempotency-Key ${JSON.stringify(key)} was first used with a different request body or endpoint`);
+  }
+}
+
+export class DatabaseUnavailableError extends CounterpayError {
+  constructor() {
+    super('unavailable', 'database-unavailable', 'The database is unavailable', 'the database did not answer; retry with the same Idempotency-Key');
+  }
+}

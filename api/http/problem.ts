@@ -1,0 +1,58 @@
+/**
+ * The one place where failures become HTTP: RFC 9457 `application/problem+json` with `type`,
+ * `title`, `status`, `detail`, `instance`, and `errors` (the offending fields) for validation.
+ */
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { CounterpayError, DatabaseUnavailableError, MalformedJsonError, type FailureKind } from '../errors.ts';
+
+const STATUS: Record<FailureKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported_media_type: 415,
+  unprocessable: 422,
+  unavailable: 503,
+};
+
+export const PROBLEM_TYPE_BASE = '/docs/problems#';
+
+export function problemBody(err: CounterpayError, instance: string) {
+  return {
+    type: PROBLEM_TYPE_BASE + err.code,
+    title: err.title,
+    status: STATUS[err.kind],
+    detail: err.message,
+    instance,
+    ...(err.fields ? { errors: err.fields } : {}),
+  };
+}
+
+export function problemResponse(err: CounterpayError, instance: string): Response {
+  const body = problemBody(err, instance);
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  if (err.kind === 'unauthenticated') headers['www-authenticate'] = 'Bearer realm="counterpay"';
+  if (err.kind === 'unavailable') headers['retry-after'] = '5';
+  return new Response(JSON.stringify(body), { status: body.status, headers });
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001']);
+
+/** Hono onError: named failures map to their status; anything else is our bug and a 500. */
+export function onError(err: Error, c: Context): Response {
+  const instance = new URL(c.req.url).pathname;
+  if (err instanceof CounterpayError) return problemResponse(err, instance);
+  if (err instanceof HTTPException && err.status === 400 && /JSON/i.test(err.message)) {
+    return problemResponse(new MalformedJsonError(err.message), instance);
+  }
+  const code = (err as { code?: string; cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;
+  if (code && CONNECTION_CODES.has(code)) return problemResponse(new DatabaseUnavailableError(), instance);
+  console.error(`[counterpay] unexpected error on ${c.req.method} ${instance}:`, err);
+  return new Response(
+    JSON.stringify({ type: PROBLEM_TYPE_BASE + 'internal', title: 'Internal error', status: 500, detail: 'an unexpected error occurred; it has been logged', instance }),
+    { status: 500, headers: { 'content-type': 'application/problem+json' } },
+  );
+}
+

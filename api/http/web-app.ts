@@ -1,0 +1,32 @@
+/**
+ * Serves the built PWA (dist/) from the API's origin. Hashed assets are cached for a year; the
+ * service worker, manifest and HTML are revalidated on every load so that a deploy is picked up
+ * whole (the service worker then offers the update; no mix of versions is served).
+ * Any other GET outside the API is a route of the single-page app and gets index.html.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Hono } from 'hono';
+import { serveStatic } from '@hono/node-server/serve-static';
+
+const DEFAULT_ROOT = fileURLToPath(new URL('../../dist', import.meta.url));
+const API_PATHS = /^\/(v1\/|openapi\.json$|docs$|healthz$)/;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function serveWebApp(app: Hono<any>, webRoot = DEFAULT_ROOT) {
+  const root = path.relative(process.cwd(), webRoot) || '.';
+  app.use('*', async (c, next) => {
+    await next();
+    const p = c.req.path;
+    if (c.res.status !== 200 || API_PATHS.test(p)) return;
+    c.res.headers.set('cache-control', p.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+  });
+  app.get('*', serveStatic({ root }));
+  app.get('*', (c) => {
+    if (API_PATHS.test(c.req.path)) return c.notFound();
+    const index = path.join(webRoot, 'index.html');
+    if (!existsSync(index)) return c.text('The web app is not built yet: run `npm run build` (npm start does it for you).', 503);
+    return c.html(readFileSync(index, 'utf8'));
+  });
+}

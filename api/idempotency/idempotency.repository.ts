@@ -1,0 +1,49 @@
+import { and, eq, lt } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { idempotencyKeys } from '../db/schema.ts';
+
+export type IdempotencyRow = typeof idempotencyKeys.$inferSelect;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export const idempotencyRepository = {
+  /** Claims the key; returns false when a row for it already exists. */
+  async claim(db: Db, merchantId: string, key: string, requestHash: string, now: Date): Promise<boolean> {
+    const rows = await db
+      .insert(idempotencyKeys)
+      .values({ merchantId, key, requestHash, state: 'running', createdAt: now, lockedAt: now })
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key });
+    return rows.length === 1;
+  },
+
+  async find(db: Db, merchantId: string, key: string): Promise<IdempotencyRow | undefined> {
+    const rows = await db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key))).limit(1);
+    return rows[0];
+  },
+
+  /** Takes over a key whose first request died mid-way (its lock is older than `staleBefore`). */
+  async takeOver(db: Db, merchantId: string, key: string, staleBefore: Date, now: Date): Promise<boolean> {
+    const rows = await db
+      .update(idempotencyKeys)
+      .set({ lockedAt: now })
+      .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.state, 'running'), lt(idempotencyKeys.lockedAt, staleBefore)))
+      .returning({ key: idempotencyKeys.key });
+    return rows.length === 1;
+  },
+
+  async complete(tx: Tx, merchantId: string, key: string, status: number, body: unknown): Promise<void> {
+    await tx
+      .update(idempotencyKeys)
+      .set({ state: 'done', responseStatus: status, responseBody: body })
+      .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key)));
+  },
+
+  async release(db: Db, merchantId: string, key: string): Promise<void> {
+    await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.state, 'running')));
+  },
+
+  async prune(db: Db, olderThan: Date): Promise<number> {
+    const rows = await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, olderThan)).returning({ key: idempotencyKeys.key });
+    return rows.length;
+  },
+};

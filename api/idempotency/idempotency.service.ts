@@ -1,0 +1,91 @@
+/**
+ * Idempotent requests (IETF draft "The Idempotency-Key HTTP Header Field"; Stripe's behaviour).
+ *
+ * The key is claimed by a committed `running` row before any work starts, so a second request
+ * with the same key while the first runs sees the row and gets 409. The work and the stored
+ * answer then commit in ONE transaction: a crash can leave a `running` row but never a voucher
+ * without its stored answer, so taking over a stale `running` row cannot create a second voucher.
+ * Same key + same request replays the stored answer; same key + another request is 422.
+ * Keys are kept at least 24 hours (pruned after 48).
+ */
+import { sha256, toHex } from '../../core/encoding/bytes.ts';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/client.ts';
+import { IdempotencyInFlightError, IdempotencyKeyReusedError, ValidationError } from '../errors.ts';
+import { idempotencyRepository as repo, type Tx } from './idempotency.repository.ts';
+
+/** A `running` claim older than this belongs to a process that died; it may be taken over. */
+const STALE_AFTER_MS = 60_000;
+export const KEEP_KEYS_MS = 48 * 3600_000;
+
+export interface StoredAnswer<T> {
+  status: number;
+  body: T;
+  replayed: boolean;
+}
+
+/** Stable JSON: object keys sorted, so the same request always hashes the same. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export async function requestFingerprint(endpoint: string, body: unknown): Promise<string> {
+  return toHex(await sha256(`${endpoint}\n${canonicalJson(body)}`));
+}
+
+export function checkIdempotencyKey(key: string | undefined): string | undefined {
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new ValidationError('Idempotency-Key must be 1-255 visible ASCII characters', [{ field: 'Idempotency-Key', message: '1-255 visible ASCII characters' }]);
+  }
+  return key;
+}
+
+export class IdempotencyService {
+  constructor(private readonly db: Db, private readonly clock: Clock) {}
+
+  async run<T>(merchantId: string, key: string | undefined, fingerprint: string, work: (tx: Tx) => Promise<{ status: number; body: T }>): Promise<StoredAnswer<T>> {
+    if (key === undefined) {
+      const answer = await this.db.transaction(work);
+      return { ...answer, replayed: false };
+    }
+    const now = this.clock.now();
+    let owner = await repo.claim(this.db, merchantId, key, fingerprint, now);
+    if (!owner) {
+      const existing = await repo.find(this.db, merchantId, key);
+      if (!existing) {
+        // Pruned or released between our insert and select: claim again.
+        owner = await repo.claim(this.db, merchantId, key, fingerprint, now);
+        if (!owner) throw new IdempotencyInFlightError(key);
+      } else if (existing.requestHash !== fingerprint) {
+        throw new IdempotencyKeyReusedError(key);
+      } else if (existing.state === 'done') {
+        return { status: existing.responseStatus!, body: existing.responseBody as T, replayed: true };
+      } else {
+        owner = await repo.takeOver(this.db, merchantId, key, new Date(now.getTime() - STALE_AFTER_MS), now);
+        if (!owner) throw new IdempotencyInFlightError(key);
+      }
+    }
+    try {
+      const answer = await this.db.transaction(async (tx) => {
+        const result = await work(tx);
+        await repo.complete(tx, merchantId, key, result.status, result.body);
+        return result;
+      });
+      return { ...answer, replayed: false };
+    } catch (err) {
+      // Nothing was written (the transaction rolled back): free the key so a retry can run.
+      await repo.release(this.db, merchantId, key).catch(() => {});
+      throw err;
+    }
+  }
+
+  async prune(): Promise<number> {
+    return repo.prune(this.db, new Date(this.clock.now().getTime() - KEEP_KEYS_MS));
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * `npm start`: Counterpay's server. Opens the database (PGlite in DATA_DIR, or DATABASE_URL),
+ * applies migrations, makes sure a signing key exists, seeds demo data on first start, and serves
+ * the API and the PWA. On PGlite it also answers the CLI on DATA_DIR/counterpay.sock.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { parseEnv } from './config/env.ts';
+import { openDatabase } from './db/client.ts';
+import { DataDirBusyError } from './db/data-dir-lock.ts';
+import { createServices } from './context.ts';
+import { createApp } from './app.ts';
+import { seedDemo } from './demo/seed.ts';
+import { startAdminSocket } from './operator/admin-socket.ts';
+import { summaryBudget } from '../core/token/limits.ts';
+
+const log = (line: string) => console.log(`[counterpay] ${line}`);
+
+async function main() {
+  const env = parseEnv();
+  let database;
+  try {
+    database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: env.DATABASE_POOL_SIZE });
+  } catch (err) {
+    if (err instanceof DataDirBusyError) {
+      console.error(`[counterpay] ${err.message}: another Counterpay server is running on it. Stop it, or set DATA_DIR to another folder.`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  log(`database: ${database.kind === 'pglite' ? `PGlite in ${database.location}` : `PostgreSQL at ${database.location}`}`);
+
+  const services = await createServices(database, { publicUrl: env.PUBLIC_URL, signingKeySecret: env.SIGNING_KEY_SECRET });
+  const key = await services.keys.ensureCurrent();
+  log(`signing key ${key.kid} is current`);
+  if (!services.vault.encrypts) {
+    log('warning: SIGNING_KEY_SECRET is not set, so private signing keys are stored unencrypted in the database (fine for a trial, not for production)');
+  }
+  if (summaryBudget(services.publicUrl) < 8) {
+    log(`warning: PUBLIC_URL ${services.publicUrl} is long; item summaries in QR codes are cut to ${summaryBudget(services.publicUrl)} bytes to stay within QR version 10`);
+  }
+
+  const demo = await seedDemo(services);
+  if (demo) {
+    log('first start: created the demo merchant "Demo Shop" (mer_demo) and the demo store "Demo Store" (sto_demo)');
+    console.log(`Demo merchant API key: ${demo.apiKey}`);
+  }
+
+  const app = createApp(services);
+  const tls = env.TLS_CERT && env.TLS_KEY ? { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) } : undefined;
+  const server = serve({
+    fetch: app.fetch,
+    port: env.PORT,
+    hostname: env.HOST,
+    ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}),
+  }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : env.PORT;
+  log(`listening on ${tls ? 'https' : 'http'}://${env.HOST}:${port} (public URL ${services.publicUrl})`);
+
+  const admin = database.kind === 'pglite' ? await startAdminSocket(services, env.DATA_DIR) : undefined;
+  const pruner = setInterval(() => services.idempotency.prune().catch(() => {}), 3600_000);
+  pruner.unref();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    clearInterval(pruner);
+    admin?.close();
+    const closed = new Promise((resolve) => server.close(resolve));
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 5000).unref();
+    await closed;
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(`[counterpay] failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+import { and, desc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { vouchers } from '../../db/schema.ts';
+import type { Tx } from '../../idempotency/idempotency.repository.ts';
+import type { VoucherStatus } from '../../../core/vouchers/voucher-status.ts';
+
+export type VoucherRow = typeof vouchers.$inferSelect;
+export type NewVoucherRow = typeof vouchers.$inferInsert;
+
+/** SQL for "reads as `status` at `now`" (an open voucher past its expiry reads as expired). */
+function statusIs(status: VoucherStatus, now: Date) {
+  switch (status) {
+    case 'open':
+      return and(eq(vouchers.status, 'open'), gt(vouchers.expiresAt, now));
+    case 'expired':
+      return or(eq(vouchers.status, 'expired'), and(eq(vouchers.status, 'open'), lte(vouchers.expiresAt, now)));
+    default:
+      return eq(vouchers.status, status);
+  }
+}
+
+export const vouchersRepository = {
+  /** Inserts unless any unique key (id, reference, link code) is taken; then returns undefined. */
+  async insert(tx: Tx, row: NewVoucherRow): Promise<VoucherRow | undefined> {
+    const rows = await tx.insert(vouchers).values(row).onConflictDoNothing().returning();
+    return rows[0];
+  },
+
+  async byId(db: Db, merchantId: string, id: string): Promise<VoucherRow | undefined> {
+    const rows = await db.select().from(vouchers).where(and(eq(vouchers.id, id), eq(vouchers.merchantId, merchantId))).limit(1);
+    return rows[0];
+  },
+
+  /** Newest first; keyset pagination on (created_at, id) after the cursor voucher. */
+  async list(db: Db, merchantId: string, q: { status?: VoucherStatus; limit: number; after?: VoucherRow; now: Date }): Promise<VoucherRow[]> {
+    const conditions = [eq(vouchers.merchantId, merchantId)];
+    if (q.status) conditions.push(statusIs(q.status, q.now)!);
+    if (q.after) conditions.push(sql`(${vouchers.createdAt}, ${vouchers.id}) < (${q.after.createdAt}, ${q.after.id})`);
+    return db.select().from(vouchers).where(and(...conditions)).orderBy(desc(vouchers.createdAt), desc(vouchers.id)).limit(q.limit);
+  },
+
+  /** The race-free cancel: only a row that is open and unexpired at `now` changes. */
+  async cancel(db: Db, merchantId: string, id: string, now: Date): Promise<VoucherRow | undefined> {
+    const rows = await db
+      .update(vouchers)
+      .set({ status: 'canceled', canceledAt: now })
+      .where(and(eq(vouchers.id, id), eq(vouchers.merchantId, merchantId), eq(vouchers.status, 'open'), gt(vouchers.expiresAt, now)))
+      .returning();
+    return rows[0];
+  },
+
+  async byLinkCode(db: Db, code: string): Promise<VoucherRow | undefined> {
+    const rows = await db.select().from(vouchers).where(eq(vouchers.linkCode, code)).limit(1);
+    return rows[0];
+  },
+
+  async byIds(db: Db, ids: string[]): Promise<VoucherRow[]> {
+    if (ids.length === 0) return [];
+    return db.select().from(vouchers).where(inArray(vouchers.id, ids));
+  },
+};

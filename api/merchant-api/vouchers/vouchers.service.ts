@@ -1,0 +1,212 @@
+/**
+ * Voucher rules: creation (sign the token, derive reference and links), reading with the expiry
+ * rule applied, listing, and the guarded cancel. Knows nothing of HTTP.
+ */
+import { itemSummary, summaryBudget, truncateUtf8, MERCHANT_DISPLAY_MAX_BYTES, voucherQrText } from '../../../core/token/limits.ts';
+import { signVoucherToken, verifyVoucherToken } from '../../../core/token/voucher-token.ts';
+import { referenceForVoucherId } from '../../../core/reference/reference.ts';
+import { newVoucherIdBytes, voucherIdToString } from '../../../core/vouchers/voucher-id.ts';
+import { effectiveStatus, type VoucherStatus } from '../../../core/vouchers/voucher-status.ts';
+import { DEFAULT_EXPIRES_IN_SECONDS, MAX_EXPIRES_IN_SECONDS, MIN_EXPIRES_IN_SECONDS } from '../../../core/vouchers/expiry.ts';
+import type { Clock } from '../../clock.ts';
+import type { Db } from '../../db/client.ts';
+import { NotFoundError, ValidationError, VoucherNotOpenError } from '../../errors.ts';
+import { newLinkCode } from '../../ids.ts';
+import type { Tx } from '../../idempotency/idempotency.repository.ts';
+import type { SigningKeys } from '../../signing-keys/signing-keys.service.ts';
+import { vouchersRepository as repo, type VoucherRow } from './vouchers.repository.ts';
+import type { CreateVoucherBody, Voucher } from './vouchers.schemas.ts';
+
+export interface MerchantRef {
+  id: string;
+  name: string;
+}
+
+/** What a shopper holding a link or token may see: no customer data, no metadata. */
+export interface PublicVoucher {
+  object: 'voucher_link';
+  voucher_id: string;
+  status: VoucherStatus;
+  merchant: { name: string };
+  order_ref: string;
+  amount: number;
+  currency: string;
+  items: Voucher['items'];
+  reference: string;
+  token: string;
+  qr: string;
+  expires_at: string;
+  paid_at: string | null;
+  canceled_at: string | null;
+}
+
+export type TokenStatus =
+  | { voucher_id: string; status: VoucherStatus; paid_at: string | null; canceled_at: string | null }
+  | { error: 'invalid_token' };
+
+const ATTEMPTS = 5;
+
+export class VouchersService {
+  private readonly summaryBytes: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly keys: SigningKeys,
+    private readonly clock: Clock,
+    private readonly publicUrl: string,
+    private readonly merchantNames: (merchantId: string) => Promise<string>,
+  ) {
+    this.summaryBytes = summaryBudget(publicUrl);
+  }
+
+  async create(merchant: MerchantRef, input: CreateVoucherBody, tx: Tx): Promise<Voucher> {
+    const now = this.clock.now();
+    const expiresAt = this.expiryFor(input, now);
+    const items = input.items ?? [];
+    const signer = await this.keys.signer(tx);
+    // The reference is derived from the random id; on the rare clash of id, reference or link
+    // code the insert does nothing and a fresh id is drawn.
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const idBytes = newVoucherIdBytes();
+      const token = await signVoucherToken(
+        {
+          kid: signer.kid,
+          voucherId: idBytes,
+          amount: input.amount,
+          currency: input.currency,
+          expiresAt: Math.floor(expiresAt.getTime() / 1000),
+          merchant: truncateUtf8(merchant.name, MERCHANT_DISPLAY_MAX_BYTES),
+          orderRef: input.order_ref,
+          summary: itemSummary(items, this.summaryBytes),
+        },
+        signer.key,
+      );
+      const row = await repo.insert(tx, {
+        id: voucherIdToString(idBytes),
+        merchantId: merchant.id,
+        status: 'open',
+        orderRef: input.order_ref,
+        amount: input.amount,
+        currency: input.currency,
+        items,
+        description: input.description ?? null,
+        customer: input.customer ?? null,
+        metadata: input.metadata ?? {},
+        reference: referenceForVoucherId(idBytes),
+        linkCode: newLinkCode(),
+        token,
+        kid: signer.kid,
+        expiresAt,
+        createdAt: now,
+      });
+      if (row) return this.toJson(row, merchant, now);
+    }
+    throw new Error(`no free voucher id after ${ATTEMPTS} attempts`);
+  }
+
+  async get(merchant: MerchantRef, id: string): Promise<Voucher> {
+    const row = await repo.byId(this.db, merchant.id, id);
+    if (!row) throw new NotFoundError('voucher', id);
+    return this.toJson(row, merchant, this.clock.now());
+  }
+
+  async list(merchant: MerchantRef, q: { status?: VoucherStatus; limit: number; starting_after?: string }) {
+    const now = this.clock.now();
+    let after: VoucherRow | undefined;
+    if (q.starting_after !== undefined) {
+      after = await repo.byId(this.db, merchant.id, q.starting_after);
+      if (!after) throw new ValidationError(`starting_after names no voucher of yours: ${JSON.stringify(q.starting_after)}`, [{ field: 'starting_after', message: 'no such voucher' }]);
+    }
+    const rows = await repo.list(this.db, merchant.id, { status: q.status, limit: q.limit + 1, after, now });
+    return { object: 'list' as const, data: rows.slice(0, q.limit).map((r) => this.toJson(r, merchant, now)), has_more: rows.length > q.limit };
+  }
+
+  async cancel(merchant: MerchantRef, id: string): Promise<Voucher> {
+    const now = this.clock.now();
+    const row = await repo.cancel(this.db, merchant.id, id, now);
+    if (row) return this.toJson(row, merchant, now);
+    const existing = await repo.byId(this.db, merchant.id, id);
+    if (!existing) throw new NotFoundError('voucher', id);
+    throw new VoucherNotOpenError(id, effectiveStatus(existing.status, existing.expiresAt, now));
+  }
+
+  /** The shopper's short link: whoever holds the code may see the voucher. */
+  async byLinkCode(code: string): Promise<PublicVoucher> {
+    const row = /^[0-9a-z]{26}$/.test(code) ? await repo.byLinkCode(this.db, code) : undefined;
+    if (!row) throw new NotFoundError('voucher link', code);
+    const now = this.clock.now();
+    return {
+      object: 'voucher_link',
+      voucher_id: row.id,
+      status: effectiveStatus(row.status, row.expiresAt, now),
+      merchant: { name: await this.merchantNames(row.merchantId) },
+      order_ref: row.orderRef,
+      amount: row.amount,
+      currency: row.currency,
+      items: row.items,
+      reference: row.reference,
+      token: row.token,
+      qr: voucherQrText(this.publicUrl, row.token),
+      expires_at: row.expiresAt.toISOString(),
+      paid_at: row.paidAt?.toISOString() ?? null,
+      canceled_at: row.canceledAt?.toISOString() ?? null,
+    };
+  }
+
+  /**
+   * Current status for tokens the caller holds. A token is its own proof of possession: only one
+   * that verifies against the operator keys is answered, and only about its own voucher.
+   */
+  async statusForTokens(tokens: string[]): Promise<TokenStatus[]> {
+    const keys = await this.keys.verificationKeys();
+    const checks = await Promise.all(tokens.map((t) => verifyVoucherToken(t, keys)));
+    const ids = checks.map((c) => (c.ok ? voucherIdToString(c.claims.voucherId) : null));
+    const rows = new Map((await repo.byIds(this.db, ids.filter((id): id is string => id !== null))).map((r) => [r.id, r]));
+    const now = this.clock.now();
+    return ids.map((id, i) => {
+      const row = id ? rows.get(id) : undefined;
+      // A verified token for a voucher we do not have cannot happen unless data was lost; say invalid rather than guess.
+      if (!row || row.token !== tokens[i]) return { error: 'invalid_token' as const };
+      return { voucher_id: row.id, status: effectiveStatus(row.status, row.expiresAt, now), paid_at: row.paidAt?.toISOString() ?? null, canceled_at: row.canceledAt?.toISOString() ?? null };
+    });
+  }
+
+  private expiryFor(input: CreateVoucherBody, now: Date): Date {
+    if (input.expires_at === undefined) {
+      return new Date(now.getTime() + (input.expires_in ?? DEFAULT_EXPIRES_IN_SECONDS) * 1000);
+    }
+    // Tokens carry whole seconds; round down so the token and the record agree.
+    const at = new Date(Math.floor(Date.parse(input.expires_at) / 1000) * 1000);
+    const seconds = (at.getTime() - now.getTime()) / 1000;
+    if (seconds < MIN_EXPIRES_IN_SECONDS || seconds > MAX_EXPIRES_IN_SECONDS) {
+      throw new ValidationError(`expires_at must be between 15 minutes and 60 days from now (${now.toISOString()}); got ${input.expires_at}`, [
+        { field: 'expires_at', message: 'must be between 15 minutes and 60 days from now' },
+      ]);
+    }
+    return at;
+  }
+
+  toJson(row: VoucherRow, merchant: MerchantRef, now: Date): Voucher {
+    return {
+      id: row.id,
+      object: 'voucher',
+      status: effectiveStatus(row.status, row.expiresAt, now),
+      order_ref: row.orderRef,
+      amount: row.amount,
+      currency: row.currency,
+      items: row.items,
+      description: row.description,
+      customer: row.customer,
+      metadata: row.metadata,
+      merchant: { id: merchant.id, name: merchant.name },
+      reference: row.reference,
+      token: row.token,
+      qr: voucherQrText(this.publicUrl, row.token),
+      voucher_url: `${this.publicUrl.replace(/\/+$/, '')}/v/${row.linkCode}`,
+      expires_at: row.expiresAt.toISOString(),
+      created_at: row.createdAt.toISOString(),
+      paid_at: row.paidAt?.toISOString() ?? null,
+      canceled_at: row.canceledAt?.toISOString() ?? null,
+    };
+  }
+}
