@@ -20,7 +20,7 @@ import type { Services } from './context.ts';
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 const requireJson = createMiddleware(async (c, next) => {
-  const hasBody = Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
+  const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
   const type = c.req.header('content-type');
   if (hasBody && !/^application\/(.+\+)?json\s*(;|$)/i.test(type ?? '')) throw new UnsupportedMediaTypeError(type);
   await next();

@@ -4,7 +4,7 @@
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { CounterpayError, DatabaseUnavailableError, MalformedJsonError, type FailureKind } from '../errors.ts';
+import { CounterpayError, DatabaseUnavailableError, MalformedJsonError, UnsupportedMediaTypeError, type FailureKind } from '../errors.ts';
 
 const STATUS: Record<FailureKind, number> = {
   invalid: 400,
@@ -46,6 +46,9 @@ export function onError(err: Error, c: Context): Response {
   if (err instanceof CounterpayError) return problemResponse(err, instance);
   if (err instanceof HTTPException && err.status === 400 && /JSON/i.test(err.message)) {
     return problemResponse(new MalformedJsonError(err.message), instance);
+  }
+  if (err instanceof HTTPException && err.status === 415) {
+    return problemResponse(new UnsupportedMediaTypeError(c.req.header('content-type')), instance);
   }
   const code = (err as { code?: string; cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;
   if (code && CONNECTION_CODES.has(code)) return problemResponse(new DatabaseUnavailableError(), instance);

@@ -1,0 +1,54 @@
+/** An app over a real database with a fake clock and two merchants, for route tests. */
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../api/db/client.ts';
+import { createServices, type Services } from '../../api/context.ts';
+import { createApp } from '../../api/app.ts';
+import type { Clock } from '../../api/clock.ts';
+
+export class FakeClock implements Clock {
+  constructor(private t = Date.parse('2026-11-26T12:00:00Z')) {}
+  now() {
+    return new Date(this.t);
+  }
+  advance(ms: number) {
+    this.t += ms;
+  }
+}
+
+export interface Harness {
+  services: Services;
+  clock: FakeClock;
+  app: ReturnType<typeof createApp>;
+  keyA: string;
+  keyB: string;
+  merchantA: string;
+  /** JSON request helper: `req('POST', '/v1/vouchers', body, { key })`. */
+  req(method: string, path: string, body?: unknown, opts?: { key?: string | null; headers?: Record<string, string> }): Promise<Response>;
+  countVouchers(): Promise<number>;
+}
+
+export const PUBLIC_URL = 'http://localhost:8080';
+
+export async function harness(database: Database, options: { signingKeySecret?: string } = {}): Promise<Harness> {
+  const clock = new FakeClock();
+  const services = await createServices(database, { publicUrl: PUBLIC_URL, clock, signingKeySecret: options.signingKeySecret });
+  await services.keys.ensureCurrent();
+  const a = (await services.network.createMerchant('Shop A'))!;
+  const b = (await services.network.createMerchant('Shop B'))!;
+  const app = createApp(services);
+  const req: Harness['req'] = (method, path, body, opts = {}) => {
+    const key = opts.key === undefined ? a.api_key : opts.key;
+    const headers: Record<string, string> = { ...(key ? { authorization: `Bearer ${key}` } : {}), ...opts.headers };
+    let payload: string | undefined;
+    if (body !== undefined) {
+      payload = typeof body === 'string' ? body : JSON.stringify(body);
+      headers['content-type'] ??= 'application/json';
+    }
+    return Promise.resolve(app.request(path, { method, headers, body: payload }));
+  };
+  const countVouchers = async () => {
+    const r = (await database.db.execute(sql`select count(*)::int as n from vouchers`)) as unknown as { rows: Array<{ n: number }> };
+    return r.rows[0]!.n;
+  };
+  return { services, clock, app, keyA: a.api_key, keyB: b.api_key, merchantA: a.id, req, countVouchers };
+}
