@@ -1,5 +1,5 @@
 /** The operator's network: merchants (who integrate by API key) and stores (whose tills collect). */
-import { sha256, toHex } from '../../core/encoding/bytes.ts';
+import { createHash } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { ValidationError } from '../errors.ts';
 import { newApiKey, newId } from '../ids.ts';
@@ -14,7 +14,8 @@ export interface MerchantCreated {
   api_key: string;
 }
 
-export const hashApiKey = async (key: string) => toHex(await sha256(key));
+/** API keys carry 160 random bits, so one SHA-256 is the right hash (no salt or stretching needed). */
+export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 function checkName(name: string, what: string): string {
   const trimmed = name.trim();
@@ -25,13 +26,23 @@ function checkName(name: string, what: string): string {
   return trimmed;
 }
 
+/**
+ * How long a process trusts a looked-up API key. Every voucher request authenticates, and the
+ * lookup was half the database round trips of creating one; a key's merchant never changes, so
+ * the only cost is that a removed key keeps working here for up to this long.
+ */
+const API_KEY_CACHE_MS = 30_000;
+const API_KEY_CACHE_MAX = 10_000;
+
 export class NetworkService {
+  private readonly keyCache = new Map<string, { at: number; merchant: { id: string; name: string } }>();
+
   constructor(private readonly db: Db) {}
 
   /** Creates a merchant with a new API key. With a fixed id (the demo) it creates nothing if the id exists. */
   async createMerchant(name: string, id = newId('mer')): Promise<MerchantCreated | null> {
     const apiKey = newApiKey();
-    const row = await repo.insertMerchant(this.db, { id, name: checkName(name, 'merchant'), apiKeyHash: await hashApiKey(apiKey) });
+    const row = await repo.insertMerchant(this.db, { id, name: checkName(name, 'merchant'), apiKeyHash: hashApiKey(apiKey) });
     return row ? { id: row.id, name: row.name, api_key: apiKey } : null;
   }
 
@@ -49,7 +60,16 @@ export class NetworkService {
   }
 
   /** The merchant an API key belongs to, or undefined. */
-  async merchantForApiKey(apiKey: string) {
-    return repo.merchantByKeyHash(this.db, await hashApiKey(apiKey));
+  async merchantForApiKey(apiKey: string): Promise<{ id: string; name: string } | undefined> {
+    const hash = hashApiKey(apiKey);
+    const now = Date.now();
+    const cached = this.keyCache.get(hash);
+    if (cached && now - cached.at < API_KEY_CACHE_MS) return cached.merchant;
+    const merchant = await repo.merchantByKeyHash(this.db, hash);
+    if (merchant) {
+      if (this.keyCache.size >= API_KEY_CACHE_MAX) this.keyCache.clear();
+      this.keyCache.set(hash, { at: now, merchant });
+    }
+    return merchant;
   }
 }

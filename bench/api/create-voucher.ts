@@ -1,0 +1,69 @@
+/**
+ * POST /v1/vouchers on PostgreSQL against the database's own limit: pgbench replaying the same
+ * statements the API runs for one request (the API-key lookup, then the voucher INSERT in its
+ * transaction), in the same run on the same machine. Also the PGlite figure.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startServer } from '../../test/support/server.ts';
+import { freshPostgresDatabase } from '../../test/support/databases.ts';
+import { fmt, load } from '../load.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCY = 32;
+const body = JSON.stringify({ order_ref: 'BENCH-1', amount: 4990, currency: 'EUR', items: [{ name: 'Mug', quantity: 2, unit_amount: 2495 }], customer: { email: 'shopper@example.com' } });
+
+async function measureApi(env: Record<string, string>) {
+  const server = await startServer({ env });
+  try {
+    const url = `${server.url}/v1/vouchers`;
+    const headers = { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' };
+    await load({ seconds: 2, concurrency: CONCURRENCY, send: () => fetch(url, { method: 'POST', headers, body }) }); // warm-up
+    const result = await load({ seconds: SECONDS, concurrency: CONCURRENCY, send: () => fetch(url, { method: 'POST', headers, body }) });
+    return { result, apiKey: server.apiKey };
+  } finally {
+    await server.stop();
+  }
+}
+
+function pgbench(dbUrl: string, script: string): number {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'counterpay-bench-'));
+  const file = path.join(dir, 'create-voucher.sql');
+  writeFileSync(file, script);
+  const r = spawnSync('pgbench', ['-n', '-c', String(CONCURRENCY), '-j', '2', '-T', String(SECONDS), '-f', file, dbUrl], { encoding: 'utf8' });
+  const tps = /tps = ([\d.]+)/.exec(r.stdout)?.[1];
+  if (!tps) throw new Error(`pgbench failed: ${r.stderr || r.stdout}`);
+  return Number(tps);
+}
+
+export async function benchCreateVoucher(postgresUrl: string) {
+  const db = await freshPostgresDatabase();
+  try {
+    const { result: api } = await measureApi({ DATABASE_URL: db.url, DATABASE_POOL_SIZE: String(CONCURRENCY) });
+    // The very statement one request runs (vouchers.repository insert; the API-key lookup is
+    // cached per process and a request without Idempotency-Key needs no transaction), with
+    // values of the same sizes.
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const sample = (await client.query('select * from vouchers limit 1')).rows[0];
+    await client.end();
+    const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+    const script = `\\set n random(1, 999999999999)
+insert into "vouchers" ("id", "merchant_id", "status", "order_ref", "amount", "currency", "items", "description", "customer", "metadata", "reference", "link_code", "token", "kid", "expires_at", "created_at", "paid_at", "canceled_at")
+values ('vch_b' || :n, 'mer_demo', 'open', 'BENCH-1', 4990, 'EUR', ${q(JSON.stringify(sample.items))}, null, ${q(JSON.stringify(sample.customer))}, '{}', lpad(:n::text, 12, '0'), 'link' || :n, ${q(sample.token)}, ${sample.kid}, now() + interval '3 days', now(), null, null)
+on conflict do nothing returning *;
+`;
+    const tps = pgbench(db.url, script);
+    const pglite = (await measureApi({})).result;
+    console.log(`create voucher, PostgreSQL: ${fmt(api.rps)} req/s at concurrency ${CONCURRENCY}, p50 ${fmt(api.p50, 1)} ms, p99 ${fmt(api.p99, 1)} ms (${api.errors} errors)`);
+    console.log(`create voucher, pgbench replay of the same SQL: ${fmt(tps)} tx/s`);
+    console.log(`create voucher, ratio API / pgbench: ${fmt(api.rps / tps, 2)} (goal ≥ 0.50)`);
+    console.log(`create voucher, PGlite: ${fmt(pglite.rps)} req/s, p50 ${fmt(pglite.p50, 1)} ms, p99 ${fmt(pglite.p99, 1)} ms (${pglite.errors} errors)`);
+    return { api, tps, pglite };
+  } finally {
+    await db.drop();
+  }
+}

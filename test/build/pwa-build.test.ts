@@ -1,0 +1,111 @@
+/**
+ * The production build is an installable PWA whose service worker precaches exactly one complete
+ * version of the app: manifest fields and icons, the worker, and its precache list.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DIST, ensureBuilt } from '../browser/support/build.ts';
+
+interface ManifestIcon {
+  src: string;
+  sizes: string;
+  type: string;
+  purpose?: string;
+}
+
+let manifest: { name: string; short_name: string; start_url: string; scope: string; display: string; theme_color: string; background_color: string; icons: ManifestIcon[] };
+let precache: Array<{ url: string; revision: string | null }>;
+let sw: string;
+
+/** Width and height from a PNG's IHDR chunk; throws when the file is not a PNG. */
+function pngSize(file: string): [number, number] {
+  const bytes = readFileSync(file);
+  if (bytes.subarray(0, 8).toString('hex') !== '89504e470d0a1a0a' || bytes.subarray(12, 16).toString('latin1') !== 'IHDR') throw new Error(`${file} is not a PNG`);
+  return [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+}
+
+const dist = (url: string) => join(DIST, url.replace(/^\//, ''));
+
+beforeAll(() => {
+  ensureBuilt();
+  manifest = JSON.parse(readFileSync(join(DIST, 'manifest.webmanifest'), 'utf8'));
+  sw = readFileSync(join(DIST, 'sw.js'), 'utf8');
+  const list = /\[\{"revision":.*?\}\]/s.exec(sw);
+  if (!list) throw new Error('no precache list found in dist/sw.js');
+  precache = JSON.parse(list[0]);
+}, 120_000);
+
+describe('web app manifest', () => {
+  it('names the app, starts at the wallet in standalone mode and sets the theme colour', () => {
+    expect(manifest).toMatchObject({ name: 'Counterpay', short_name: 'Counterpay', start_url: '/', scope: '/', display: 'standalone' });
+    expect(manifest.theme_color).toMatch(/^#[0-9a-f]{6}$/i);
+    expect(manifest.background_color).toMatch(/^#[0-9a-f]{6}$/i);
+  });
+
+  it('has 192 and 512 px PNG icons, both plain and maskable, whose files have those sizes', () => {
+    for (const purpose of ['any', 'maskable']) {
+      for (const size of [192, 512]) {
+        const icon = manifest.icons.find((i) => i.sizes === `${size}x${size}` && (i.purpose ?? 'any').split(' ').includes(purpose));
+        expect(icon, `${purpose} ${size}`).toBeDefined();
+        expect(icon!.type).toBe('image/png');
+        expect(pngSize(dist(icon!.src))).toEqual([size, size]);
+      }
+    }
+  });
+
+  it('is linked from the page, with the theme colour', () => {
+    const html = readFileSync(join(DIST, 'index.html'), 'utf8');
+    expect(html).toContain('rel="manifest" href="/manifest.webmanifest"');
+    expect(html).toContain(`name="theme-color" content="${manifest.theme_color}"`);
+  });
+});
+
+describe('service worker precache', () => {
+  it('holds the page, every script and stylesheet of the build, the icons and the manifest', () => {
+    const urls = new Set(precache.map((e) => e.url));
+    const assets = readdirSync(join(DIST, 'assets')).filter((f) => /\.(js|css)$/.test(f));
+    expect(assets.length).toBeGreaterThan(1);
+    for (const file of ['index.html', 'manifest.webmanifest', ...assets.map((a) => `assets/${a}`), ...manifest.icons.map((i) => i.src.replace(/^\//, ''))]) {
+      expect(urls.has(file), file).toBe(true);
+    }
+  });
+
+  it('lists only files that exist, each once, with a revision matching the file content where the name has no hash', () => {
+    expect(new Set(precache.map((e) => e.url)).size).toBe(precache.length);
+    for (const entry of precache) {
+      expect(existsSync(dist(entry.url)), entry.url).toBe(true);
+      if (entry.revision !== null) {
+        expect(entry.revision, entry.url).toBe(createHash('md5').update(readFileSync(dist(entry.url))).digest('hex'));
+      }
+    }
+  });
+
+  it('keeps build tooling out of the phone’s cache', () => {
+    expect(precache.map((e) => e.url)).not.toContain('build-manifest.json');
+  });
+});
+
+describe('chunks', () => {
+  const chunks = () => JSON.parse(readFileSync(join(DIST, 'build-manifest.json'), 'utf8')) as Record<string, { file: string; isEntry?: boolean; isDynamicEntry?: boolean; imports?: string[] }>;
+  // A string html5-qrcode builds into its DOM; it survives minification.
+  const SCANNER_MARK = 'qr-shaded-region';
+
+  it('keeps the camera scanner out of the shopper view’s scripts and in the cashier chunk', () => {
+    const all = chunks();
+    const entry = Object.values(all).find((c) => c.isEntry)!;
+    const staticGraph = new Set<string>();
+    const walk = (key: string) => {
+      const chunk = all[key]!;
+      if (staticGraph.has(chunk.file)) return;
+      staticGraph.add(chunk.file);
+      for (const k of chunk.imports ?? []) walk(k);
+    };
+    walk(Object.keys(all).find((k) => all[k] === entry)!);
+    for (const file of staticGraph) expect(readFileSync(dist(file), 'utf8'), file).not.toContain(SCANNER_MARK);
+    const cashier = Object.entries(all).find(([k]) => k.includes('cashier/CashierScreen'))?.[1];
+    expect(cashier?.isDynamicEntry).toBe(true);
+    expect(readFileSync(dist(cashier!.file), 'utf8')).toContain(SCANNER_MARK);
+  });
+});

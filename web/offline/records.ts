@@ -1,0 +1,65 @@
+/**
+ * What the app keeps in IndexedDB, as schemas. Data read back from the database is parsed here
+ * before the app trusts it (STYLE §4): an older or newer app version may have written it.
+ *
+ * A saved voucher keeps its token as the source of truth; merchant, amount, expiry and the other
+ * signed claims are decoded from the token on every read rather than stored twice, so they can
+ * never drift from what the signature covers.
+ */
+import * as z from 'zod/mini';
+import { VOUCHER_STATUSES } from '../../core/vouchers/voucher-status.ts';
+
+const item = z.object({
+  name: z.string(),
+  quantity: z.int().check(z.positive()),
+  unit_amount: z.int().check(z.nonnegative()),
+});
+
+export const voucherRecordSchema = z.object({
+  /** `vch_…`, the voucher id from the token. */
+  id: z.string().check(z.regex(/^vch_[0-9a-z]{13}$/)),
+  /** The signed token (digits), verified before it was first stored. */
+  token: z.string().check(z.regex(/^[0-9]+$/)),
+  /** The exact text of the QR: the API's `qr` field, or rebuilt from the URL the phone opened. */
+  qr: z.string().check(z.minLength(1)),
+  /** Full item lines, known only when the voucher came through a short link. */
+  items: z.nullable(z.array(item)),
+  /** The merchant's full name when the server told us; the token may carry a shortened one. */
+  merchantName: z.nullable(z.string()),
+  /** The short-link code this voucher was opened with, so the same link works offline later. */
+  linkCode: z.nullable(z.string()),
+  /** The last status the server reported (or `open` before any answer). */
+  status: z.enum(VOUCHER_STATUSES),
+  paidAt: z.nullable(z.string()),
+  canceledAt: z.nullable(z.string()),
+  /** When the server last answered about this voucher (ms since epoch), null if never. */
+  statusCheckedAt: z.nullable(z.number()),
+  /** When this phone first saved it (ms since epoch); the wallet sorts by it, newest first. */
+  savedAt: z.number(),
+});
+export type VoucherRecord = z.infer<typeof voucherRecordSchema>;
+export type VoucherItem = z.infer<typeof item>;
+
+const operatorJwk = z.object({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: z.string(),
+  y: z.string(),
+  kid: z.string(),
+  alg: z.literal('ES256'),
+  use: z.literal('sig'),
+  signs_from: z.string(),
+  signs_until: z.nullable(z.string()),
+  verify_until: z.nullable(z.string()),
+});
+
+/** `GET /v1/keys`; also the shape cached for offline verification. */
+export const jwkSetSchema = z.object({ keys: z.array(operatorJwk) });
+
+export const keysRecordSchema = z.object({
+  id: z.literal('operator'),
+  set: jwkSetSchema,
+  /** When the set was fetched (ms since epoch). */
+  fetchedAt: z.number(),
+});
+export type KeysRecord = z.infer<typeof keysRecordSchema>;

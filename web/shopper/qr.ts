@@ -1,0 +1,53 @@
+/**
+ * The voucher's QR, drawn as an SVG path so it stays sharp at any size on screen and on paper.
+ *
+ * The text is split the way the API sizes it (core/token/qr-capacity.ts): the URL prefix in
+ * alphanumeric mode (the API upper-cases scheme and host for that) and the token digits in numeric
+ * mode, at error correction M. One byte-mode segment would push a large voucher past version 10.
+ */
+import QRCode, { type QRCodeSegment } from 'qrcode';
+import { prefixMode } from '../../core/token/qr-capacity.ts';
+
+/** Blank modules around the code; ISO/IEC 18004 asks for four. */
+export const QUIET_ZONE = 4;
+
+const bytes = (text: string): QRCodeSegment => ({ data: new TextEncoder().encode(text), mode: 'byte' });
+
+export function qrSegments(text: string): QRCodeSegment[] {
+  const cut = text.lastIndexOf('/V/') + 3;
+  const prefix = text.slice(0, cut);
+  const digits = text.slice(cut);
+  // Not a voucher URL (never expected): still draw exactly the text, in byte mode.
+  if (cut < 3 || !/^[0-9]+$/.test(digits)) return [bytes(text)];
+  return [
+    prefixMode(prefix) === 'alphanumeric' ? { data: prefix, mode: 'alphanumeric' } : bytes(prefix),
+    { data: digits, mode: 'numeric' },
+  ];
+}
+
+export interface QrDrawing {
+  /** Modules per side, quiet zone included: the SVG viewBox is 0 0 size size. */
+  size: number;
+  /** One `M x yh1v1h-1z` square per dark module, runs merged per row. */
+  path: string;
+  version: number;
+}
+
+export function drawQr(text: string): QrDrawing {
+  const code = QRCode.create(qrSegments(text), { errorCorrectionLevel: 'M' });
+  const { size, data } = code.modules;
+  let path = '';
+  for (let row = 0; row < size; row++) {
+    let col = 0;
+    while (col < size) {
+      if (!data[row * size + col]) {
+        col++;
+        continue;
+      }
+      const start = col;
+      while (col < size && data[row * size + col]) col++;
+      path += `M${start + QUIET_ZONE} ${row + QUIET_ZONE}h${col - start}v1h${start - col}z`;
+    }
+  }
+  return { size: size + 2 * QUIET_ZONE, path, version: code.version };
+}

@@ -1,0 +1,46 @@
+/** One voucher screen: opening the voucher from its URL (or from the phone), then showing it. */
+import type { Route } from '../app/routes.ts';
+import { savedVoucherPath } from '../app/routes.ts';
+import type { OpenRefusalReason } from './open-voucher.ts';
+import type { Wallet } from './wallet.svelte.ts';
+
+export type VoucherPageState =
+  | { kind: 'loading' }
+  | { kind: 'shown'; id: string }
+  | { kind: 'refused'; reason: OpenRefusalReason }
+  /** A /vouchers/<id> URL for a voucher this phone does not hold (removed, or another phone's). */
+  | { kind: 'missing' };
+
+export class VoucherPage {
+  state = $state<VoucherPageState>({ kind: 'loading' });
+
+  private readonly wallet: Wallet;
+
+  constructor(wallet: Wallet) {
+    this.wallet = wallet;
+  }
+
+  /** The voucher as the wallet currently knows it, so a status change shows at once. */
+  get voucher() {
+    return this.state.kind === 'shown' ? (this.wallet.find(this.state.id) ?? null) : null;
+  }
+
+  async open(route: Extract<Route, { name: 'inline' | 'link' | 'saved' }>): Promise<void> {
+    if (route.name === 'saved') {
+      await this.wallet.ready();
+      this.state = this.wallet.find(route.id) ? { kind: 'shown', id: route.id } : { kind: 'missing' };
+      if (this.state.kind === 'shown') void this.wallet.checkStatuses();
+      return;
+    }
+    const result = route.name === 'inline' ? await this.wallet.openInline(route.token) : await this.wallet.openLink(route.code);
+    if (!result.ok) {
+      this.state = { kind: 'refused', reason: result.reason };
+      return;
+    }
+    this.state = { kind: 'shown', id: result.voucher.id };
+    // The stable address: it does not carry the token, so copying it from the address bar does not
+    // hand the voucher to someone else, and it reopens from the phone alone. The screen already
+    // shows the voucher, so only the address changes (no new route, no second load).
+    history.replaceState(null, '', savedVoucherPath(result.voucher.id));
+  }
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { referenceForVoucherId } from '../../core/reference/reference.ts';
+import { voucherIdToString } from '../../core/vouchers/voucher-id.ts';
+import { voucherRecordSchema, type VoucherRecord } from '../offline/records.ts';
+import { statusAt, voucherFromRecord } from './voucher.ts';
+import { claimsFor, makeKey, sign } from './testing.ts';
+
+async function savedRecord(overrides: Partial<VoucherRecord> = {}) {
+  const key = await makeKey(1);
+  const claims = claimsFor(1, { expiresAt: 2_000_000_000 });
+  const token = await sign(key, claims);
+  const record: VoucherRecord = {
+    id: voucherIdToString(claims.voucherId), token, qr: `HTTP://X/V/${token}`, items: null, merchantName: null, linkCode: null,
+    status: 'open', paidAt: null, canceledAt: null, statusCheckedAt: null, savedAt: 1, ...overrides,
+  };
+  return { record, claims };
+}
+
+describe('saved voucher', () => {
+  it('shows the signed claims decoded from its token, and the reference derived from its id', async () => {
+    const { record, claims } = await savedRecord();
+    expect(voucherFromRecord(record)).toMatchObject({
+      merchant: 'Demo Shop', orderRef: claims.orderRef, amount: claims.amount, currency: 'EUR',
+      expiresAt: new Date(2_000_000_000_000), reference: referenceForVoucherId(claims.voucherId),
+    });
+  });
+
+  it('prefers the full merchant name the server gave over the shortened one in the token', async () => {
+    const { record } = await savedRecord({ merchantName: 'Demo Shop International' });
+    expect(voucherFromRecord(record)?.merchant).toBe('Demo Shop International');
+  });
+
+  it('reads an open voucher as expired once its expiry has passed, offline', async () => {
+    const { record } = await savedRecord();
+    const voucher = voucherFromRecord(record)!;
+    expect(statusAt(voucher, new Date(1_999_999_999_000))).toBe('open');
+    expect(statusAt(voucher, new Date(2_000_000_000_000))).toBe('expired');
+    expect(statusAt({ ...voucher, status: 'paid' }, new Date(2_100_000_000_000))).toBe('paid');
+  });
+
+  it('does not read a stored record whose token is not a token', async () => {
+    const { record } = await savedRecord({ token: '12345' });
+    expect(voucherFromRecord(record)).toBeNull();
+  });
+});
+
+describe('records read back from IndexedDB', () => {
+  it('refuses a record with an unknown status or a missing token, as an older or newer app might write', async () => {
+    const { record } = await savedRecord();
+    expect(voucherRecordSchema.safeParse(record).success).toBe(true);
+    expect(voucherRecordSchema.safeParse({ ...record, status: 'refunded' }).success).toBe(false);
+    const { token: _, ...withoutToken } = record;
+    expect(voucherRecordSchema.safeParse(withoutToken).success).toBe(false);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * A saved voucher as the screens see it: the stored record plus the claims decoded from its
+ * signed token (the token was verified when it was stored).
+ */
+import { decodeVoucherToken } from '../../core/token/voucher-token.ts';
+import { referenceForVoucherId } from '../../core/reference/reference.ts';
+import { effectiveStatus, type VoucherStatus } from '../../core/vouchers/voucher-status.ts';
+import type { VoucherItem, VoucherRecord } from '../offline/records.ts';
+
+export interface SavedVoucher {
+  id: string;
+  token: string;
+  qr: string;
+  merchant: string;
+  orderRef: string;
+  amount: number;
+  currency: string;
+  expiresAt: Date;
+  /** The token's short item summary ("2× Mug +1"); shown when the full items are unknown. */
+  summary: string;
+  items: VoucherItem[] | null;
+  /** Twelve digits, check digit last. */
+  reference: string;
+  /** Last status the server reported; see {@link statusAt} for what to show. */
+  status: VoucherStatus;
+  paidAt: string | null;
+  canceledAt: string | null;
+  statusCheckedAt: Date | null;
+  savedAt: Date;
+}
+
+/** Null when the stored token no longer decodes (a record written by a broken or foreign version). */
+export function voucherFromRecord(record: VoucherRecord): SavedVoucher | null {
+  const decoded = decodeVoucherToken(record.token);
+  if (!decoded.ok) return null;
+  const { claims } = decoded;
+  return {
+    id: record.id,
+    token: record.token,
+    qr: record.qr,
+    merchant: record.merchantName ?? claims.merchant,
+    orderRef: claims.orderRef,
+    amount: claims.amount,
+    currency: claims.currency,
+    expiresAt: new Date(claims.expiresAt * 1000),
+    summary: claims.summary,
+    items: record.items,
+    reference: referenceForVoucherId(claims.voucherId),
+    status: record.status,
+    paidAt: record.paidAt,
+    canceledAt: record.canceledAt,
+    statusCheckedAt: record.statusCheckedAt === null ? null : new Date(record.statusCheckedAt),
+    savedAt: new Date(record.savedAt),
+  };
+}
+
+/** What to show now: an open voucher past its expiry reads expired even before the server says so. */
+export function statusAt(voucher: Pick<SavedVoucher, 'status' | 'expiresAt'>, now: Date): VoucherStatus {
+  return effectiveStatus(voucher.status, voucher.expiresAt, now);
+}
