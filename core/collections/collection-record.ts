@@ -1,0 +1,97 @@
+/**
+ * A till's collection record: what the cashier took for which voucher, signed by the device's own
+ * key and chained to the record before it (DESIGN §5). The server uses the chain to detect a lost,
+ * wiped or altered till journal; the signature proves which device recorded it.
+ *
+ * The signing input is a JSON array in a fixed order (no key-order ambiguity), UTF-8 encoded:
+ *   ["counterpay-collection-v1", id, device_id, seq, prev_hash, token, amount, currency,
+ *    tender, tender_reference, collected_at]
+ * The record's hash, which the next record names as prev_hash, is
+ *   hex(SHA-256(signing input ‖ "." ‖ signature)).
+ */
+import { base64UrlDecode, base64UrlEncode, sha256, toHex } from '../encoding/bytes.ts';
+
+export const COLLECTION_VERSION = 1;
+/** prev_hash of a device's first record. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** How the shopper paid at the counter. Card payments run on the store's own terminal. */
+export const Tender = {
+  /** Banknotes and coins into the till. */
+  cash: 'cash',
+  /** A prepaid card run on the store's terminal; its reference is recorded. */
+  prepaid_card: 'prepaid_card',
+  /** A bank card run on the store's terminal; its reference is recorded. */
+  bank_card: 'bank_card',
+} as const;
+export type Tender = (typeof Tender)[keyof typeof Tender];
+export const TENDERS = Object.values(Tender);
+
+export interface CollectionRecord {
+  v: 1;
+  /** Device-generated UUID; the server's idempotency key for this collection. */
+  id: string;
+  device_id: string;
+  /** 1, 2, 3… per device, with no gaps. */
+  seq: number;
+  /** Hash of the device's previous record, or GENESIS_HASH for seq 1. */
+  prev_hash: string;
+  /** The voucher token as scanned (or as fetched for a typed reference). */
+  token: string;
+  /** What was collected, in minor units; equals the voucher's amount unless something is wrong. */
+  amount: number;
+  currency: string;
+  tender: Tender;
+  /** The card terminal's reference for card tenders; null for cash. */
+  tender_reference: string | null;
+  /** When the cashier pressed Collect, by the till's clock (RFC 3339). */
+  collected_at: string;
+}
+
+export interface SignedCollection extends CollectionRecord {
+  /** ECDSA P-256 / SHA-256 signature over signingInput(record), raw r‖s, base64url. */
+  signature: string;
+}
+
+const ECDSA = { name: 'ECDSA', hash: 'SHA-256' } as const;
+
+export function signingInput(r: CollectionRecord): Uint8Array {
+  return new TextEncoder().encode(
+    JSON.stringify(['counterpay-collection-v1', r.id, r.device_id, r.seq, r.prev_hash, r.token, r.amount, r.currency, r.tender, r.tender_reference, r.collected_at]),
+  );
+}
+
+export async function signCollection(record: CollectionRecord, privateKey: CryptoKey): Promise<SignedCollection> {
+  const signature = new Uint8Array(await crypto.subtle.sign(ECDSA, privateKey, signingInput(record) as BufferSource));
+  return { ...record, signature: base64UrlEncode(signature) };
+}
+
+export async function verifyCollectionSignature(record: SignedCollection, publicKey: CryptoKey): Promise<boolean> {
+  let signature: Uint8Array;
+  try {
+    signature = base64UrlDecode(record.signature);
+  } catch {
+    return false;
+  }
+  if (signature.length !== 64) return false;
+  return crypto.subtle.verify(ECDSA, publicKey, signature as BufferSource, signingInput(record) as BufferSource);
+}
+
+/** The hash the device's next record must carry as prev_hash. */
+export async function recordHash(record: SignedCollection): Promise<string> {
+  const input = signingInput(record);
+  const tail = new TextEncoder().encode('.' + record.signature);
+  const bytes = new Uint8Array(input.length + tail.length);
+  bytes.set(input);
+  bytes.set(tail, input.length);
+  return toHex(await sha256(bytes));
+}
+
+/** A new device key pair; the private half never leaves the browser (non-extractable). */
+export async function generateDeviceKeyPair(): Promise<CryptoKeyPair> {
+  return crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+}
+
+export async function importDevicePublicKey(jwk: { kty: string; crv: string; x: string; y: string }): Promise<CryptoKey> {
+  return crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+}

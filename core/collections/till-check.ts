@@ -1,0 +1,56 @@
+/**
+ * What a till checks before it lets the cashier collect, offline (DESIGN §1.4, §2). Pure: the
+ * cashier view calls it with what it holds (cached keys, the paid list, its journal, its lease).
+ */
+import { verifyVoucherToken, type VerificationKeys, type VoucherClaims } from '../token/voucher-token.ts';
+import { voucherIdToString } from '../vouchers/voucher-id.ts';
+import { referenceForVoucherId } from '../reference/reference.ts';
+import { checkLease, type Lease, type LeaseCheck } from './lease.ts';
+
+export interface TillContext {
+  keys: VerificationKeys;
+  now: Date;
+  lease: Lease;
+  /** Status of vouchers paid or canceled elsewhere, from the server's feed (undefined: not known to be). */
+  knownStatus(voucherId: string): 'paid' | 'canceled' | undefined;
+  /** True when this till's own journal already holds a collection for the voucher. */
+  collectedHere(voucherId: string): boolean;
+  unsyncedTotal: number;
+  unsyncedCount: number;
+  lastSyncAt: Date | null;
+}
+
+export type TillCheck =
+  | { ok: true; voucherId: string; reference: string; claims: VoucherClaims; lease: LeaseCheck }
+  | {
+      ok: false;
+      /**
+       * malformed / unsupported / unknown_key / bad_signature: not a valid Counterpay voucher (or keys are out of date);
+       * expired: its expiry has passed, so the shopper must ask the shop for a new one;
+       * wrong_currency: the voucher is in another currency than this store takes;
+       * paid_elsewhere / canceled: the feed says so; collecting would owe the shopper a refund;
+       * collected_here: this till already took money for it.
+       */
+      reason: 'malformed' | 'unsupported' | 'unknown_key' | 'bad_signature' | 'expired' | 'wrong_currency' | 'paid_elsewhere' | 'canceled' | 'collected_here';
+      detail: string;
+      claims?: VoucherClaims;
+    };
+
+/**
+ * Checks a scanned token. A lease problem does not refuse the voucher here: it is returned in
+ * `lease` so the till can ask for an online confirmation, or refuse when offline.
+ */
+export async function checkVoucherAtTill(token: string, ctx: TillContext): Promise<TillCheck> {
+  const verified = await verifyVoucherToken(token, ctx.keys);
+  if (!verified.ok) return { ok: false, reason: verified.reason, detail: verified.detail };
+  const claims = verified.claims;
+  const voucherId = voucherIdToString(claims.voucherId);
+  if (claims.expiresAt * 1000 <= ctx.now.getTime()) return { ok: false, reason: 'expired', detail: `expired at ${new Date(claims.expiresAt * 1000).toISOString()}`, claims };
+  if (claims.currency !== ctx.lease.currency) return { ok: false, reason: 'wrong_currency', detail: `voucher is in ${claims.currency}; this store takes ${ctx.lease.currency}`, claims };
+  const status = ctx.knownStatus(voucherId);
+  if (status === 'paid') return { ok: false, reason: 'paid_elsewhere', detail: `${voucherId} is already paid`, claims };
+  if (status === 'canceled') return { ok: false, reason: 'canceled', detail: `${voucherId} was canceled by the merchant`, claims };
+  if (ctx.collectedHere(voucherId)) return { ok: false, reason: 'collected_here', detail: `${voucherId} was already collected at this till`, claims };
+  const lease = checkLease(ctx.lease, { amount: claims.amount, unsyncedTotal: ctx.unsyncedTotal, unsyncedCount: ctx.unsyncedCount, lastSyncAt: ctx.lastSyncAt, now: ctx.now });
+  return { ok: true, voucherId, reference: referenceForVoucherId(claims.voucherId), claims, lease };
+}
