@@ -13,6 +13,8 @@ import { merchantAuth, type MerchantEnv } from './http/merchant-auth.ts';
 import { registerVoucherRoutes } from './merchant-api/vouchers/vouchers.handlers.ts';
 import { registerShopperRoutes } from './shopper-api/shopper.routes.ts';
 import { registerKeyRoutes } from './signing-keys/signing-keys.routes.ts';
+import { registerTillRoutes } from './till-api/till.routes.ts';
+import { deviceAuth, type TillEnv } from './http/device-auth.ts';
 import { apiReferencePage } from './http/api-reference.ts';
 import { serveWebApp } from './http/web-app.ts';
 import type { Services } from './context.ts';
@@ -39,15 +41,24 @@ export function createApp(services: Services, options: { webRoot?: string } = {}
   const auth = merchantAuth(services.network);
   app.use('/v1/vouchers', auth);
   app.use('/v1/vouchers/*', auth);
+  const till = deviceAuth(services.devices);
+  app.use('/v1/till/*', till);
+  app.use('/v1/collections', till);
 
   registerVoucherRoutes(app, services);
   registerKeyRoutes(app as unknown as OpenAPIHono, services.keys);
   registerShopperRoutes(app as unknown as OpenAPIHono, services.vouchers);
+  registerTillRoutes(app as unknown as OpenAPIHono<TillEnv>, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'merchantApiKey', {
     type: 'http',
     scheme: 'bearer',
     description: "The merchant's API key (shown once by `counterpay merchant create`).",
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'tillCredential', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The till credential returned once by `POST /v1/devices`.',
   });
   const documentConfig = {
     openapi: '3.1.0',

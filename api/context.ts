@@ -10,6 +10,9 @@ import { NetworkService } from './network/network.service.ts';
 import { merchantName } from './network/network.repository.ts';
 import { IdempotencyService } from './idempotency/idempotency.service.ts';
 import { VouchersService } from './merchant-api/vouchers/vouchers.service.ts';
+import { DevicesService } from './till-api/devices.service.ts';
+import { CollectionsService } from './till-api/collections.service.ts';
+import { FeedService } from './till-api/feed.service.ts';
 
 export interface ContextOptions {
   publicUrl: string;
@@ -26,6 +29,9 @@ export interface Services {
   idempotency: IdempotencyService;
   vouchers: VouchersService;
   vault: KeyVault;
+  devices: DevicesService;
+  collections: CollectionsService;
+  feed: FeedService;
 }
 
 export async function createServices(database: Database, options: ContextOptions): Promise<Services> {
@@ -42,5 +48,8 @@ export async function createServices(database: Database, options: ContextOptions
     network: new NetworkService(database.db),
     idempotency: new IdempotencyService(database.db, clock),
     vouchers: new VouchersService(database.db, keys, clock, publicUrl, (id) => merchantName(database.db, id)),
+    devices: new DevicesService(database.db, clock),
+    collections: new CollectionsService(database.db, keys, clock),
+    feed: new FeedService(database.db, keys, clock),
   };
 }

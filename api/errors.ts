@@ -7,6 +7,7 @@
 export type FailureKind =
   | 'invalid' // the request itself is wrong: fix and send again
   | 'unauthenticated' // no valid credential
+  | 'forbidden' // a valid credential that may not do this (a revoked till)
   | 'not_found' // no such thing for this caller (another merchant's voucher included)
   | 'conflict' // the thing is in a state that forbids this, or a duplicate request is in flight
   | 'unprocessable' // well-formed but contradicts an earlier request (idempotency key reuse)
@@ -91,5 +92,17 @@ export class IdempotencyKeyReusedError extends CounterpayError {
 export class DatabaseUnavailableError extends CounterpayError {
   constructor() {
     super('unavailable', 'database-unavailable', 'The database is unavailable', 'the database did not answer; retry with the same Idempotency-Key');
+  }
+}
+
+export class EnrollmentCodeInvalidError extends CounterpayError {
+  constructor(detail: string) {
+    super('invalid', 'enrollment-code-invalid', 'The enrolment code is not valid', detail, [{ field: 'enrollment_code', message: detail }]);
+  }
+}
+
+export class DeviceRevokedError extends CounterpayError {
+  constructor(id: string) {
+    super('forbidden', 'device-revoked', 'This till has been revoked', `till ${id} was revoked by the operator; enrol it again with a new code`);
   }
 }

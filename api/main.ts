@@ -12,7 +12,7 @@ import { openDatabase } from './db/client.ts';
 import { DataDirBusyError } from './db/data-dir-lock.ts';
 import { createServices } from './context.ts';
 import { createApp } from './app.ts';
-import { seedDemo } from './demo/seed.ts';
+import { demoEnrollmentCode, seedDemo } from './demo/seed.ts';
 import { startAdminSocket } from './operator/admin-socket.ts';
 import { summaryBudget } from '../core/token/limits.ts';
 
@@ -46,6 +46,10 @@ async function main() {
   if (demo) {
     log('first start: created the demo merchant "Demo Shop" (mer_demo) and the demo store "Demo Store" (sto_demo)');
     console.log(`Demo merchant API key: ${demo.apiKey}`);
+  }
+  if (env.NODE_ENV !== 'production') {
+    const code = await demoEnrollmentCode(services);
+    if (code) console.log(`Demo till enrolment code: ${code} (open /cashier on the tablet; valid 24 h, once)`);
   }
 
   const app = createApp(services);

@@ -18,11 +18,47 @@ export const merchants = pgTable('merchants', {
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
-/** Physical stores whose tills collect payments. */
-export const stores = pgTable('stores', {
+/**
+ * Physical stores whose tills collect payments. A store takes one currency; its limits are the
+ * offline lease every till of the store gets (core/collections/lease.ts).
+ */
+export const stores = pgTable(
+  'stores',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    currency: text('currency').notNull().default('EUR'),
+    maxVoucherAmount: bigint('max_voucher_amount', { mode: 'number' }).notNull().default(25_000),
+    maxUnsyncedTotal: bigint('max_unsynced_total', { mode: 'number' }).notNull().default(100_000),
+    maxUnsyncedCount: integer('max_unsynced_count').notNull().default(100),
+    maxOfflineSeconds: integer('max_offline_seconds').notNull().default(86_400),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    check('stores_limits_positive', sql`${t.maxVoucherAmount} > 0 and ${t.maxUnsyncedTotal} > 0 and ${t.maxUnsyncedCount} > 0 and ${t.maxOfflineSeconds} > 0`),
+  ],
+);
+
+/** One-time codes that enrol a till in a store. Stored as SHA-256; used at most once. */
+export const enrollmentCodes = pgTable('enrollment_codes', {
+  codeHash: text('code_hash').primaryKey(),
+  storeId: text('store_id').notNull().references(() => stores.id),
+  createdAt: ts('created_at').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
+  deviceId: text('device_id'),
+});
+
+/** Enrolled tills: a device key (public half) that signs its collections, and a bearer credential (hashed). */
+export const devices = pgTable('devices', {
   id: text('id').primaryKey(),
+  storeId: text('store_id').notNull().references(() => stores.id),
   name: text('name').notNull(),
-  createdAt: ts('created_at').notNull().defaultNow(),
+  publicJwk: jsonb('public_jwk').$type<{ kty: 'EC'; crv: 'P-256'; x: string; y: string }>().notNull(),
+  credentialHash: text('credential_hash').notNull().unique(),
+  enrolledAt: ts('enrolled_at').notNull(),
+  revokedAt: ts('revoked_at'),
+  lastSeenAt: ts('last_seen_at'),
 });
 
 /**
@@ -76,9 +112,15 @@ export const vouchers = pgTable(
     createdAt: ts('created_at').notNull(),
     paidAt: ts('paid_at'),
     canceledAt: ts('canceled_at'),
+    /** The accepted collection and its store, once paid. */
+    paidCollectionId: text('paid_collection_id'),
+    paidStoreId: text('paid_store_id'),
+    /** When it became paid or canceled (server clock): the tills' feed pages on it. */
+    statusChangedAt: ts('status_changed_at'),
   },
   (t) => [
     uniqueIndex('vouchers_reference').on(t.reference),
+    index('vouchers_status_changed').on(t.statusChangedAt, t.id).where(sql`${t.statusChangedAt} is not null`),
     uniqueIndex('vouchers_link_code').on(t.linkCode),
     index('vouchers_merchant_newest').on(t.merchantId, t.createdAt.desc(), t.id.desc()),
     check('vouchers_amount_positive', sql`${t.amount} > 0`),
@@ -103,4 +145,40 @@ export const idempotencyKeys = pgTable(
     lockedAt: ts('locked_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.key] }), index('idempotency_keys_created').on(t.createdAt)],
+);
+
+/**
+ * Every collection a till sent, with its one final outcome. The partial unique index makes a second
+ * acceptance of one voucher impossible, whatever the interleaving of processes and retries.
+ */
+export const collections = pgTable(
+  'collections',
+  {
+    /** The till's UUID for the record: the idempotency key. */
+    id: text('id').primaryKey(),
+    deviceId: text('device_id').notNull().references(() => devices.id),
+    storeId: text('store_id').notNull().references(() => stores.id),
+    seq: integer('seq').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+    voucherId: text('voucher_id').references(() => vouchers.id),
+    token: text('token').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    tender: text('tender', { enum: ['cash', 'prepaid_card', 'bank_card'] }).notNull(),
+    tenderReference: text('tender_reference'),
+    collectedAt: ts('collected_at').notNull(),
+    receivedAt: ts('received_at').notNull(),
+    outcome: text('outcome', { enum: ['accepted', 'duplicate', 'late', 'mismatch', 'rejected'] }).notNull(),
+    reason: text('reason'),
+    detail: text('detail').notNull(),
+    flags: jsonb('flags').$type<string[]>().notNull(),
+    signature: text('signature').notNull(),
+  },
+  (t) => [
+    uniqueIndex('collections_one_accepted_per_voucher').on(t.voucherId).where(sql`${t.outcome} = 'accepted'`),
+    index('collections_device_seq').on(t.deviceId, t.seq),
+    index('collections_voucher').on(t.voucherId),
+    check('collections_outcome_known', sql`${t.outcome} in ('accepted', 'duplicate', 'late', 'mismatch', 'rejected')`),
+  ],
 );

@@ -9,6 +9,7 @@ import { CounterpayError, DatabaseUnavailableError, MalformedJsonError, Unsuppor
 const STATUS: Record<FailureKind, number> = {
   invalid: 400,
   unauthenticated: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   too_large: 413,

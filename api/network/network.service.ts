@@ -1,5 +1,6 @@
 /** The operator's network: merchants (who integrate by API key) and stores (whose tills collect). */
 import { createHash } from 'node:crypto';
+import { isCurrency } from '../../core/money/money.ts';
 import type { Db } from '../db/client.ts';
 import { ValidationError } from '../errors.ts';
 import { newApiKey, newId } from '../ids.ts';
@@ -50,13 +51,14 @@ export class NetworkService {
     return (await repo.merchants(this.db)).map((m) => ({ id: m.id, name: m.name, created_at: m.createdAt.toISOString() }));
   }
 
-  async createStore(name: string, id = newId('sto')) {
-    const row = await repo.insertStore(this.db, { id, name: checkName(name, 'store') });
-    return row ? { id: row.id, name: row.name, created_at: row.createdAt.toISOString() } : null;
+  async createStore(name: string, id = newId('sto'), currency = 'EUR') {
+    if (!isCurrency(currency)) throw new ValidationError(`unknown currency ${JSON.stringify(currency)}: give an ISO 4217 code such as EUR`, [{ field: 'currency', message: 'an ISO 4217 code such as EUR' }]);
+    const row = await repo.insertStore(this.db, { id, name: checkName(name, 'store'), currency });
+    return row ? { id: row.id, name: row.name, currency: row.currency, created_at: row.createdAt.toISOString() } : null;
   }
 
   async listStores() {
-    return (await repo.stores(this.db)).map((s) => ({ id: s.id, name: s.name, created_at: s.createdAt.toISOString() }));
+    return (await repo.stores(this.db)).map((s) => ({ id: s.id, name: s.name, currency: s.currency, created_at: s.createdAt.toISOString() }));
   }
 
   /** The merchant an API key belongs to, or undefined. */

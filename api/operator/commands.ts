@@ -18,8 +18,15 @@ export const USAGE = `Usage: counterpay <command> [options] [--json]
 
   merchant create --name NAME   create a merchant and show its API key (once)
   merchant list                 list merchants
-  store create --name NAME      create a store
+  store create --name NAME [--currency EUR]
+                                create a store (its tills take one currency)
   store list                    list stores
+  store set-limits STORE [--currency C] [--max-voucher N] [--max-total N] [--max-count N] [--max-offline-hours H]
+                                change the offline lease of a store's tills (amounts in minor units)
+  device enroll-code --store STORE
+                                a one-time code (24 h) that enrols a till in the store
+  device list                   tills with their journal health (missing records, forks, chain breaks)
+  device revoke DEVICE          stop a lost till: its later collections are rejected and flagged
   keys list                     list the token-signing keys
   keys rotate                   start a new signing key; older tokens keep verifying until they expire
   keys withdraw --kid N         withdraw a compromised key: its tokens stop verifying
@@ -34,11 +41,22 @@ const table = (rows: Array<Record<string, unknown>>, columns: string[]) => {
   return [line(columns), ...rows.map((r) => line(columns.map((c) => String(r[c] ?? ''))))].join('\n');
 };
 
+function options(args: string[], names: string[], positionals = 0): { values: Record<string, string | undefined>; positionals: string[] } {
+  const parsed = parseArgs({ args, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])), strict: true, allowPositionals: positionals > 0 });
+  if (parsed.positionals.length !== positionals) throw new UsageError(positionals ? `expected ${positionals} argument(s), got ${parsed.positionals.length}` : 'unexpected argument');
+  return { values: parsed.values as Record<string, string | undefined>, positionals: parsed.positionals };
+}
+
 function option(args: string[], name: string, required = true): string | undefined {
-  const { values } = parseArgs({ args, options: { [name]: { type: 'string' } }, strict: true, allowPositionals: false });
-  const value = values[name] as string | undefined;
+  const value = options(args, [name]).values[name];
   if (required && value === undefined) throw new UsageError(`missing --${name}`);
   return value;
+}
+
+function wholeNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[0-9]+$/.test(value)) throw new ValidationError(`--${flag} must be a whole number, got ${JSON.stringify(value)}`, [{ field: flag, message: 'a whole number' }]);
+  return Number(value);
 }
 
 export async function runCommand(services: Services, argv: string[]): Promise<CommandResult> {
@@ -51,16 +69,47 @@ export async function runCommand(services: Services, argv: string[]): Promise<Co
         return { json: { ...created }, text: `Created merchant ${created.id} (${created.name}).\nAPI key (shown only now; store it safely): ${created.api_key}` };
       }
       case 'merchant list': {
+        options(rest, []);
         const data = await services.network.listMerchants();
         return { json: { object: 'list', data }, text: table(data, ['id', 'name', 'created_at']) };
       }
       case 'store create': {
-        const created = (await services.network.createStore(option(rest, 'name')!))!;
-        return { json: { ...created }, text: `Created store ${created.id} (${created.name}).` };
+        const { values } = options(rest, ['name', 'currency']);
+        if (!values.name) throw new UsageError('missing --name');
+        const created = (await services.network.createStore(values.name, undefined, values.currency))!;
+        return { json: { ...created }, text: `Created store ${created.id} (${created.name}, ${created.currency}).` };
+      }
+      case 'store set-limits': {
+        const { values, positionals } = options(rest, ['currency', 'max-voucher', 'max-total', 'max-count', 'max-offline-hours'], 1);
+        const hours = wholeNumber(values['max-offline-hours'], 'max-offline-hours');
+        const result = await services.devices.setLimits(positionals[0]!, {
+          currency: values.currency,
+          maxVoucherAmount: wholeNumber(values['max-voucher'], 'max-voucher'),
+          maxUnsyncedTotal: wholeNumber(values['max-total'], 'max-total'),
+          maxUnsyncedCount: wholeNumber(values['max-count'], 'max-count'),
+          maxOfflineSeconds: hours === undefined ? undefined : hours * 3600,
+        });
+        const l = result.lease;
+        return { json: result, text: `Store ${result.store.id} tills take ${l.currency}; offline: ≤ ${l.max_voucher_amount} per voucher, ≤ ${l.max_unsynced_total} and ≤ ${l.max_unsynced_count} collections unsynced, ≤ ${l.max_offline_seconds / 3600} h since the last sync (from their next sync).` };
+      }
+      case 'device enroll-code': {
+        const created = await services.devices.createEnrollmentCode(option(rest, 'store')!);
+        return { json: created, text: `Enrolment code for ${created.store.name} (${created.store.id}): ${created.code}\nType it on the till at /cashier before ${created.expires_at}. It works once.` };
+      }
+      case 'device list': {
+        options(rest, []);
+        const data = await services.devices.list();
+        return { json: { object: 'list', data }, text: table(data.map((d) => ({ ...d, flags: d.flags.join('; ') || 'ok' })), ['id', 'store_id', 'name', 'status', 'last_seen_at', 'collections', 'flags']) };
+      }
+      case 'device revoke': {
+        const { positionals } = options(rest, [], 1);
+        const result = await services.devices.revoke(positionals[0]!);
+        return { json: result, text: `Till ${result.id} is revoked: its later collections are rejected and flagged; nothing it sent before is lost.` };
       }
       case 'store list': {
+        options(rest, []);
         const data = await services.network.listStores();
-        return { json: { object: 'list', data }, text: table(data, ['id', 'name', 'created_at']) };
+        return { json: { object: 'list', data }, text: table(data, ['id', 'name', 'currency', 'created_at']) };
       }
       case 'keys list': {
         const data = await services.keys.list();

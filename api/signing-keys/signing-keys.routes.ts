@@ -17,12 +17,14 @@ const Jwk = z
   })
   .openapi('OperatorJwk');
 
+export const OperatorJwkSet = z.object({ keys: z.array(Jwk) }).openapi('OperatorJwkSet');
+
 export const listKeys = createRoute({
   method: 'get',
   path: '/v1/keys',
   tags: ['Keys'],
   summary: 'Public keys that verify voucher tokens (JWK set)',
-  responses: { 200: { description: 'Every key whose tokens can still be valid.', content: { 'application/json': { schema: z.object({ keys: z.array(Jwk) }).openapi('OperatorJwkSet') } } } },
+  responses: { 200: { description: 'Every key whose tokens can still be valid.', content: { 'application/json': { schema: OperatorJwkSet } } } },
 });
 
 export function registerKeyRoutes(app: OpenAPIHono, keys: SigningKeys) {

@@ -52,3 +52,6 @@ export async function harness(database: Database, options: { signingKeySecret?: 
   };
   return { services, clock, app, keyA: a.api_key, keyB: b.api_key, merchantA: a.id, req, countVouchers };
 }
+
+/** A harness request function in the shape TestTill wants (no merchant key; explicit headers). */
+export const tillRequest = (h: Harness) => (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => h.req(method, path, body, { key: null, headers });

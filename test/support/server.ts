@@ -15,6 +15,8 @@ export interface RunningServer {
   url: string;
   /** The demo merchant's key, printed on first start (null when the database was not empty). */
   apiKey: string;
+  /** A one-time till enrolment code for the demo store (printed at every non-production start). */
+  enrollCode: string;
   dataDir: string;
   process: ChildProcess;
   output(): string;
@@ -57,9 +59,11 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
     });
   });
   const apiKey = /Demo merchant API key: (\S+)/.exec(out)?.[1] ?? '';
+  const enrollCode = /Demo till enrolment code: (\S+)/.exec(out)?.[1] ?? '';
   return {
     url,
     apiKey,
+    enrollCode,
     dataDir,
     process: child,
     output: () => out,

@@ -43,7 +43,7 @@ export const vouchersRepository = {
   async cancel(db: Db, merchantId: string, id: string, now: Date): Promise<VoucherRow | undefined> {
     const rows = await db
       .update(vouchers)
-      .set({ status: 'canceled', canceledAt: now })
+      .set({ status: 'canceled', canceledAt: now, statusChangedAt: now })
       .where(and(eq(vouchers.id, id), eq(vouchers.merchantId, merchantId), eq(vouchers.status, 'open'), gt(vouchers.expiresAt, now)))
       .returning();
     return rows[0];

@@ -1,0 +1,49 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { collections, vouchers } from '../db/schema.ts';
+import type { Tx } from '../idempotency/idempotency.repository.ts';
+
+export type CollectionRow = typeof collections.$inferSelect;
+
+export const collectionsRepository = {
+  async byId(db: Db, id: string): Promise<CollectionRow | undefined> {
+    return (await db.select().from(collections).where(eq(collections.id, id)).limit(1))[0];
+  },
+
+  async hashesAt(db: Db, deviceId: string, seq: number): Promise<string[]> {
+    const rows = await db.select({ hash: collections.hash }).from(collections).where(and(eq(collections.deviceId, deviceId), eq(collections.seq, seq)));
+    return rows.map((r) => r.hash);
+  },
+
+  /**
+   * The race-free settle: only an open voucher, unexpired when the cash was taken, with the same
+   * amount and currency, becomes paid; concurrent attempts queue on the row lock and the losers
+   * see it paid. (Updating before inserting the collection avoids the FK lock-upgrade deadlock.)
+   */
+  async settle(tx: Tx, q: { voucherId: string; collectionId: string; storeId: string; amount: number; currency: string; collectedAt: Date; now: Date }): Promise<boolean> {
+    const rows = await tx
+      .update(vouchers)
+      .set({ status: 'paid', paidAt: q.collectedAt, paidCollectionId: q.collectionId, paidStoreId: q.storeId, statusChangedAt: q.now })
+      .where(
+        and(
+          eq(vouchers.id, q.voucherId),
+          eq(vouchers.status, 'open'),
+          sql`${vouchers.expiresAt} > ${q.collectedAt}`,
+          eq(vouchers.amount, q.amount),
+          eq(vouchers.currency, q.currency),
+        ),
+      )
+      .returning({ id: vouchers.id });
+    return rows.length === 1;
+  },
+
+  async voucher(tx: Tx, id: string) {
+    return (await tx.select().from(vouchers).where(eq(vouchers.id, id)).limit(1))[0];
+  },
+
+  /** Inserts unless the id exists (a concurrent retry of the same record won); true when inserted. */
+  async insert(tx: Tx, row: typeof collections.$inferInsert): Promise<boolean> {
+    const rows = await tx.insert(collections).values(row).onConflictDoNothing({ target: collections.id }).returning({ id: collections.id });
+    return rows.length === 1;
+  },
+};

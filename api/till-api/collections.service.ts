@@ -1,0 +1,209 @@
+/**
+ * Collection ingest: each record a till sends gets exactly one final outcome (DESIGN §2, §3).
+ *
+ * Each record is decided in a transaction of its own, so one bad record never sinks the others.
+ * Exactly-once rests on two database facts, not on reading first: the guarded UPDATE in
+ * collectionsRepository.settle (only an open voucher becomes paid) and the partial unique index
+ * `collections_one_accepted_per_voucher`. The record's own id is its idempotency key: a resent
+ * record answers its stored outcome and changes nothing.
+ */
+import { z } from 'zod';
+import { GENESIS_HASH, importDevicePublicKey, recordHash, TENDERS, verifyCollectionSignature, type SignedCollection } from '../../core/collections/collection-record.ts';
+import type { ChainFlag, CollectionOutcome, RejectReason } from '../../core/collections/outcome.ts';
+import { verifyVoucherToken } from '../../core/token/voucher-token.ts';
+import { voucherIdToString } from '../../core/vouchers/voucher-id.ts';
+import { effectiveStatus } from '../../core/vouchers/voucher-status.ts';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/client.ts';
+import { sqlState, UNIQUE_VIOLATION } from '../db/sql-state.ts';
+import type { SigningKeys } from '../signing-keys/signing-keys.service.ts';
+import { collectionsRepository as repo, type CollectionRow } from './collections.repository.ts';
+import type { DeviceRow, StoreRow } from './devices.repository.ts';
+import { devicesRepository } from './devices.repository.ts';
+
+export const MAX_BATCH = 500;
+/** A till clock this far ahead of the server is flagged (it could make a late collection look on time). */
+const CLOCK_AHEAD_MS = 5 * 60_000;
+
+export const SignedCollectionSchema = z
+  .object({
+    v: z.literal(1),
+    id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lower-case UUID'),
+    device_id: z.string().min(1).max(40),
+    seq: z.number().int().min(1),
+    prev_hash: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits'),
+    token: z.string().regex(/^[0-9]{1,1000}$/, 'must be the token digits'),
+    amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    currency: z.string().regex(/^[A-Z]{3}$/),
+    tender: z.enum(TENDERS),
+    tender_reference: z.string().max(100).nullable(),
+    collected_at: z.iso.datetime({ offset: true }),
+    signature: z.string().max(200),
+  })
+  .strict();
+
+export interface CollectionAnswer {
+  index: number;
+  id: string | null;
+  outcome: CollectionOutcome;
+  reason?: RejectReason;
+  voucher_id: string | null;
+  detail: string;
+  flags: ChainFlag[];
+}
+
+const answerOf = (index: number, row: CollectionRow): CollectionAnswer => ({
+  index,
+  id: row.id,
+  outcome: row.outcome,
+  ...(row.reason ? { reason: row.reason as RejectReason } : {}),
+  voucher_id: row.voucherId,
+  detail: row.detail,
+  flags: row.flags as ChainFlag[],
+});
+
+class LostRace extends Error {}
+
+export class CollectionsService {
+  constructor(private readonly db: Db, private readonly keys: SigningKeys, private readonly clock: Clock) {}
+
+  async ingest(device: DeviceRow, store: StoreRow, items: unknown[]): Promise<CollectionAnswer[]> {
+    await devicesRepository.touch(this.db, device.id, this.clock.now());
+    const answers: CollectionAnswer[] = [];
+    // In order: a till's records chain, so record n is best judged after n-1.
+    for (let index = 0; index < items.length; index++) answers.push(await this.one(device, store, index, items[index]));
+    return answers;
+  }
+
+  private async one(device: DeviceRow, store: StoreRow, index: number, raw: unknown): Promise<CollectionAnswer> {
+    const parsed = SignedCollectionSchema.safeParse(raw);
+    if (!parsed.success) {
+      const id = typeof (raw as { id?: unknown })?.id === 'string' ? ((raw as { id: string }).id.slice(0, 100)) : null;
+      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'record'}: ${i.message}`).join('; ');
+      return { index, id, outcome: 'rejected', reason: 'malformed', voucher_id: null, detail: `the server cannot read this record (${detail}); keep it for review`, flags: [] };
+    }
+    const record = parsed.data as SignedCollection;
+    const hash = await recordHash(record);
+
+    const existing = await repo.byId(this.db, record.id);
+    if (existing) return this.replay(index, existing, device, hash);
+
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.decide(device, store, index, record, hash);
+      } catch (err) {
+        if (err instanceof LostRace) {
+          const stored = await repo.byId(this.db, record.id);
+          if (stored) return this.replay(index, stored, device, hash);
+        }
+        // A second acceptance of one voucher hit the unique index: decide again; it now reads as paid.
+        if (sqlState(err) === UNIQUE_VIOLATION && attempt < 3) continue;
+        throw err;
+      }
+    }
+  }
+
+  private replay(index: number, stored: CollectionRow, device: DeviceRow, hash: string): CollectionAnswer {
+    if (stored.deviceId === device.id && stored.hash === hash) return answerOf(index, stored);
+    return { index, id: stored.id, outcome: 'rejected', reason: 'id_reused', voucher_id: null, detail: `collection id ${stored.id} was already used for a different record; this one was not recorded`, flags: [] };
+  }
+
+  private async decide(device: DeviceRow, store: StoreRow, index: number, record: SignedCollection, hash: string): Promise<CollectionAnswer> {
+    const now = this.clock.now();
+    const collectedAt = new Date(record.collected_at);
+    const flags = await this.chainFlags(device, record, collectedAt, now);
+
+    let outcome: CollectionOutcome = 'rejected';
+    let reason: RejectReason | undefined;
+    let detail: string;
+    let voucherId: string | null = null;
+
+    const verified = await verifyVoucherToken(record.token, await this.keys.verificationKeys());
+    if (record.device_id !== device.id) {
+      reason = 'wrong_device';
+      detail = `the record names till ${record.device_id} but was sent by till ${device.id}; flagged for review`;
+    } else if (device.revokedAt) {
+      reason = 'device_revoked';
+      detail = `till ${device.id} was revoked at ${device.revokedAt.toISOString()}; the collection is kept and flagged for review`;
+    } else if (!(await verifyCollectionSignature(record, await importDevicePublicKey(device.publicJwk)))) {
+      reason = 'bad_device_signature';
+      detail = 'the device signature does not match the record; flagged for review';
+    } else if (!verified.ok) {
+      reason = 'bad_token';
+      detail = `the voucher token failed verification (${verified.reason}: ${verified.detail}); flagged for review`;
+    } else {
+      voucherId = voucherIdToString(verified.claims.voucherId);
+      detail = '';
+    }
+
+    return this.db.transaction(async (tx) => {
+      if (voucherId) {
+        const settled = await repo.settle(tx, { voucherId, collectionId: record.id, storeId: store.id, amount: record.amount, currency: record.currency, collectedAt, now });
+        if (settled) {
+          outcome = 'accepted';
+          detail = `voucher ${voucherId} is paid`;
+        } else {
+          const v = await repo.voucher(tx, voucherId);
+          if (!v) {
+            outcome = 'rejected';
+            reason = 'bad_token';
+            detail = `no voucher ${voucherId} exists, though its token verifies; flagged for review`;
+            voucherId = null;
+          } else if (v.status === 'paid') {
+            outcome = 'duplicate';
+            detail = `voucher ${v.id} was already paid (collection ${v.paidCollectionId}); refund ${record.amount} ${record.currency} to the shopper`;
+          } else if (v.status === 'canceled') {
+            outcome = 'late';
+            detail = `voucher ${v.id} was canceled at ${v.canceledAt?.toISOString()}; refund the shopper`;
+          } else if (v.expiresAt.getTime() <= collectedAt.getTime() || effectiveStatus(v.status, v.expiresAt, collectedAt) === 'expired') {
+            outcome = 'late';
+            detail = `voucher ${v.id} expired at ${v.expiresAt.toISOString()}, before the collection at ${record.collected_at}; refund the shopper`;
+          } else if (v.amount !== record.amount || v.currency !== record.currency) {
+            outcome = 'mismatch';
+            detail = `collected ${record.amount} ${record.currency} but voucher ${v.id} is for ${v.amount} ${v.currency}; held for review`;
+          } else {
+            throw new Error(`voucher ${v.id} is open and matches, yet did not settle`);
+          }
+        }
+      }
+      const inserted = await repo.insert(tx, {
+        id: record.id,
+        deviceId: device.id,
+        storeId: store.id,
+        seq: record.seq,
+        prevHash: record.prev_hash,
+        hash,
+        voucherId,
+        token: record.token,
+        amount: record.amount,
+        currency: record.currency,
+        tender: record.tender,
+        tenderReference: record.tender_reference,
+        collectedAt,
+        receivedAt: now,
+        outcome,
+        reason: reason ?? null,
+        detail,
+        flags,
+        signature: record.signature,
+      });
+      if (!inserted) throw new LostRace(); // the same record, sent twice at once: the other copy won
+      return { index, id: record.id, outcome, ...(reason ? { reason } : {}), voucher_id: voucherId, detail, flags };
+    });
+  }
+
+  /** What the record says about the device's journal: recorded with it, never a reason to drop it. */
+  private async chainFlags(device: DeviceRow, record: SignedCollection, collectedAt: Date, now: Date): Promise<ChainFlag[]> {
+    const flags: ChainFlag[] = [];
+    if (record.seq === 1) {
+      if (record.prev_hash !== GENESIS_HASH) flags.push('chain_mismatch');
+    } else {
+      const before = await repo.hashesAt(this.db, device.id, record.seq - 1);
+      if (before.length === 0) flags.push('sequence_gap');
+      else if (!before.includes(record.prev_hash)) flags.push('chain_mismatch');
+    }
+    if ((await repo.hashesAt(this.db, device.id, record.seq)).length > 0) flags.push('sequence_reused');
+    if (collectedAt.getTime() > now.getTime() + CLOCK_AHEAD_MS) flags.push('clock_ahead');
+    return flags;
+  }
+}

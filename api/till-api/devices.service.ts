@@ -1,0 +1,148 @@
+/**
+ * Tills: enrolment by a one-time code, the bearer credential, revocation, the lease, and journal
+ * health for the operator.
+ */
+import { createHash } from 'node:crypto';
+import { base32Encode, randomBytes } from '../../core/encoding/bytes.ts';
+import type { Lease } from '../../core/collections/lease.ts';
+import { isCurrency } from '../../core/money/money.ts';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/client.ts';
+import { DeviceRevokedError, EnrollmentCodeInvalidError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { devicesRepository as repo, type DeviceRow, type StoreRow } from './devices.repository.ts';
+
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+export const ENROLLMENT_CODE_TTL_MS = 24 * 3600_000;
+
+/** "ABCD-EFGH": 40 random bits in upper-case Crockford Base32, easy to read out and type. */
+function newEnrollmentCode(): string {
+  const raw = base32Encode(randomBytes(5)).toUpperCase();
+  return `${raw.slice(0, 4)}-${raw.slice(4, 8)}`;
+}
+/** What people type: case, spaces and dashes do not matter; I/L read as 1 and O as 0 (Crockford). */
+export function normalizeEnrollmentCode(typed: string): string {
+  return typed.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
+}
+
+export function leaseOf(store: StoreRow): Lease {
+  return {
+    currency: store.currency,
+    max_voucher_amount: store.maxVoucherAmount,
+    max_unsynced_total: store.maxUnsyncedTotal,
+    max_unsynced_count: store.maxUnsyncedCount,
+    max_offline_seconds: store.maxOfflineSeconds,
+  };
+}
+
+export const storeJson = (s: StoreRow) => ({ id: s.id, name: s.name, currency: s.currency });
+
+export interface DeviceKeyJwk {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+}
+
+export class DevicesService {
+  constructor(private readonly db: Db, private readonly clock: Clock) {}
+
+  async createEnrollmentCode(storeId: string) {
+    const store = await repo.store(this.db, storeId);
+    if (!store) throw new NotFoundError('store', storeId);
+    const code = newEnrollmentCode();
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + ENROLLMENT_CODE_TTL_MS);
+    await repo.insertCode(this.db, { codeHash: sha256Hex(normalizeEnrollmentCode(code)), storeId, createdAt: now, expiresAt });
+    return { code, expires_at: expiresAt.toISOString(), store: storeJson(store) };
+  }
+
+  async enrol(input: { enrollment_code: string; public_key: DeviceKeyJwk; name?: string }) {
+    // The key must be a usable P-256 point, or the till could never be verified.
+    try {
+      await crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256', x: input.public_key.x, y: input.public_key.y }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+    } catch {
+      throw new ValidationError('public_key is not a P-256 public key', [{ field: 'public_key', message: 'not a P-256 public key' }]);
+    }
+    const now = this.clock.now();
+    const codeHash = sha256Hex(normalizeEnrollmentCode(input.enrollment_code));
+    const credential = `cpd_${base32Encode(randomBytes(20))}`;
+    const id = newId('dev');
+    const device = await repo.enrol(this.db, codeHash, now, {
+      id,
+      name: input.name?.trim() || `Till ${id.slice(-4)}`,
+      publicJwk: { kty: 'EC', crv: 'P-256', x: input.public_key.x, y: input.public_key.y },
+      credentialHash: sha256Hex(credential),
+      enrolledAt: now,
+    });
+    if (!device) {
+      const code = await repo.code(this.db, codeHash);
+      throw new EnrollmentCodeInvalidError(
+        !code ? 'no such enrolment code; check it or ask the operator for a new one'
+          : code.usedAt ? 'this enrolment code was already used; ask the operator for a new one'
+          : 'this enrolment code has expired; ask the operator for a new one',
+      );
+    }
+    const store = (await repo.store(this.db, device.storeId))!;
+    return { object: 'device' as const, id: device.id, name: device.name, store: storeJson(store), credential, lease: leaseOf(store), enrolled_at: device.enrolledAt.toISOString() };
+  }
+
+  /** The device behind a bearer credential; revoked devices authenticate (their records are still taken, as rejected). */
+  async authenticate(credential: string): Promise<{ device: DeviceRow; store: StoreRow }> {
+    const device = await repo.byCredential(this.db, sha256Hex(credential));
+    if (!device) throw new UnauthenticatedError('the till credential is not valid; enrol the till again');
+    const store = (await repo.store(this.db, device.storeId))!;
+    return { device, store };
+  }
+
+  assertActive(device: DeviceRow) {
+    if (device.revokedAt) throw new DeviceRevokedError(device.id);
+  }
+
+  async revoke(id: string) {
+    const row = await repo.revoke(this.db, id, this.clock.now());
+    if (!row) {
+      if (await repo.byId(this.db, id)) throw new ValidationError(`till ${id} is already revoked`, [{ field: 'id', message: 'already revoked' }]);
+      throw new NotFoundError('till', id);
+    }
+    return { id: row.id, revoked_at: row.revokedAt!.toISOString() };
+  }
+
+  async list() {
+    const rows = await repo.listWithHealth(this.db);
+    return rows.map((r) => {
+      const gaps = r.maxSeq - r.distinctSeqs;
+      const reused = r.collections - r.distinctSeqs;
+      const flags = [gaps > 0 && `${gaps} missing record(s)`, reused > 0 && `${reused} reused sequence number(s)`, r.chainBreaks > 0 && `${r.chainBreaks} chain break(s)`, r.rejected > 0 && `${r.rejected} rejected`].filter(Boolean) as string[];
+      return {
+        id: r.id,
+        store_id: r.storeId,
+        name: r.name,
+        status: r.revokedAt ? 'revoked' : 'active',
+        enrolled_at: r.enrolledAt.toISOString(),
+        last_seen_at: r.lastSeenAt?.toISOString() ?? null,
+        collections: r.collections,
+        last_seq: r.maxSeq,
+        missing_records: gaps,
+        reused_sequence_numbers: reused,
+        chain_breaks: r.chainBreaks,
+        rejected: r.rejected,
+        flags,
+      };
+    });
+  }
+
+  async setLimits(storeId: string, input: { currency?: string; maxVoucherAmount?: number; maxUnsyncedTotal?: number; maxUnsyncedCount?: number; maxOfflineSeconds?: number }) {
+    if (input.currency !== undefined && !isCurrency(input.currency)) throw new ValidationError(`unknown currency ${input.currency}`, [{ field: 'currency', message: 'an ISO 4217 code such as EUR' }]);
+    for (const [field, value] of Object.entries(input)) {
+      if (field !== 'currency' && (value !== undefined && (!Number.isSafeInteger(value) || (value as number) <= 0))) {
+        throw new ValidationError(`${field} must be a positive whole number`, [{ field, message: 'a positive whole number' }]);
+      }
+    }
+    const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+    if (Object.keys(changes).length === 0) throw new ValidationError('give at least one limit to change', []);
+    const row = await repo.setLimits(this.db, storeId, changes);
+    if (!row) throw new NotFoundError('store', storeId);
+    return { store: storeJson(row), lease: leaseOf(row) };
+  }
+}

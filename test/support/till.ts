@@ -1,0 +1,62 @@
+/** A till as tests drive it: enrols through the API, keeps its chain, signs its records. */
+import { generateDeviceKeyPair, GENESIS_HASH, recordHash, signCollection, type SignedCollection, type Tender } from '../../core/collections/collection-record.ts';
+
+type Request = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Response>;
+
+export class TestTill {
+  seq = 0;
+  prevHash = GENESIS_HASH;
+  private constructor(
+    readonly id: string,
+    readonly credential: string,
+    readonly keys: CryptoKeyPair,
+    private readonly request: Request,
+    readonly enrolment: Record<string, unknown>,
+  ) {}
+
+  static async enrol(request: Request, code: string, name = 'Test till'): Promise<TestTill> {
+    const keys = await generateDeviceKeyPair();
+    const jwk = await crypto.subtle.exportKey('jwk', keys.publicKey);
+    const res = await request('POST', '/v1/devices', { enrollment_code: code, public_key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, name });
+    if (res.status !== 201) throw new Error(`enrolment failed: ${res.status} ${await res.text()}`);
+    const body = await res.json();
+    return new TestTill(body.id, body.credential, keys, request, body);
+  }
+
+  /** The next record in this till's chain (advancing it), signed. */
+  async record(token: string, amount: number, opts: { currency?: string; tender?: Tender; collectedAt?: Date; id?: string } = {}): Promise<SignedCollection> {
+    this.seq += 1;
+    const signed = await signCollection(
+      {
+        v: 1,
+        id: opts.id ?? crypto.randomUUID(),
+        device_id: this.id,
+        seq: this.seq,
+        prev_hash: this.prevHash,
+        token,
+        amount,
+        currency: opts.currency ?? 'EUR',
+        tender: opts.tender ?? 'cash',
+        tender_reference: opts.tender && opts.tender !== 'cash' ? 'TERM-0001' : null,
+        collected_at: (opts.collectedAt ?? new Date()).toISOString(),
+      },
+      this.keys.privateKey,
+    );
+    this.prevHash = await recordHash(signed);
+    return signed;
+  }
+
+  send(collections: unknown[]): Promise<Response> {
+    return this.request('POST', '/v1/collections', { collections }, { authorization: `Bearer ${this.credential}` });
+  }
+
+  async outcomes(collections: unknown[]): Promise<Array<{ outcome: string; reason?: string; flags: string[]; detail: string; voucher_id: string | null; id: string | null }>> {
+    const res = await this.send(collections);
+    if (res.status !== 200) throw new Error(`collections: ${res.status} ${await res.text()}`);
+    return (await res.json()).data;
+  }
+
+  feed(since?: string): Promise<Response> {
+    return this.request('GET', `/v1/till/feed${since ? `?since=${encodeURIComponent(since)}` : ''}`, undefined, { authorization: `Bearer ${this.credential}` });
+  }
+}
