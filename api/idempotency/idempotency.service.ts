@@ -8,7 +8,7 @@
  * Same key + same request replays the stored answer; same key + another request is 422.
  * Keys are kept at least 24 hours (pruned after 48).
  */
-import { sha256, toHex } from '../../core/encoding/bytes.ts';
+import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { IdempotencyInFlightError, IdempotencyKeyReusedError, ValidationError } from '../errors.ts';
@@ -34,8 +34,8 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export async function requestFingerprint(endpoint: string, body: unknown): Promise<string> {
-  return toHex(await sha256(`${endpoint}\n${canonicalJson(body)}`));
+export function requestFingerprint(endpoint: string, body: unknown): string {
+  return createHash('sha256').update(`${endpoint}\n${canonicalJson(body)}`).digest('hex');
 }
 
 export function checkIdempotencyKey(key: string | undefined): string | undefined {
@@ -49,7 +49,7 @@ export function checkIdempotencyKey(key: string | undefined): string | undefined
 export class IdempotencyService {
   constructor(private readonly db: Db, private readonly clock: Clock) {}
 
-  async run<T>(merchantId: string, key: string | undefined, fingerprint: string, work: (tx: Tx) => Promise<{ status: number; body: T }>): Promise<StoredAnswer<T>> {
+  async run<T>(merchantId: string, key: string | undefined, fingerprint: () => string, work: (tx: Tx) => Promise<{ status: number; body: T }>): Promise<StoredAnswer<T>> {
     if (key === undefined) {
       // No key, nothing to record: the work's single INSERT is atomic on its own, and skipping
       // BEGIN/COMMIT saves two round trips on the hottest path.
@@ -57,14 +57,15 @@ export class IdempotencyService {
       return { ...answer, replayed: false };
     }
     const now = this.clock.now();
-    let owner = await repo.claim(this.db, merchantId, key, fingerprint, now);
+    const hash = fingerprint();
+    let owner = await repo.claim(this.db, merchantId, key, hash, now);
     if (!owner) {
       const existing = await repo.find(this.db, merchantId, key);
       if (!existing) {
         // Pruned or released between our insert and select: claim again.
-        owner = await repo.claim(this.db, merchantId, key, fingerprint, now);
+        owner = await repo.claim(this.db, merchantId, key, hash, now);
         if (!owner) throw new IdempotencyInFlightError(key);
-      } else if (existing.requestHash !== fingerprint) {
+      } else if (existing.requestHash !== hash) {
         throw new IdempotencyKeyReusedError(key);
       } else if (existing.state === 'done') {
         return { status: existing.responseStatus!, body: existing.responseBody as T, replayed: true };

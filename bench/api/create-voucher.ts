@@ -10,7 +10,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { startServer } from '../../test/support/server.ts';
 import { freshPostgresDatabase } from '../../test/support/databases.ts';
-import { fmt, load } from '../load.ts';
+import { fmt } from '../load.ts';
+import { httpLoad } from '../wrk.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = 32;
@@ -19,10 +20,9 @@ const body = JSON.stringify({ order_ref: 'BENCH-1', amount: 4990, currency: 'EUR
 async function measureApi(env: Record<string, string>) {
   const server = await startServer({ env });
   try {
-    const url = `${server.url}/v1/vouchers`;
-    const headers = { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' };
-    await load({ seconds: 2, concurrency: CONCURRENCY, send: () => fetch(url, { method: 'POST', headers, body }) }); // warm-up
-    const result = await load({ seconds: SECONDS, concurrency: CONCURRENCY, send: () => fetch(url, { method: 'POST', headers, body }) });
+    const request = { url: `${server.url}/v1/vouchers`, method: 'POST' as const, headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' }, body, connections: CONCURRENCY };
+    await httpLoad({ ...request, seconds: 2 }); // warm-up: JIT, pool connections, key cache
+    const result = await httpLoad({ ...request, seconds: SECONDS });
     return { result, apiKey: server.apiKey };
   } finally {
     await server.stop();
@@ -58,7 +58,7 @@ on conflict do nothing returning *;
 `;
     const tps = pgbench(db.url, script);
     const pglite = (await measureApi({})).result;
-    console.log(`create voucher, PostgreSQL: ${fmt(api.rps)} req/s at concurrency ${CONCURRENCY}, p50 ${fmt(api.p50, 1)} ms, p99 ${fmt(api.p99, 1)} ms (${api.errors} errors)`);
+    console.log(`create voucher, PostgreSQL: ${fmt(api.rps)} req/s at concurrency ${CONCURRENCY}, p50 ${fmt(api.p50, 1)} ms, p99 ${fmt(api.p99, 1)} ms (${api.errors} errors; load from ${api.client})`);
     console.log(`create voucher, pgbench replay of the same SQL: ${fmt(tps)} tx/s`);
     console.log(`create voucher, ratio API / pgbench: ${fmt(api.rps / tps, 2)} (goal ≥ 0.50)`);
     console.log(`create voucher, PGlite: ${fmt(pglite.rps)} req/s, p50 ${fmt(pglite.p50, 1)} ms, p99 ${fmt(pglite.p99, 1)} ms (${pglite.errors} errors)`);

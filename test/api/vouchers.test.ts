@@ -170,7 +170,7 @@ describe.each(drivers)('voucher API on $name', (driver) => {
       const { idempotencyRepository } = await import('../../api/idempotency/idempotency.repository.ts');
       const { requestFingerprint } = await import('../../api/idempotency/idempotency.service.ts');
       const merchant = (await h.services.network.merchantForApiKey(h.keyA))!;
-      await idempotencyRepository.claim(database.db, merchant.id, key, await requestFingerprint('POST /v1/vouchers', order()), h.clock.now());
+      await idempotencyRepository.claim(database.db, merchant.id, key, requestFingerprint('POST /v1/vouchers', order()), h.clock.now());
       await expectProblem(await create({}, { headers: { 'idempotency-key': key } }), 409, 'idempotency-key-in-use');
       h.clock.advance(61_000); // the first process died: its claim goes stale
       expect((await create({}, { headers: { 'idempotency-key': key } })).status).toBe(201);

@@ -11,7 +11,7 @@ export function registerVoucherRoutes(app: OpenAPIHono<MerchantEnv>, deps: { vou
     const body = c.req.valid('json');
     const merchant = c.get('merchant');
     const key = checkIdempotencyKey(c.req.header('idempotency-key'));
-    const answer = await deps.idempotency.run<Voucher>(merchant.id, key, await requestFingerprint('POST /v1/vouchers', body), async (tx) => ({
+    const answer = await deps.idempotency.run<Voucher>(merchant.id, key, () => requestFingerprint('POST /v1/vouchers', body), async (tx) => ({
       status: 201,
       body: await deps.vouchers.create(merchant, body, tx),
     }));

@@ -20,10 +20,13 @@ function statusIs(status: VoucherStatus, now: Date) {
 }
 
 export const vouchersRepository = {
-  /** Inserts unless any unique key (id, reference, link code) is taken; then returns undefined. */
-  async insert(tx: Tx, row: NewVoucherRow): Promise<VoucherRow | undefined> {
-    const rows = await tx.insert(vouchers).values(row).onConflictDoNothing().returning();
-    return rows[0];
+  /**
+   * Inserts unless any unique key (id, reference, link code) is taken; true when inserted.
+   * Only the id comes back: the caller already holds every value it wrote.
+   */
+  async insert(tx: Tx, row: NewVoucherRow): Promise<boolean> {
+    const rows = await tx.insert(vouchers).values(row).onConflictDoNothing().returning({ id: vouchers.id });
+    return rows.length === 1;
   },
 
   async byId(db: Db, merchantId: string, id: string): Promise<VoucherRow | undefined> {

@@ -81,7 +81,7 @@ export class VouchersService {
         },
         signer.key,
       );
-      const row = await repo.insert(tx, {
+      const row: VoucherRow = {
         id: voucherIdToString(idBytes),
         merchantId: merchant.id,
         status: 'open',
@@ -98,8 +98,13 @@ export class VouchersService {
         kid: signer.kid,
         expiresAt,
         createdAt: now,
-      });
-      if (row) return this.toJson(row, merchant, now);
+        paidAt: null,
+        canceledAt: null,
+        paidCollectionId: null,
+        paidStoreId: null,
+        statusChangedAt: null,
+      };
+      if (await repo.insert(tx, row)) return this.toJson(row, merchant, now);
     }
     throw new Error(`no free voucher id after ${ATTEMPTS} attempts`);
   }
