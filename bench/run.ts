@@ -1,10 +1,14 @@
 /**
  * `npm run bench`: Counterpay's speed and size figures, each as a ratio against a baseline
  * measured in the same run. Needs PostgreSQL (DATABASE_URL, default the local server).
+ * `npm run bench -- api` or `-- web` runs one part.
  */
 import { benchCreateVoucher } from './api/create-voucher.ts';
+import { runWebBench } from './web/run.ts';
+import { startServer } from '../test/support/server.ts';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 const only = process.argv[2];
 
 if (!only || only === 'api') await benchCreateVoucher(process.env.DATABASE_URL);
+if (!only || only === 'web') await runWebBench(startServer);
