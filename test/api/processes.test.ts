@@ -28,10 +28,28 @@ describe('operator CLI on PGlite', () => {
     expect(created.json()).toMatchObject({ name: 'Corner Books', id: expect.stringMatching(/^mer_/), api_key: expect.stringMatching(/^cpk_/) });
     expect(cli(['merchant', 'list', '--json'], env).json().data.map((m: { name: string }) => m.name)).toContain('Corner Books');
     expect(cli(['store', 'create', '--name', 'Main St', '--json'], env).json()).toMatchObject({ name: 'Main St' });
-    expect(cli(['store', 'list', '--json'], env).json().data).toHaveLength(1);
+    expect(cli(['store', 'list', '--json'], env).json().data.map((s: { name: string }) => s.name)).toContain('Main St');
     const rotated = cli(['keys', 'rotate', '--json'], env).json();
     expect(rotated.current.kid).toBe(rotated.retired.kid + 1);
     expect(cli(['keys', 'list', '--json'], env).json().data.map((k: { state: string }) => k.state)).toEqual(['current', 'retired']);
+  });
+
+  it('makes enrolment codes, sets a store\'s offline limits and lists tills', () => {
+    const env = { DATA_DIR: dir };
+    const store = cli(['store', 'create', '--name', 'Yen Store', '--currency', 'JPY', '--json'], env).json();
+    expect(store.currency).toBe('JPY');
+    const code = cli(['device', 'enroll-code', '--store', store.id, '--json'], env).json();
+    expect(code).toMatchObject({ code: expect.stringMatching(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/), store: { id: store.id } });
+    const limits = cli(['store', 'set-limits', store.id, '--max-voucher', '30000', '--max-offline-hours', '48', '--json'], env).json();
+    expect(limits.lease).toMatchObject({ currency: 'JPY', max_voucher_amount: 30000, max_offline_seconds: 172800, max_unsynced_count: 100 });
+    expect(cli(['device', 'list', '--json'], env).json()).toEqual({ object: 'list', data: [] });
+    const unknown = cli(['device', 'revoke', 'dev_nope', '--json'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.json().error.code).toBe('not-found');
+    const badLimit = cli(['store', 'set-limits', store.id, '--max-count', 'ten', '--json'], env);
+    expect(badLimit.code).toBe(1);
+    expect(badLimit.json().error.message).toContain('--max-count must be a whole number');
+    expect(cli(['device', 'enroll-code', '--store', 'sto_nope', '--json'], env).json().error.code).toBe('not-found');
   });
 
   it('says what is wrong: usage errors exit 2, bad values exit 1 with a JSON error', () => {
@@ -59,6 +77,14 @@ describe('operator CLI on PGlite', () => {
         body: JSON.stringify(order),
       });
       expect(res.status).toBe(201);
+
+      // A till enrols with a code the CLI made through the server, and the CLI can revoke it.
+      const code = cli(['device', 'enroll-code', '--store', cli(['store', 'list', '--json'], { DATA_DIR: dir }).json().data[0].id, '--json'], { DATA_DIR: dir }).json().code;
+      const { TestTill } = await import('../support/till.ts');
+      const till = await TestTill.enrol((method, p, body, headers = {}) => fetch(server.url + p, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }), code);
+      expect(cli(['device', 'list', '--json'], { DATA_DIR: dir }).json().data.map((d: { id: string }) => d.id)).toContain(till.id);
+      expect(cli(['device', 'revoke', till.id, '--json'], { DATA_DIR: dir }).json()).toMatchObject({ id: till.id });
+      expect(cli(['device', 'list', '--json'], { DATA_DIR: dir }).json().data.find((d: { id: string }) => d.id === till.id).status).toBe('revoked');
 
       const second = await startServer({ dataDir: dir }).then(
         async (s) => { await s.stop(); return 'started'; },
