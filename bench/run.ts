@@ -4,6 +4,7 @@
  * `npm run bench -- api` or `-- web` runs one part.
  */
 import { benchCreateVoucher } from './api/create-voucher.ts';
+import { benchIngest } from './api/ingest.ts';
 import { runWebBench } from './web/run.ts';
 import { startServer } from '../test/support/server.ts';
 
@@ -11,4 +12,5 @@ process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 const only = process.argv[2];
 
 if (!only || only === 'api') await benchCreateVoucher(process.env.DATABASE_URL);
+if (!only || only === 'api' || only === 'ingest') await benchIngest();
 if (!only || only === 'web') await runWebBench(startServer);

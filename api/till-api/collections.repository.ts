@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { collections, vouchers } from '../db/schema.ts';
 import type { Tx } from '../idempotency/idempotency.repository.ts';
@@ -10,10 +10,15 @@ export const collectionsRepository = {
     return (await db.select().from(collections).where(eq(collections.id, id)).limit(1))[0];
   },
 
-  async hashesAt(db: Db, deviceId: string, seq: number): Promise<string[]> {
-    const rows = await db.select({ hash: collections.hash }).from(collections).where(and(eq(collections.deviceId, deviceId), eq(collections.seq, seq)));
-    return rows.map((r) => r.hash);
+  /** Of a batch: the records already stored (by id), and the device's stored hashes at the given sequence numbers. */
+  async known(db: Db, deviceId: string, ids: string[], seqs: number[]): Promise<{ byId: Map<string, CollectionRow>; chain: Array<{ seq: number; hash: string }> }> {
+    const [stored, chain] = await Promise.all([
+      db.select().from(collections).where(inArray(collections.id, ids)),
+      db.select({ seq: collections.seq, hash: collections.hash }).from(collections).where(and(eq(collections.deviceId, deviceId), inArray(collections.seq, [...new Set(seqs)]))),
+    ]);
+    return { byId: new Map(stored.map((r) => [r.id, r])), chain };
   },
+
 
   /**
    * The race-free settle: only an open voucher, unexpired when the cash was taken, with the same

@@ -64,37 +64,99 @@ const answerOf = (index: number, row: CollectionRow): CollectionAnswer => ({
 
 class LostRace extends Error {}
 
+/** Records decided at once, each in its own transaction; enough to keep the pool busy, few enough to share it. */
+const DECIDE_CONCURRENCY = 8;
+
+/** What is known about one readable record before its transaction: checked once, for the whole batch. */
+interface Prepared {
+  index: number;
+  record: SignedCollection;
+  hash: string;
+  flags: ChainFlag[];
+  /** Why it is rejected before touching any voucher, or the voucher it is for. */
+  verdict: { reject: RejectReason; detail: string } | { voucherId: string };
+}
+
 export class CollectionsService {
   constructor(private readonly db: Db, private readonly keys: SigningKeys, private readonly clock: Clock) {}
 
+  /**
+   * Decides a batch. The CPU work (hashes, signatures) runs for all records at once; what the
+   * database already holds (resent records, chain neighbours) comes in two queries; then each new
+   * record is settled in its own transaction, several at a time. Running them side by side is safe
+   * because exactly-once rests on the database (guarded UPDATE, unique index), not on order.
+   */
   async ingest(device: DeviceRow, store: StoreRow, items: unknown[]): Promise<CollectionAnswer[]> {
-    await devicesRepository.touch(this.db, device.id, this.clock.now());
-    const answers: CollectionAnswer[] = [];
-    // In order: a till's records chain, so record n is best judged after n-1.
-    for (let index = 0; index < items.length; index++) answers.push(await this.one(device, store, index, items[index]));
+    const now = this.clock.now();
+    await devicesRepository.touch(this.db, device.id, now);
+    const answers: CollectionAnswer[] = new Array(items.length);
+    const readable: Array<{ index: number; record: SignedCollection }> = [];
+    items.forEach((raw, index) => {
+      const parsed = SignedCollectionSchema.safeParse(raw);
+      if (parsed.success) readable.push({ index, record: parsed.data as SignedCollection });
+      else {
+        const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id.slice(0, 100) : null;
+        const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'record'}: ${i.message}`).join('; ');
+        answers[index] = { index, id, outcome: 'rejected', reason: 'malformed', voucher_id: null, detail: `the server cannot read this record (${detail}); keep it for review`, flags: [] };
+      }
+    });
+    if (readable.length === 0) return answers;
+
+    const [hashes, known] = await Promise.all([
+      Promise.all(readable.map((r) => recordHash(r.record))),
+      repo.known(this.db, device.id, readable.map((r) => r.record.id), readable.flatMap((r) => [r.record.seq - 1, r.record.seq])),
+    ]);
+    // The chain as the server will know it after this batch: stored records plus this batch's own.
+    const chain = new Map<number, string[]>();
+    const link = (seq: number, hash: string) => chain.set(seq, [...(chain.get(seq) ?? []), hash]);
+    for (const k of known.chain) link(k.seq, k.hash);
+    readable.forEach((r, i) => link(r.record.seq, hashes[i]!));
+
+    const devicePublicKey = await importDevicePublicKey(device.publicJwk);
+    const operatorKeys = await this.keys.verificationKeys();
+    const fresh: Prepared[] = [];
+    await Promise.all(
+      readable.map(async ({ index, record }, i) => {
+        const hash = hashes[i]!;
+        const stored = known.byId.get(record.id);
+        if (stored) {
+          answers[index] = this.replay(index, stored, device, hash);
+          return;
+        }
+        fresh.push({ index, record, hash, flags: chainFlags(record, hash, chain, new Date(record.collected_at), now), verdict: await this.verdict(device, record, devicePublicKey, operatorKeys) });
+      }),
+    );
+    fresh.sort((a, b) => a.index - b.index);
+
+    let next = 0;
+    const worker = async () => {
+      while (next < fresh.length) {
+        const p = fresh[next++]!;
+        answers[p.index] = await this.settleOne(device, store, p);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(DECIDE_CONCURRENCY, fresh.length) }, worker));
     return answers;
   }
 
-  private async one(device: DeviceRow, store: StoreRow, index: number, raw: unknown): Promise<CollectionAnswer> {
-    const parsed = SignedCollectionSchema.safeParse(raw);
-    if (!parsed.success) {
-      const id = typeof (raw as { id?: unknown })?.id === 'string' ? ((raw as { id: string }).id.slice(0, 100)) : null;
-      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'record'}: ${i.message}`).join('; ');
-      return { index, id, outcome: 'rejected', reason: 'malformed', voucher_id: null, detail: `the server cannot read this record (${detail}); keep it for review`, flags: [] };
-    }
-    const record = parsed.data as SignedCollection;
-    const hash = await recordHash(record);
+  /** Checks that need no database: whose record it is, the device's signature, the token's. */
+  private async verdict(device: DeviceRow, record: SignedCollection, devicePublicKey: CryptoKey, operatorKeys: Awaited<ReturnType<SigningKeys['verificationKeys']>>): Promise<Prepared['verdict']> {
+    if (record.device_id !== device.id) return { reject: 'wrong_device', detail: `the record names till ${record.device_id} but was sent by till ${device.id}; flagged for review` };
+    if (device.revokedAt) return { reject: 'device_revoked', detail: `till ${device.id} was revoked at ${device.revokedAt.toISOString()}; the collection is kept and flagged for review` };
+    if (!(await verifyCollectionSignature(record, devicePublicKey))) return { reject: 'bad_device_signature', detail: 'the device signature does not match the record; flagged for review' };
+    const verified = await verifyVoucherToken(record.token, operatorKeys);
+    if (!verified.ok) return { reject: 'bad_token', detail: `the voucher token failed verification (${verified.reason}: ${verified.detail}); flagged for review` };
+    return { voucherId: voucherIdToString(verified.claims.voucherId) };
+  }
 
-    const existing = await repo.byId(this.db, record.id);
-    if (existing) return this.replay(index, existing, device, hash);
-
+  private async settleOne(device: DeviceRow, store: StoreRow, p: Prepared): Promise<CollectionAnswer> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.decide(device, store, index, record, hash);
+        return await this.decide(device, store, p);
       } catch (err) {
         if (err instanceof LostRace) {
-          const stored = await repo.byId(this.db, record.id);
-          if (stored) return this.replay(index, stored, device, hash);
+          const stored = await repo.byId(this.db, p.record.id);
+          if (stored) return this.replay(p.index, stored, device, p.hash);
         }
         // A second acceptance of one voucher hit the unique index: decide again; it now reads as paid.
         if (sqlState(err) === UNIQUE_VIOLATION && attempt < 3) continue;
@@ -108,33 +170,14 @@ export class CollectionsService {
     return { index, id: stored.id, outcome: 'rejected', reason: 'id_reused', voucher_id: null, detail: `collection id ${stored.id} was already used for a different record; this one was not recorded`, flags: [] };
   }
 
-  private async decide(device: DeviceRow, store: StoreRow, index: number, record: SignedCollection, hash: string): Promise<CollectionAnswer> {
+  private async decide(device: DeviceRow, store: StoreRow, p: Prepared): Promise<CollectionAnswer> {
+    const { index, record, hash, flags } = p;
     const now = this.clock.now();
     const collectedAt = new Date(record.collected_at);
-    const flags = await this.chainFlags(device, record, collectedAt, now);
-
     let outcome: CollectionOutcome = 'rejected';
-    let reason: RejectReason | undefined;
-    let detail: string;
-    let voucherId: string | null = null;
-
-    const verified = await verifyVoucherToken(record.token, await this.keys.verificationKeys());
-    if (record.device_id !== device.id) {
-      reason = 'wrong_device';
-      detail = `the record names till ${record.device_id} but was sent by till ${device.id}; flagged for review`;
-    } else if (device.revokedAt) {
-      reason = 'device_revoked';
-      detail = `till ${device.id} was revoked at ${device.revokedAt.toISOString()}; the collection is kept and flagged for review`;
-    } else if (!(await verifyCollectionSignature(record, await importDevicePublicKey(device.publicJwk)))) {
-      reason = 'bad_device_signature';
-      detail = 'the device signature does not match the record; flagged for review';
-    } else if (!verified.ok) {
-      reason = 'bad_token';
-      detail = `the voucher token failed verification (${verified.reason}: ${verified.detail}); flagged for review`;
-    } else {
-      voucherId = voucherIdToString(verified.claims.voucherId);
-      detail = '';
-    }
+    let reason: RejectReason | undefined = 'reject' in p.verdict ? p.verdict.reject : undefined;
+    let detail = 'reject' in p.verdict ? p.verdict.detail : '';
+    let voucherId: string | null = 'voucherId' in p.verdict ? p.verdict.voucherId : null;
 
     return this.db.transaction(async (tx) => {
       if (voucherId) {
@@ -192,18 +235,18 @@ export class CollectionsService {
     });
   }
 
-  /** What the record says about the device's journal: recorded with it, never a reason to drop it. */
-  private async chainFlags(device: DeviceRow, record: SignedCollection, collectedAt: Date, now: Date): Promise<ChainFlag[]> {
-    const flags: ChainFlag[] = [];
-    if (record.seq === 1) {
-      if (record.prev_hash !== GENESIS_HASH) flags.push('chain_mismatch');
-    } else {
-      const before = await repo.hashesAt(this.db, device.id, record.seq - 1);
-      if (before.length === 0) flags.push('sequence_gap');
-      else if (!before.includes(record.prev_hash)) flags.push('chain_mismatch');
-    }
-    if ((await repo.hashesAt(this.db, device.id, record.seq)).length > 0) flags.push('sequence_reused');
-    if (collectedAt.getTime() > now.getTime() + CLOCK_AHEAD_MS) flags.push('clock_ahead');
-    return flags;
-  }
+
+}
+
+/** What the record says about the device's journal: recorded with it, never a reason to drop it. */
+function chainFlags(record: SignedCollection, hash: string, chain: Map<number, string[]>, collectedAt: Date, now: Date): ChainFlag[] {
+  const flags: ChainFlag[] = [];
+  const before = chain.get(record.seq - 1) ?? [];
+  if (record.seq === 1) {
+    if (record.prev_hash !== GENESIS_HASH) flags.push('chain_mismatch');
+  } else if (before.length === 0) flags.push('sequence_gap');
+  else if (!before.includes(record.prev_hash)) flags.push('chain_mismatch');
+  if ((chain.get(record.seq) ?? []).some((h) => h !== hash)) flags.push('sequence_reused');
+  if (collectedAt.getTime() > now.getTime() + CLOCK_AHEAD_MS) flags.push('clock_ahead');
+  return flags;
 }
