@@ -11,6 +11,7 @@ import { onError, problemResponse } from './http/problem.ts';
 import { toValidationError } from './http/validation.ts';
 import { merchantAuth, type MerchantEnv } from './http/merchant-auth.ts';
 import { registerVoucherRoutes } from './merchant-api/vouchers/vouchers.handlers.ts';
+import { registerMoneyRoutes } from './merchant-api/money.routes.ts';
 import { registerShopperRoutes } from './shopper-api/shopper.routes.ts';
 import { registerKeyRoutes } from './signing-keys/signing-keys.routes.ts';
 import { registerTillRoutes } from './till-api/till.routes.ts';
@@ -41,11 +42,13 @@ export function createApp(services: Services, options: { webRoot?: string } = {}
   const auth = merchantAuth(services.network);
   app.use('/v1/vouchers', auth);
   app.use('/v1/vouchers/*', auth);
+  for (const path of ['/v1/webhook_endpoints', '/v1/webhook_endpoints/*', '/v1/webhook_deliveries/*', '/v1/settlements', '/v1/settlements/*']) app.use(path, auth);
   const till = deviceAuth(services.devices);
   app.use('/v1/till/*', till);
   app.use('/v1/collections', till);
 
   registerVoucherRoutes(app, services);
+  registerMoneyRoutes(app, services);
   registerKeyRoutes(app as unknown as OpenAPIHono, services.keys);
   registerShopperRoutes(app as unknown as OpenAPIHono, services.vouchers);
   registerTillRoutes(app as unknown as OpenAPIHono<TillEnv>, services);

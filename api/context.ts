@@ -13,11 +13,15 @@ import { VouchersService } from './merchant-api/vouchers/vouchers.service.ts';
 import { DevicesService } from './till-api/devices.service.ts';
 import { CollectionsService } from './till-api/collections.service.ts';
 import { FeedService } from './till-api/feed.service.ts';
+import { LedgerService } from './ledger/ledger.service.ts';
+import { WebhooksService } from './webhooks/webhooks.service.ts';
 
 export interface ContextOptions {
   publicUrl: string;
   signingKeySecret?: string;
   clock?: Clock;
+  /** Production rules: webhook endpoints must be HTTPS and resolvable. */
+  production?: boolean;
 }
 
 export interface Services {
@@ -32,6 +36,8 @@ export interface Services {
   devices: DevicesService;
   collections: CollectionsService;
   feed: FeedService;
+  ledger: LedgerService;
+  webhooks: WebhooksService;
 }
 
 export async function createServices(database: Database, options: ContextOptions): Promise<Services> {
@@ -39,6 +45,7 @@ export async function createServices(database: Database, options: ContextOptions
   const vault = await KeyVault.create(options.signingKeySecret);
   const keys = new SigningKeys(database.db, vault, clock);
   const publicUrl = options.publicUrl.replace(/\/+$/, '');
+  const vouchers = new VouchersService(database.db, keys, clock, publicUrl, (id) => merchantName(database.db, id));
   return {
     database,
     clock,
@@ -47,9 +54,11 @@ export async function createServices(database: Database, options: ContextOptions
     keys,
     network: new NetworkService(database.db),
     idempotency: new IdempotencyService(database.db, clock),
-    vouchers: new VouchersService(database.db, keys, clock, publicUrl, (id) => merchantName(database.db, id)),
+    vouchers,
     devices: new DevicesService(database.db, clock),
-    collections: new CollectionsService(database.db, keys, clock),
+    collections: new CollectionsService(database.db, keys, clock, (row, merchant) => vouchers.toJson(row, merchant, clock.now())),
     feed: new FeedService(database.db, keys, clock),
+    ledger: new LedgerService(database.db, clock),
+    webhooks: new WebhooksService(database.db, vault, clock, options.production ?? false),
   };
 }

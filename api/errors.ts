@@ -72,8 +72,8 @@ export class NotFoundError extends CounterpayError {
 }
 
 export class VoucherNotOpenError extends CounterpayError {
-  constructor(id: string, status: string) {
-    super('conflict', 'voucher-not-open', 'The voucher is not open', `voucher ${id} is ${status}; only an open voucher can be canceled`);
+  constructor(id: string, status: string, action = 'canceled') {
+    super('conflict', 'voucher-not-open', 'The voucher is not open', `voucher ${id} is ${status}; only an open voucher can be ${action}`);
   }
 }
 
@@ -104,5 +104,11 @@ export class EnrollmentCodeInvalidError extends CounterpayError {
 export class DeviceRevokedError extends CounterpayError {
   constructor(id: string) {
     super('forbidden', 'device-revoked', 'This till has been revoked', `till ${id} was revoked by the operator; enrol it again with a new code`);
+  }
+}
+
+export class ConflictError extends CounterpayError {
+  constructor(code: string, detail: string) {
+    super('conflict', code, 'The request conflicts with the current state', detail);
   }
 }

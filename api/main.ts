@@ -15,6 +15,7 @@ import { createApp } from './app.ts';
 import { demoEnrollmentCode, seedDemo } from './demo/seed.ts';
 import { startAdminSocket } from './operator/admin-socket.ts';
 import { summaryBudget } from '../core/token/limits.ts';
+import { createWorker } from './outbox/run-worker.ts';
 
 const log = (line: string) => console.log(`[counterpay] ${line}`);
 
@@ -32,7 +33,7 @@ async function main() {
   }
   log(`database: ${database.kind === 'pglite' ? `PGlite in ${database.location}` : `PostgreSQL at ${database.location}`}`);
 
-  const services = await createServices(database, { publicUrl: env.PUBLIC_URL, signingKeySecret: env.SIGNING_KEY_SECRET });
+  const services = await createServices(database, { publicUrl: env.PUBLIC_URL, signingKeySecret: env.SIGNING_KEY_SECRET, production: env.NODE_ENV === 'production' });
   const key = await services.keys.ensureCurrent();
   log(`signing key ${key.kid} is current`);
   if (!services.vault.encrypts) {
@@ -69,6 +70,9 @@ async function main() {
   log(`listening on ${tls ? 'https' : 'http'}://${env.HOST}:${port} (public URL ${services.publicUrl})`);
 
   const admin = database.kind === 'pglite' ? await startAdminSocket(services, env.DATA_DIR) : undefined;
+  const worker = env.WORKER === 'on' ? createWorker(services, env, log) : undefined;
+  worker?.start();
+  if (worker) log('outbox worker: on (webhooks, e-mail, SMS, voucher expiry)');
   const pruner = setInterval(() => services.idempotency.prune().catch(() => {}), 3600_000);
   pruner.unref();
 
@@ -79,6 +83,7 @@ async function main() {
     log(`${signal}: stopping`);
     clearInterval(pruner);
     admin?.close();
+    await worker?.stop();
     const closed = new Promise((resolve) => server.close(resolve));
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 5000).unref();

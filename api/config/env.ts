@@ -16,6 +16,11 @@ const Env = z.object({
   /** Connections in the PostgreSQL pool of one process. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(16),
   LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+  /** Run the outbox worker (webhooks, e-mail, SMS, expiry) inside this server process. */
+  WORKER: z.enum(['on', 'off']).default('on'),
+  WORKER_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** How long a worker holds a claimed outbox row before another may take it over. */
+  OUTBOX_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   NODE_ENV: z.string().default('development'),
 });
 export type Env = z.infer<typeof Env>;

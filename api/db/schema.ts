@@ -11,12 +11,21 @@ import {
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /** Shops that create vouchers. The API key is stored as its SHA-256; the key itself is shown once. */
-export const merchants = pgTable('merchants', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull(),
-  apiKeyHash: text('api_key_hash').notNull().unique(),
-  createdAt: ts('created_at').notNull().defaultNow(),
-});
+export const merchants = pgTable(
+  'merchants',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    apiKeyHash: text('api_key_hash').notNull().unique(),
+    /** The operator's fee: basis points of the amount (rounded half up) plus a fixed part in minor units. */
+    feeBasisPoints: integer('fee_basis_points').notNull().default(250),
+    feeFixed: bigint('fee_fixed', { mode: 'number' }).notNull().default(0),
+    /** Channels used when a voucher request does not say (`notify`). */
+    defaultNotify: jsonb('default_notify').$type<Array<'email' | 'sms'>>().notNull().default([]),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [check('merchants_fee_sane', sql`${t.feeBasisPoints} between 0 and 10000 and ${t.feeFixed} >= 0`)],
+);
 
 /**
  * Physical stores whose tills collect payments. A store takes one currency; its limits are the
@@ -32,6 +41,8 @@ export const stores = pgTable(
     maxUnsyncedTotal: bigint('max_unsynced_total', { mode: 'number' }).notNull().default(100_000),
     maxUnsyncedCount: integer('max_unsynced_count').notNull().default(100),
     maxOfflineSeconds: integer('max_offline_seconds').notNull().default(86_400),
+    /** The store's commission: basis points of each accepted collection (rounded half up). */
+    commissionBasisPoints: integer('commission_basis_points').notNull().default(100),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [
@@ -102,7 +113,7 @@ export const vouchers = pgTable(
     currency: text('currency').notNull(),
     items: jsonb('items').$type<VoucherItem[]>().notNull(),
     description: text('description'),
-    customer: jsonb('customer').$type<{ phone?: string; email?: string }>(),
+    customer: jsonb('customer').$type<{ phone?: string; email?: string; locale?: string }>(),
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull(),
     reference: text('reference').notNull(),
     linkCode: text('link_code').notNull(),
@@ -180,5 +191,127 @@ export const collections = pgTable(
     index('collections_device_seq').on(t.deviceId, t.seq),
     index('collections_voucher').on(t.voucherId),
     check('collections_outcome_known', sql`${t.outcome} in ('accepted', 'duplicate', 'late', 'mismatch', 'rejected')`),
+  ],
+);
+
+/**
+ * The double-entry ledger. A transaction's postings sum to zero per currency: the database checks
+ * it at commit (trigger in drizzle/0002). Postings are append-only: corrections are new transactions.
+ * Amounts are signed minor units: debit positive, credit negative.
+ */
+export const ledgerTransactions = pgTable(
+  'ledger_transactions',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['collection', 'collection_exception', 'refund_paid', 'remittance', 'payout', 'correction'] }).notNull(),
+    collectionId: text('collection_id').references(() => collections.id),
+    storeId: text('store_id'),
+    merchantId: text('merchant_id'),
+    currency: text('currency').notNull(),
+    memo: text('memo').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('ledger_one_posting_per_collection_event').on(t.collectionId, t.kind).where(sql`${t.collectionId} is not null`),
+    index('ledger_transactions_created').on(t.createdAt),
+  ],
+);
+
+export const ledgerPostings = pgTable(
+  'ledger_postings',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    transactionId: text('transaction_id').notNull().references(() => ledgerTransactions.id),
+    account: text('account').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+  },
+  (t) => [index('ledger_postings_account').on(t.account, t.currency), index('ledger_postings_transaction').on(t.transactionId)],
+);
+
+/** A settlement run for one business day (UTC): at most one per day, so running it again changes nothing. */
+export const settlementRuns = pgTable('settlement_runs', {
+  businessDate: text('business_date').primaryKey(),
+  cutoff: ts('cutoff').notNull(),
+  createdAt: ts('created_at').notNull(),
+});
+
+/** A statement: what one store remits or one merchant is paid, in one currency, for one run. */
+export const statements = pgTable(
+  'statements',
+  {
+    id: text('id').primaryKey(),
+    businessDate: text('business_date').notNull().references(() => settlementRuns.businessDate),
+    partyKind: text('party_kind', { enum: ['store', 'merchant'] }).notNull(),
+    partyId: text('party_id').notNull(),
+    currency: text('currency').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('statements_one_per_party_day').on(t.businessDate, t.partyKind, t.partyId, t.currency), index('statements_party').on(t.partyKind, t.partyId)],
+);
+
+/** Which ledger transactions a statement covers. Unique per side: no transaction is counted twice. */
+export const statementTransactions = pgTable(
+  'statement_transactions',
+  {
+    statementId: text('statement_id').notNull().references(() => statements.id),
+    transactionId: text('transaction_id').notNull().references(() => ledgerTransactions.id),
+    partyKind: text('party_kind', { enum: ['store', 'merchant'] }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.transactionId, t.partyKind] }), index('statement_transactions_statement').on(t.statementId)],
+);
+
+/** Things that happened, as merchants' webhooks see them. Written in the transaction of the change. */
+export const events = pgTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    type: text('type').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('events_merchant').on(t.merchantId, t.createdAt)],
+);
+
+/** A merchant's webhook endpoint. Secrets are sealed like signing keys; a rotated one signs too until its overlap ends. */
+export const webhookEndpoints = pgTable('webhook_endpoints', {
+  id: text('id').primaryKey(),
+  merchantId: text('merchant_id').notNull().references(() => merchants.id),
+  url: text('url').notNull(),
+  events: jsonb('events').$type<string[]>().notNull(),
+  secret: text('secret').notNull(),
+  previousSecret: text('previous_secret'),
+  previousSecretUntil: ts('previous_secret_until'),
+  status: text('status', { enum: ['enabled', 'failing', 'disabled'] }).notNull().default('enabled'),
+  createdAt: ts('created_at').notNull(),
+});
+
+/**
+ * The outbox: side effects to perform after commit (webhook deliveries, e-mail, SMS). Written in
+ * the same transaction as their cause; workers claim rows with FOR UPDATE SKIP LOCKED and a lease
+ * (locked_until), so several can drain it and none sends a row while another holds it.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['webhook', 'email', 'sms'] }).notNull(),
+    eventId: text('event_id').references(() => events.id),
+    endpointId: text('endpoint_id').references(() => webhookEndpoints.id),
+    voucherId: text('voucher_id').references(() => vouchers.id),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    createdAt: ts('created_at').notNull(),
+    nextAttemptAt: ts('next_attempt_at').notNull(),
+    lockedUntil: ts('locked_until'),
+    attempts: integer('attempts').notNull().default(0),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    deliveredAt: ts('delivered_at'),
+    gaveUpAt: ts('gave_up_at'),
+  },
+  (t) => [
+    index('outbox_due').on(t.nextAttemptAt).where(sql`${t.deliveredAt} is null and ${t.gaveUpAt} is null`),
+    index('outbox_endpoint').on(t.endpointId, t.createdAt),
   ],
 );

@@ -49,11 +49,13 @@ export function checkIdempotencyKey(key: string | undefined): string | undefined
 export class IdempotencyService {
   constructor(private readonly db: Db, private readonly clock: Clock) {}
 
-  async run<T>(merchantId: string, key: string | undefined, fingerprint: () => string, work: (tx: Tx) => Promise<{ status: number; body: T }>): Promise<StoredAnswer<T>> {
+  /**
+   * Runs `work` once per key. Without a key there is nothing to record: work that is a single
+   * statement (`atomic: false`) runs without BEGIN/COMMIT, two round trips fewer on the hottest path.
+   */
+  async run<T>(merchantId: string, key: string | undefined, fingerprint: () => string, work: (tx: Tx) => Promise<{ status: number; body: T }>, opts: { atomic: boolean } = { atomic: true }): Promise<StoredAnswer<T>> {
     if (key === undefined) {
-      // No key, nothing to record: the work's single INSERT is atomic on its own, and skipping
-      // BEGIN/COMMIT saves two round trips on the hottest path.
-      const answer = await work(this.db as unknown as Tx);
+      const answer = opts.atomic ? await this.db.transaction(work) : await work(this.db as unknown as Tx);
       return { ...answer, replayed: false };
     }
     const now = this.clock.now();

@@ -26,6 +26,15 @@ export const networkRepository = {
     return rows[0];
   },
 
+  async setFees(db: Db, id: string, fees: { feeBasisPoints?: number; feeFixed?: number }) {
+    const set = Object.fromEntries(Object.entries(fees).filter(([, v]) => v !== undefined));
+    return (await db.update(merchants).set(set).where(eq(merchants.id, id)).returning())[0];
+  },
+
+  async setCommission(db: Db, id: string, commissionBasisPoints: number) {
+    return (await db.update(stores).set({ commissionBasisPoints }).where(eq(stores.id, id)).returning())[0];
+  },
+
   async stores(db: Db): Promise<StoreRow[]> {
     return db.select().from(stores).orderBy(asc(stores.createdAt), asc(stores.id));
   },

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { isCurrency } from '../../core/money/money.ts';
 import type { Db } from '../db/client.ts';
-import { ValidationError } from '../errors.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
 import { newApiKey, newId } from '../ids.ts';
 import { networkRepository as repo } from './network.repository.ts';
 
@@ -59,6 +59,21 @@ export class NetworkService {
 
   async listStores() {
     return (await repo.stores(this.db)).map((s) => ({ id: s.id, name: s.name, currency: s.currency, created_at: s.createdAt.toISOString() }));
+  }
+
+  async setFees(merchantId: string, basisPoints: number | undefined, fixed: number | undefined) {
+    if (basisPoints === undefined && fixed === undefined) throw new ValidationError('give --basis-points and/or --fixed', []);
+    if (basisPoints !== undefined && basisPoints > 10_000) throw new ValidationError('basis points must be at most 10000 (100 %)', [{ field: 'basis-points', message: 'at most 10000' }]);
+    const row = await repo.setFees(this.db, merchantId, { feeBasisPoints: basisPoints, feeFixed: fixed });
+    if (!row) throw new NotFoundError('merchant', merchantId);
+    return { id: row.id, fee_basis_points: row.feeBasisPoints, fee_fixed: row.feeFixed };
+  }
+
+  async setCommission(storeId: string, basisPoints: number) {
+    if (basisPoints > 10_000) throw new ValidationError('basis points must be at most 10000 (100 %)', [{ field: 'basis-points', message: 'at most 10000' }]);
+    const row = await repo.setCommission(this.db, storeId, basisPoints);
+    if (!row) throw new NotFoundError('store', storeId);
+    return { id: row.id, commission_basis_points: row.commissionBasisPoints };
   }
 
   /** The merchant an API key belongs to, or undefined. */

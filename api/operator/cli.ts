@@ -9,6 +9,7 @@ import { DataDirBusyError, lockHolder } from '../db/data-dir-lock.ts';
 import { createServices } from '../context.ts';
 import { describeFailure, runCommand, USAGE, type CommandResult } from './commands.ts';
 import { sendToServer } from './admin-socket.ts';
+import { createWorker } from '../outbox/run-worker.ts';
 
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
@@ -32,6 +33,9 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (!env.DATABASE_URL) {
+    if (args[0] === 'worker' && lockHolder(env.DATA_DIR)) {
+      return fail({ code: 'data-dir-busy', message: `the server (pid ${lockHolder(env.DATA_DIR)}) holds ${env.DATA_DIR} and runs the outbox worker itself; extra workers need PostgreSQL (DATABASE_URL)`, usage: false });
+    }
     const viaServer = await sendToServer(env.DATA_DIR, args);
     if (viaServer) {
       console.error(`counterpay: the server (pid ${viaServer.pid}) holds ${env.DATA_DIR}; the command runs through it.`);
@@ -55,8 +59,9 @@ async function main(argv: string[]): Promise<number> {
     return fail({ code: 'database', message: `cannot open the database: ${(err as Error).message}`, usage: false });
   }
   try {
-    const services = await createServices(database, { publicUrl: env.PUBLIC_URL, signingKeySecret: env.SIGNING_KEY_SECRET });
+    const services = await createServices(database, { publicUrl: env.PUBLIC_URL, signingKeySecret: env.SIGNING_KEY_SECRET, production: env.NODE_ENV === 'production' });
     await services.keys.ensureCurrent();
+    if (args[0] === 'worker') return await runWorker(services, env);
     print(await runCommand(services, args));
     return 0;
   } catch (err) {
@@ -64,6 +69,21 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await database.close();
   }
+}
+
+/** `counterpay worker`: drains the outbox until SIGINT/SIGTERM (several may run against one PostgreSQL). */
+async function runWorker(services: Awaited<ReturnType<typeof createServices>>, env: ReturnType<typeof parseEnv>): Promise<number> {
+  const log = (line: string) => console.error(`[counterpay worker] ${line}`);
+  const w = createWorker(services, env, log);
+  w.start();
+  log(`running (pid ${process.pid}); stop with Ctrl-C`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await w.stop();
+  log('stopped');
+  return 0;
 }
 
 process.exitCode = await main(process.argv.slice(2));

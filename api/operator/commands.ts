@@ -27,6 +27,22 @@ export const USAGE = `Usage: counterpay <command> [options] [--json]
                                 a one-time code (24 h) that enrols a till in the store
   device list                   tills with their journal health (missing records, forks, chain breaks)
   device revoke DEVICE          stop a lost till: its later collections are rejected and flagged
+  merchant set-fees MERCHANT --basis-points N [--fixed N]
+                                the operator's fee on each paid voucher (250 bp = 2.5 %, rounded half up)
+  store set-commission STORE --basis-points N
+                                the store's commission on each paid voucher
+  settle --date YYYY-MM-DD      settlement statements for a past business day (UTC); running it again changes nothing
+  statement show ID [--csv]     one statement, every line traced to its collection
+  refund pay --collection ID    the store paid a duplicate/late/mismatch collection back to the shopper
+  remittance record --store S --amount N --currency C [--reference R]
+                                money received from a store
+  payout record --merchant M --amount N --currency C [--reference R]
+                                money paid to a merchant
+  ledger balances               every account's balance, summed from its postings
+  webhook create --merchant M --url URL --events a,b
+                                register a merchant's webhook endpoint (the secret is shown once)
+  webhook list --merchant M     a merchant's webhook endpoints
+  worker                        run an outbox worker (webhooks, e-mail, SMS, expiry) until stopped
   keys list                     list the token-signing keys
   keys rotate                   start a new signing key; older tokens keep verifying until they expire
   keys withdraw --kid N         withdraw a compromised key: its tokens stop verifying
@@ -110,6 +126,65 @@ export async function runCommand(services: Services, argv: string[]): Promise<Co
         options(rest, []);
         const data = await services.network.listStores();
         return { json: { object: 'list', data }, text: table(data, ['id', 'name', 'currency', 'created_at']) };
+      }
+      case 'merchant set-fees': {
+        const { values, positionals } = options(rest, ['basis-points', 'fixed'], 1);
+        const result = await services.network.setFees(positionals[0]!, wholeNumber(values['basis-points'], 'basis-points'), wholeNumber(values.fixed, 'fixed'));
+        return { json: result, text: `Merchant ${result.id} pays ${result.fee_basis_points} bp + ${result.fee_fixed} minor units per paid voucher.` };
+      }
+      case 'store set-commission': {
+        const { values, positionals } = options(rest, ['basis-points'], 1);
+        const bp = wholeNumber(values['basis-points'], 'basis-points');
+        if (bp === undefined) throw new UsageError('missing --basis-points');
+        const result = await services.network.setCommission(positionals[0]!, bp);
+        return { json: result, text: `Store ${result.id} earns ${result.commission_basis_points} bp of each paid voucher.` };
+      }
+      case 'settle': {
+        const run = await services.ledger.settle(option(rest, 'date')!);
+        const lines = run.statements.map((st) => `  ${st.id}  ${st.party.kind} ${st.party.id}  ${st.amount} ${st.currency} ${st.meaning} (${st.transactions} transactions)`);
+        return { json: run, text: `${run.created ? 'Settled' : 'Already settled'} ${run.business_date}: ${run.statements.length} statement(s)\n${lines.join('\n')}` };
+      }
+      case 'statement show': {
+        const { values, positionals } = parseArgs({ args: rest, options: { csv: { type: 'boolean' } }, strict: true, allowPositionals: true });
+        if (positionals.length !== 1) throw new UsageError('give one statement id');
+        if (values.csv) {
+          const csv = await services.ledger.statementCsv(positionals[0]!);
+          return { json: { id: positionals[0], csv }, text: csv.trimEnd() };
+        }
+        const st = await services.ledger.statement(positionals[0]!);
+        return { json: st, text: `${st.id} ${st.party.kind} ${st.party.id} ${st.business_date}: ${st.amount} ${st.currency} ${st.meaning}\n` + table(st.lines as never, ['transaction_id', 'kind', 'collection_id', 'voucher_id', 'gross', 'fee', 'commission', 'net']) };
+      }
+      case 'refund pay': {
+        const result = await services.ledger.refundPaid(option(rest, 'collection')!);
+        return { json: result, text: `Recorded: the refund of ${result.amount} ${result.currency} for collection ${result.collection_id} was paid to the shopper.` };
+      }
+      case 'remittance record': {
+        const { values } = options(rest, ['store', 'amount', 'currency', 'reference']);
+        if (!values.store || !values.amount || !values.currency) throw new UsageError('give --store, --amount and --currency');
+        const result = await services.ledger.remittance(values.store, wholeNumber(values.amount, 'amount')!, values.currency, values.reference);
+        return { json: result, text: `Recorded a remittance of ${result.amount} ${result.currency} from store ${result.store_id}.` };
+      }
+      case 'payout record': {
+        const { values } = options(rest, ['merchant', 'amount', 'currency', 'reference']);
+        if (!values.merchant || !values.amount || !values.currency) throw new UsageError('give --merchant, --amount and --currency');
+        const result = await services.ledger.payout(values.merchant, wholeNumber(values.amount, 'amount')!, values.currency, values.reference);
+        return { json: result, text: `Recorded a payout of ${result.amount} ${result.currency} to merchant ${result.merchant_id}.` };
+      }
+      case 'ledger balances': {
+        options(rest, []);
+        const result = await services.ledger.balances();
+        return { json: result, text: table(result.data, ['account', 'currency', 'balance']) };
+      }
+      case 'webhook create': {
+        const { values } = options(rest, ['merchant', 'url', 'events']);
+        if (!values.merchant || !values.url || !values.events) throw new UsageError('give --merchant, --url and --events');
+        const result = await services.webhooks.create(values.merchant, { url: values.url, events: values.events.split(',').map((e) => e.trim()).filter(Boolean) });
+        return { json: result, text: `Endpoint ${result.id} receives ${result.events.join(', ')} at ${result.url}.\nSigning secret (shown only now): ${result.secret}` };
+      }
+      case 'webhook list': {
+        const merchant = option(rest, 'merchant')!;
+        const result = await services.webhooks.list(merchant);
+        return { json: result, text: table(result.data.map((e) => ({ ...e, events: e.events.join(',') })), ['id', 'status', 'url', 'events']) };
       }
       case 'keys list': {
         const data = await services.keys.list();

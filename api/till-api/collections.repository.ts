@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { collections, vouchers } from '../db/schema.ts';
+import { collections, merchants, vouchers } from '../db/schema.ts';
 import type { Tx } from '../idempotency/idempotency.repository.ts';
 
 export type CollectionRow = typeof collections.$inferSelect;
@@ -21,8 +21,9 @@ export const collectionsRepository = {
 
 
   /**
-   * The race-free settle: only an open voucher, unexpired when the cash was taken, with the same
-   * amount and currency, becomes paid; concurrent attempts queue on the row lock and the losers
+   * The race-free settle: only a voucher still unpaid and uncanceled, unexpired when the cash was
+   * taken, with the same amount and currency, becomes paid (an offline till may sync after the
+   * expiry job marked it expired: cash taken before expiry still pays it); concurrent attempts queue on the row lock and the losers
    * see it paid. (Updating before inserting the collection avoids the FK lock-upgrade deadlock.)
    */
   async settle(tx: Tx, q: { voucherId: string; collectionId: string; storeId: string; amount: number; currency: string; collectedAt: Date; now: Date }): Promise<boolean> {
@@ -32,7 +33,7 @@ export const collectionsRepository = {
       .where(
         and(
           eq(vouchers.id, q.voucherId),
-          eq(vouchers.status, 'open'),
+          inArray(vouchers.status, ['open', 'expired']),
           sql`${vouchers.expiresAt} > ${q.collectedAt}`,
           eq(vouchers.amount, q.amount),
           eq(vouchers.currency, q.currency),
@@ -40,6 +41,10 @@ export const collectionsRepository = {
       )
       .returning({ id: vouchers.id });
     return rows.length === 1;
+  },
+
+  async merchant(tx: Tx, id: string) {
+    return (await tx.select().from(merchants).where(eq(merchants.id, id)).limit(1))[0];
   },
 
   async voucher(tx: Tx, id: string) {

@@ -12,7 +12,6 @@ import { GENESIS_HASH, importDevicePublicKey, recordHash, TENDERS, verifyCollect
 import type { ChainFlag, CollectionOutcome, RejectReason } from '../../core/collections/outcome.ts';
 import { verifyVoucherToken } from '../../core/token/voucher-token.ts';
 import { voucherIdToString } from '../../core/vouchers/voucher-id.ts';
-import { effectiveStatus } from '../../core/vouchers/voucher-status.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { sqlState, UNIQUE_VIOLATION } from '../db/sql-state.ts';
@@ -20,6 +19,11 @@ import type { SigningKeys } from '../signing-keys/signing-keys.service.ts';
 import { collectionsRepository as repo, type CollectionRow } from './collections.repository.ts';
 import type { DeviceRow, StoreRow } from './devices.repository.ts';
 import { devicesRepository } from './devices.repository.ts';
+import type { Tx } from '../idempotency/idempotency.repository.ts';
+import type { VoucherRow } from '../merchant-api/vouchers/vouchers.repository.ts';
+import { basisPoints, collectionPostings, exceptionPostings, feeFor } from '../../core/ledger/ledger-rules.ts';
+import { ledgerRepository } from '../ledger/ledger.repository.ts';
+import { recordEvent } from '../outbox/events.ts';
 
 export const MAX_BATCH = 500;
 /** A till clock this far ahead of the server is flagged (it could make a late collection look on time). */
@@ -78,7 +82,13 @@ interface Prepared {
 }
 
 export class CollectionsService {
-  constructor(private readonly db: Db, private readonly keys: SigningKeys, private readonly clock: Clock) {}
+  constructor(
+    private readonly db: Db,
+    private readonly keys: SigningKeys,
+    private readonly clock: Clock,
+    /** How a voucher reads in events (the merchant API's shape). */
+    private readonly voucherJson: (row: VoucherRow, merchant: { id: string; name: string }) => Record<string, unknown>,
+  ) {}
 
   /**
    * Decides a batch. The CPU work (hashes, signatures) runs for all records at once; what the
@@ -137,6 +147,34 @@ export class CollectionsService {
     };
     await Promise.all(Array.from({ length: Math.min(DECIDE_CONCURRENCY, fresh.length) }, worker));
     return answers;
+  }
+
+  /**
+   * The money and the news, in the collection's own transaction: an accepted collection posts the
+   * store's debt, the merchant's claim, the fee and the commission, and tells the merchant the
+   * voucher is paid; any other settled outcome posts the cash against a refund owed to the shopper
+   * and raises collection.exception. (Rejected records are not trusted enough to post: they wait
+   * for review.)
+   */
+  private async book(tx: Tx, q: { record: SignedCollection; store: StoreRow; voucherId: string; outcome: CollectionOutcome; detail: string; now: Date }) {
+    const { record, store, now } = q;
+    const voucher = (await repo.voucher(tx, q.voucherId))!;
+    const merchant = (await repo.merchant(tx, voucher.merchantId))!;
+    const head = { collectionId: record.id, storeId: store.id, merchantId: merchant.id, currency: record.currency, createdAt: now };
+    if (q.outcome === 'accepted') {
+      const fee = feeFor(record.amount, { basisPoints: merchant.feeBasisPoints, fixed: merchant.feeFixed });
+      const commission = basisPoints(record.amount, store.commissionBasisPoints);
+      await ledgerRepository.post(tx, { ...head, kind: 'collection', memo: `collection ${record.id} paid voucher ${voucher.id} at store ${store.id}` }, collectionPostings({ amount: record.amount, currency: record.currency, storeId: store.id, merchantId: merchant.id, fee, commission }));
+      await recordEvent(tx, { merchantId: merchant.id, type: 'voucher.paid', data: { object: this.voucherJson(voucher, merchant) }, now });
+    } else {
+      await ledgerRepository.post(tx, { ...head, kind: 'collection_exception', memo: `${q.outcome} collection ${record.id} for voucher ${voucher.id}: refund owed to the shopper` }, exceptionPostings({ amount: record.amount, currency: record.currency, storeId: store.id }));
+      await recordEvent(tx, {
+        merchantId: merchant.id,
+        type: 'collection.exception',
+        data: { object: { object: 'collection', id: record.id, outcome: q.outcome, voucher_id: voucher.id, order_ref: voucher.orderRef, amount: record.amount, currency: record.currency, store_id: store.id, collected_at: record.collected_at, detail: q.detail, refund_owed: true } },
+        now,
+      });
+    }
   }
 
   /** Checks that need no database: whose record it is, the device's signature, the token's. */
@@ -198,7 +236,7 @@ export class CollectionsService {
           } else if (v.status === 'canceled') {
             outcome = 'late';
             detail = `voucher ${v.id} was canceled at ${v.canceledAt?.toISOString()}; refund the shopper`;
-          } else if (v.expiresAt.getTime() <= collectedAt.getTime() || effectiveStatus(v.status, v.expiresAt, collectedAt) === 'expired') {
+          } else if (v.expiresAt.getTime() <= collectedAt.getTime()) {
             outcome = 'late';
             detail = `voucher ${v.id} expired at ${v.expiresAt.toISOString()}, before the collection at ${record.collected_at}; refund the shopper`;
           } else if (v.amount !== record.amount || v.currency !== record.currency) {
@@ -231,6 +269,7 @@ export class CollectionsService {
         signature: record.signature,
       });
       if (!inserted) throw new LostRace(); // the same record, sent twice at once: the other copy won
+      if (voucherId && outcome !== 'rejected') await this.book(tx, { record, store, voucherId, outcome, detail, now });
       return { index, id: record.id, outcome, ...(reason ? { reason } : {}), voucher_id: voucherId, detail, flags };
     });
   }

@@ -4,7 +4,10 @@ export const VoucherStatus = {
   open: 'open',
   /** A till's collection was accepted; final. */
   paid: 'paid',
-  /** Its expiry passed before any accepted collection; final. */
+  /**
+   * Its expiry passed with no accepted collection. Final, with one exception that offline tills
+   * force: a collection taken *before* the expiry that reaches the server after it still pays it.
+   */
   expired: 'expired',
   /** The merchant canceled it while open; final. */
   canceled: 'canceled',

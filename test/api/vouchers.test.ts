@@ -94,6 +94,8 @@ describe.each(drivers)('voucher API on $name', (driver) => {
       ['a non-ASCII order_ref', () => create({ order_ref: '订单1' }), 400, 'validation-failed', 'order_ref'],
       ['a missing order_ref', () => create({ order_ref: undefined }), 400, 'validation-failed', 'order_ref'],
       ['an unknown field', () => create({ colour: 'red' }), 400, 'validation-failed', 'colour'],
+      ['notify by SMS without a phone', () => create({ notify: ['sms'], customer: { email: 'a@example.com' } }), 400, 'validation-failed', 'notify'],
+      ['an unknown notify channel', () => create({ notify: ['pigeon'] }), 400, 'validation-failed', 'notify.0'],
       ['a bad phone number', () => create({ customer: { phone: '0151 1234' } }), 400, 'validation-failed', 'customer.phone'],
       ['too many metadata keys', () => create({ metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }), 400, 'validation-failed', 'metadata'],
       ['a body over 64 KiB', () => create({ description: 'x'.repeat(70_000) }), 413, 'body-too-large'],
@@ -240,6 +242,24 @@ describe.each(drivers)('voucher API on $name', (driver) => {
       const open = await (await h.req('GET', '/v1/vouchers?status=open&limit=100')).json();
       expect(open.data.map((x: { id: string }) => x.id)).not.toContain(v.id);
       await expectProblem(await h.req('POST', `/v1/vouchers/${v.id}/cancel`), 409, 'voucher-not-open');
+    });
+  });
+
+  describe('delivery to the shopper', () => {
+    it('queues e-mail and SMS in the outbox with the voucher, and resends on request', async () => {
+      const { outbox } = await import('../../api/db/schema.ts');
+      const { eq } = await import('drizzle-orm');
+      const v = await (await create({ notify: ['email', 'sms'] })).json();
+      const queued = await database.db.select().from(outbox).where(eq(outbox.voucherId, v.id));
+      expect(queued.map((q) => q.kind).sort()).toEqual(['email', 'sms']);
+      const resent = await h.req('POST', `/v1/vouchers/${v.id}/resend`, { notify: ['email'] });
+      expect(resent.status).toBe(202);
+      expect(await resent.json()).toEqual({ object: 'voucher_delivery', voucher_id: v.id, queued: ['email'] });
+      expect(await database.db.select().from(outbox).where(eq(outbox.voucherId, v.id))).toHaveLength(3);
+      const noContact = await (await create({ customer: undefined })).json();
+      await expectProblem(await h.req('POST', `/v1/vouchers/${noContact.id}/resend`, {}), 400, 'validation-failed');
+      await h.req('POST', `/v1/vouchers/${v.id}/cancel`);
+      await expectProblem(await h.req('POST', `/v1/vouchers/${v.id}/resend`, {}), 409, 'voucher-not-open');
     });
   });
 

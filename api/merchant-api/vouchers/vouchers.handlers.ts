@@ -11,10 +11,13 @@ export function registerVoucherRoutes(app: OpenAPIHono<MerchantEnv>, deps: { vou
     const body = c.req.valid('json');
     const merchant = c.get('merchant');
     const key = checkIdempotencyKey(c.req.header('idempotency-key'));
-    const answer = await deps.idempotency.run<Voucher>(merchant.id, key, () => requestFingerprint('POST /v1/vouchers', body), async (tx) => ({
-      status: 201,
-      body: await deps.vouchers.create(merchant, body, tx),
-    }));
+    const answer = await deps.idempotency.run<Voucher>(
+      merchant.id,
+      key,
+      () => requestFingerprint('POST /v1/vouchers', body),
+      async (tx) => ({ status: 201, body: await deps.vouchers.create(merchant, body, tx) }),
+      { atomic: await deps.vouchers.needsTransaction(merchant.id, body) },
+    );
     if (answer.replayed) c.header('idempotent-replayed', 'true');
     return c.json(answer.body, 201);
   });
@@ -22,6 +25,8 @@ export function registerVoucherRoutes(app: OpenAPIHono<MerchantEnv>, deps: { vou
   app.openapi(routes.getVoucher, async (c) => c.json(await deps.vouchers.get(c.get('merchant'), c.req.valid('param').id), 200));
 
   app.openapi(routes.listVouchers, async (c) => c.json(await deps.vouchers.list(c.get('merchant'), c.req.valid('query')), 200));
+
+  app.openapi(routes.resendVoucher, async (c) => c.json(await deps.vouchers.resend(c.get('merchant'), c.req.valid('param').id, c.req.valid('json')?.notify), 202));
 
   app.openapi(routes.cancelVoucher, async (c) => c.json(await deps.vouchers.cancel(c.get('merchant'), c.req.valid('param').id), 200));
 }

@@ -43,8 +43,8 @@ export const vouchersRepository = {
   },
 
   /** The race-free cancel: only a row that is open and unexpired at `now` changes. */
-  async cancel(db: Db, merchantId: string, id: string, now: Date): Promise<VoucherRow | undefined> {
-    const rows = await db
+  async cancel(tx: Tx, merchantId: string, id: string, now: Date): Promise<VoucherRow | undefined> {
+    const rows = await tx
       .update(vouchers)
       .set({ status: 'canceled', canceledAt: now, statusChangedAt: now })
       .where(and(eq(vouchers.id, id), eq(vouchers.merchantId, merchantId), eq(vouchers.status, 'open'), gt(vouchers.expiresAt, now)))

@@ -1,7 +1,7 @@
 /** The voucher API's contract (OpenAPI 3.1 via @hono/zod-openapi). Behaviour is in vouchers.handlers.ts. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { merchantAuth, problem } from '../../http/schemas.ts';
-import { CreateVoucherBody, ListVouchersQuery, Voucher, VoucherIdParam, VoucherList } from './vouchers.schemas.ts';
+import { CreateVoucherBody, ListVouchersQuery, ResendBody, Voucher, VoucherIdParam, VoucherList } from './vouchers.schemas.ts';
 
 const auth = { security: merchantAuth, tags: ['Vouchers'] };
 const common = {
@@ -59,5 +59,19 @@ export const cancelVoucher = createRoute({
     ...common,
     404: problem('No such voucher of yours.'),
     409: problem('The voucher is not open (paid, expired or already canceled).'),
+  },
+});
+
+export const resendVoucher = createRoute({
+  ...auth,
+  method: 'post',
+  path: '/v1/vouchers/{id}/resend',
+  summary: 'Send the voucher to the shopper again (e-mail and/or SMS)',
+  request: { params: VoucherIdParam, body: { required: false, content: { 'application/json': { schema: ResendBody } } } },
+  responses: {
+    202: { description: 'Queued; delivery happens through the outbox.', content: { 'application/json': { schema: z.object({ object: z.literal('voucher_delivery'), voucher_id: z.string(), queued: z.array(z.enum(['email', 'sms'])) }) } } },
+    ...common,
+    404: problem('No such voucher of yours.'),
+    409: problem('The voucher is not open.'),
   },
 });

@@ -26,6 +26,7 @@ export const Customer = z
   .object({
     phone: z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'must be an E.164 number such as +4915112345678').optional(),
     email: z.email('must be an e-mail address').max(254).optional(),
+    locale: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as en or zh-CN').optional().openapi({ description: "The shopper's language for e-mail and SMS (English or Simplified Chinese; others get English)." }),
   })
   .strict()
   .openapi('Customer');
@@ -55,6 +56,11 @@ export const CreateVoucherBody = z
       .max(MAX_EXPIRES_IN_SECONDS, `must be at most ${MAX_EXPIRES_IN_SECONDS} seconds (60 days)`)
       .optional()
       .openapi({ description: 'Seconds from now; default 3 days. Give this or expires_at, not both.' }),
+    notify: z
+      .array(z.enum(['email', 'sms']))
+      .max(2)
+      .optional()
+      .openapi({ description: "Send the voucher to the shopper by these channels (default: the merchant's setting). Each needs its contact in customer." }),
     metadata: z
       .record(z.string().min(1).max(40, 'keys must be at most 40 characters'), z.string().max(500, 'values must be at most 500 characters'))
       .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `at most ${MAX_METADATA_KEYS} keys`)
@@ -64,6 +70,10 @@ export const CreateVoucherBody = z
   .superRefine((body, ctx) => {
     if (body.expires_at !== undefined && body.expires_in !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['expires_in'], message: 'give expires_at or expires_in, not both' });
+    }
+    for (const channel of new Set(body.notify ?? [])) {
+      const contact = channel === 'email' ? 'email' : 'phone';
+      if (!body.customer?.[contact]) ctx.addIssue({ code: 'custom', path: ['notify'], message: `notify includes ${channel} but customer.${contact} is missing` });
     }
     if (body.items && body.items.length > 0) {
       const total = body.items.reduce((sum, i) => sum + i.quantity * i.unit_amount, 0);
@@ -113,3 +123,8 @@ export const ListVouchersQuery = z
   .strict();
 
 export const VoucherIdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'vch_04j2kd8w1x7m2' }) });
+
+export const ResendBody = z
+  .object({ notify: z.array(z.enum(['email', 'sms'])).min(1).max(2).optional() })
+  .strict()
+  .openapi('ResendVoucher');

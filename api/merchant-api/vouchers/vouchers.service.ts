@@ -12,6 +12,9 @@ import type { Clock } from '../../clock.ts';
 import type { Db } from '../../db/client.ts';
 import { NotFoundError, ValidationError, VoucherNotOpenError } from '../../errors.ts';
 import { newLinkCode } from '../../ids.ts';
+import { queueVoucherMessages, recordEvent } from '../../outbox/events.ts';
+import { merchants } from '../../db/schema.ts';
+import { eq } from 'drizzle-orm';
 import type { Tx } from '../../idempotency/idempotency.repository.ts';
 import type { SigningKeys } from '../../signing-keys/signing-keys.service.ts';
 import { vouchersRepository as repo, type VoucherRow } from './vouchers.repository.ts';
@@ -104,7 +107,11 @@ export class VouchersService {
         paidStoreId: null,
         statusChangedAt: null,
       };
-      if (await repo.insert(tx, row)) return this.toJson(row, merchant, now);
+      if (await repo.insert(tx, row)) {
+        const channels = input.notify ?? (await this.defaultChannels(tx, merchant.id)).filter((c) => (c === 'email' ? input.customer?.email : input.customer?.phone));
+        await queueVoucherMessages(tx, { merchantId: merchant.id, voucherId: row.id, channels: [...new Set(channels)], now });
+        return this.toJson(row, merchant, now);
+      }
     }
     throw new Error(`no free voucher id after ${ATTEMPTS} attempts`);
   }
@@ -126,9 +133,41 @@ export class VouchersService {
     return { object: 'list' as const, data: rows.slice(0, q.limit).map((r) => this.toJson(r, merchant, now)), has_more: rows.length > q.limit };
   }
 
+  /** Does this request need a transaction even without an Idempotency-Key (it queues messages)? */
+  async needsTransaction(merchantId: string, input: CreateVoucherBody): Promise<boolean> {
+    if (input.notify) return input.notify.length > 0;
+    if (!input.customer?.email && !input.customer?.phone) return false;
+    return (await this.defaultChannels(this.db, merchantId)).length > 0;
+  }
+
+  private async defaultChannels(db: Db | Tx, merchantId: string): Promise<Array<'email' | 'sms'>> {
+    return (await db.select({ notify: merchants.defaultNotify }).from(merchants).where(eq(merchants.id, merchantId)).limit(1))[0]?.notify ?? [];
+  }
+
+  /** Sends the voucher to the shopper again, through the outbox. */
+  async resend(merchant: MerchantRef, id: string, channels?: Array<'email' | 'sms'>) {
+    const now = this.clock.now();
+    const row = await repo.byId(this.db, merchant.id, id);
+    if (!row) throw new NotFoundError('voucher', id);
+    const status = effectiveStatus(row.status, row.expiresAt, now);
+    if (status !== 'open') throw new VoucherNotOpenError(id, status, 'resent');
+    const available = (['email', 'sms'] as const).filter((c) => (c === 'email' ? row.customer?.email : row.customer?.phone));
+    const wanted = channels ?? available;
+    const missing = wanted.filter((c) => !available.includes(c));
+    if (missing.length > 0 || wanted.length === 0) {
+      throw new ValidationError(wanted.length === 0 ? 'the voucher has no customer e-mail or phone to send to' : `the voucher has no customer ${missing.map((c) => (c === 'email' ? 'email' : 'phone')).join(' or ')} to send ${missing.join(' or ')} to`, [{ field: 'notify', message: 'no contact for this channel' }]);
+    }
+    await this.db.transaction((tx) => queueVoucherMessages(tx, { merchantId: merchant.id, voucherId: id, channels: [...new Set(wanted)], now }));
+    return { object: 'voucher_delivery' as const, voucher_id: id, queued: [...new Set(wanted)] };
+  }
+
   async cancel(merchant: MerchantRef, id: string): Promise<Voucher> {
     const now = this.clock.now();
-    const row = await repo.cancel(this.db, merchant.id, id, now);
+    const row = await this.db.transaction(async (tx) => {
+      const canceled = await repo.cancel(tx, merchant.id, id, now);
+      if (canceled) await recordEvent(tx, { merchantId: merchant.id, type: 'voucher.canceled', data: { object: this.toJson(canceled, merchant, now) }, now });
+      return canceled;
+    });
     if (row) return this.toJson(row, merchant, now);
     const existing = await repo.byId(this.db, merchant.id, id);
     if (!existing) throw new NotFoundError('voucher', id);

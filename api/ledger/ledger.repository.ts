@@ -1,0 +1,36 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { ledgerPostings, ledgerTransactions } from '../db/schema.ts';
+import type { Tx } from '../idempotency/idempotency.repository.ts';
+import type { Posting } from '../../core/ledger/ledger-rules.ts';
+import { newId } from '../ids.ts';
+
+export type LedgerTransactionRow = typeof ledgerTransactions.$inferSelect;
+
+export const ledgerRepository = {
+  /**
+   * Writes one balanced transaction. The database re-checks the balance at commit
+   * (ledger_postings_balanced), so a bug here cannot leave money unaccounted for.
+   */
+  async post(tx: Tx, head: Omit<typeof ledgerTransactions.$inferInsert, 'id'>, postings: Posting[]): Promise<string> {
+    const id = newId('ltx');
+    await tx.insert(ledgerTransactions).values({ ...head, id });
+    if (postings.length > 0) await tx.insert(ledgerPostings).values(postings.map((p) => ({ transactionId: id, account: p.account, amount: p.amount, currency: p.currency })));
+    return id;
+  },
+
+  async byCollection(db: Db | Tx, collectionId: string, kind: LedgerTransactionRow['kind']): Promise<LedgerTransactionRow | undefined> {
+    return (await db.select().from(ledgerTransactions).where(and(eq(ledgerTransactions.collectionId, collectionId), eq(ledgerTransactions.kind, kind))).limit(1))[0];
+  },
+
+  /** Balances derived from postings: account → currency → sum. */
+  async balances(db: Db, accountPrefix?: string): Promise<Array<{ account: string; currency: string; balance: number }>> {
+    const rows = await db
+      .select({ account: ledgerPostings.account, currency: ledgerPostings.currency, balance: sql<number>`sum(${ledgerPostings.amount})::bigint` })
+      .from(ledgerPostings)
+      .where(accountPrefix ? sql`${ledgerPostings.account} like ${accountPrefix + '%'}` : undefined)
+      .groupBy(ledgerPostings.account, ledgerPostings.currency)
+      .orderBy(ledgerPostings.account, ledgerPostings.currency);
+    return rows.map((r) => ({ ...r, balance: Number(r.balance) }));
+  },
+};

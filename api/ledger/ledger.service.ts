@@ -1,0 +1,201 @@
+/**
+ * Money after the till: refunds paid, store remittances, merchant payouts, balances, and the daily
+ * settlement statements. Totals are always sums of postings (DESIGN §2 "money balances").
+ */
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/client.ts';
+import { sqlState, UNIQUE_VIOLATION } from '../db/sql-state.ts';
+import { collections, ledgerPostings, ledgerTransactions, settlementRuns, statements, statementTransactions, stores, merchants, vouchers } from '../db/schema.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { isCurrency, toDecimalString } from '../../core/money/money.ts';
+import { Account, payoutPostings, refundPaidPostings, remittancePostings } from '../../core/ledger/ledger-rules.ts';
+import { ledgerRepository } from './ledger.repository.ts';
+import { recordEvent } from '../outbox/events.ts';
+
+type Party = 'store' | 'merchant';
+
+function positiveAmount(amount: number, currency: string) {
+  if (!Number.isSafeInteger(amount) || amount <= 0) throw new ValidationError(`amount must be a positive whole number of minor units, got ${amount}`, [{ field: 'amount', message: 'a positive whole number' }]);
+  if (!isCurrency(currency)) throw new ValidationError(`unknown currency ${JSON.stringify(currency)}`, [{ field: 'currency', message: 'an ISO 4217 code such as EUR' }]);
+}
+
+export class LedgerService {
+  constructor(private readonly db: Db, private readonly clock: Clock) {}
+
+  /** The store handed a duplicate/late/mismatch collection's cash back to the shopper. Once per collection. */
+  async refundPaid(collectionId: string) {
+    const [c] = await this.db.select().from(collections).where(eq(collections.id, collectionId)).limit(1);
+    if (!c) throw new NotFoundError('collection', collectionId);
+    if (!['duplicate', 'late', 'mismatch'].includes(c.outcome)) throw new ConflictError('refund-not-owed', `collection ${collectionId} is ${c.outcome}; only a duplicate, late or mismatched collection is owed back to the shopper`);
+    const now = this.clock.now();
+    try {
+      const id = await this.db.transaction((tx) =>
+        ledgerRepository.post(tx, { kind: 'refund_paid', collectionId, storeId: c.storeId, currency: c.currency, memo: `refund of ${c.outcome} collection ${collectionId} paid to the shopper`, createdAt: now }, refundPaidPostings({ amount: c.amount, currency: c.currency, storeId: c.storeId })),
+      );
+      return { object: 'ledger_transaction', id, kind: 'refund_paid', collection_id: collectionId, amount: c.amount, currency: c.currency };
+    } catch (err) {
+      if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError('refund-already-paid', `the refund for collection ${collectionId} was already recorded`);
+      throw err;
+    }
+  }
+
+  async remittance(storeId: string, amount: number, currency: string, reference?: string) {
+    positiveAmount(amount, currency);
+    if (!(await this.db.select({ id: stores.id }).from(stores).where(eq(stores.id, storeId)).limit(1))[0]) throw new NotFoundError('store', storeId);
+    const id = await this.db.transaction((tx) =>
+      ledgerRepository.post(tx, { kind: 'remittance', storeId, currency, memo: `remittance from store ${storeId}${reference ? ` (${reference})` : ''}`, createdAt: this.clock.now() }, remittancePostings({ amount, currency, storeId })),
+    );
+    return { object: 'ledger_transaction', id, kind: 'remittance', store_id: storeId, amount, currency };
+  }
+
+  async payout(merchantId: string, amount: number, currency: string, reference?: string) {
+    positiveAmount(amount, currency);
+    if (!(await this.db.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, merchantId)).limit(1))[0]) throw new NotFoundError('merchant', merchantId);
+    const id = await this.db.transaction((tx) =>
+      ledgerRepository.post(tx, { kind: 'payout', merchantId, currency, memo: `payout to merchant ${merchantId}${reference ? ` (${reference})` : ''}`, createdAt: this.clock.now() }, payoutPostings({ amount, currency, merchantId })),
+    );
+    return { object: 'ledger_transaction', id, kind: 'payout', merchant_id: merchantId, amount, currency };
+  }
+
+  async balances() {
+    return { object: 'list' as const, data: await ledgerRepository.balances(this.db) };
+  }
+
+  /**
+   * The settlement for one business day (UTC). Each statement covers every ledger transaction of
+   * its party posted before the day ended and not yet in a statement, so a collection that reached
+   * the server late (an offline till) lands in the next run's statement: never lost, never twice
+   * (statement_transactions is unique per transaction and side). A second run for the same day
+   * returns the first run's statements.
+   */
+  async settle(date: string) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
+      throw new ValidationError(`date must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(date)}`, [{ field: 'date', message: 'YYYY-MM-DD' }]);
+    }
+    const now = this.clock.now();
+    const cutoff = new Date(Date.parse(`${date}T00:00:00Z`) + 24 * 3600_000);
+    if (cutoff > now) {
+      throw new ValidationError(`the business day ${date} is not over yet (it ends at ${cutoff.toISOString()}); settle a past day`, [{ field: 'date', message: 'in the future or today' }]);
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const created = await this.db.transaction(async (tx) => {
+          const run = await tx.insert(settlementRuns).values({ businessDate: date, cutoff, createdAt: now }).onConflictDoNothing().returning();
+          if (run.length === 0) return false;
+          for (const party of ['store', 'merchant'] as const) {
+            const column = party === 'store' ? ledgerTransactions.storeId : ledgerTransactions.merchantId;
+            const open = await tx
+              .select({ id: ledgerTransactions.id, partyId: column, currency: ledgerTransactions.currency })
+              .from(ledgerTransactions)
+              .where(and(sql`${column} is not null`, sql`${ledgerTransactions.createdAt} < ${cutoff}`, sql`not exists (select 1 from statement_transactions st where st.transaction_id = ${ledgerTransactions.id} and st.party_kind = ${party})`));
+            const groups = new Map<string, { partyId: string; currency: string; ids: string[] }>();
+            for (const t of open) {
+              const key = `${t.partyId}|${t.currency}`;
+              if (!groups.has(key)) groups.set(key, { partyId: t.partyId!, currency: t.currency, ids: [] });
+              groups.get(key)!.ids.push(t.id);
+            }
+            for (const g of groups.values()) {
+              const id = newId('stm');
+              await tx.insert(statements).values({ id, businessDate: date, partyKind: party, partyId: g.partyId, currency: g.currency, createdAt: now });
+              await tx.insert(statementTransactions).values(g.ids.map((transactionId) => ({ statementId: id, transactionId, partyKind: party })));
+              if (party === 'merchant') {
+                await recordEvent(tx, { merchantId: g.partyId, type: 'settlement.created', data: { object: { object: 'settlement', id, business_date: date, currency: g.currency } }, now });
+              }
+            }
+          }
+          return true;
+        });
+        const list = await this.db.select().from(statements).where(eq(statements.businessDate, date)).orderBy(asc(statements.partyKind), asc(statements.partyId));
+        return { object: 'settlement_run' as const, business_date: date, created, statements: await Promise.all(list.map((s) => this.summary(s))) };
+      } catch (err) {
+        // Another day's run claimed some of the same transactions first: run again without them.
+        if (sqlState(err) === UNIQUE_VIOLATION && attempt < 3) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** A statement's total, derived from the postings of its transactions on the party's account. */
+  private async summary(s: typeof statements.$inferSelect) {
+    const account = s.partyKind === 'store' ? Account.store(s.partyId) : Account.merchant(s.partyId);
+    const [row] = await this.db
+      .select({ total: sql<string>`coalesce(sum(${ledgerPostings.amount}), 0)`, count: sql<number>`count(distinct ${statementTransactions.transactionId})::int` })
+      .from(statementTransactions)
+      .innerJoin(ledgerPostings, and(eq(ledgerPostings.transactionId, statementTransactions.transactionId), eq(ledgerPostings.account, account)))
+      .where(eq(statementTransactions.statementId, s.id));
+    const total = Number(row?.total ?? 0);
+    return {
+      id: s.id,
+      object: 'statement' as const,
+      business_date: s.businessDate,
+      party: { kind: s.partyKind, id: s.partyId },
+      currency: s.currency,
+      transactions: row?.count ?? 0,
+      // A store remits what its account says it owes; a merchant is paid what its account is owed.
+      amount: s.partyKind === 'store' ? total : -total,
+      meaning: s.partyKind === 'store' ? 'to remit to the operator' : 'to be paid to the merchant',
+      created_at: s.createdAt.toISOString(),
+    };
+  }
+
+  async statement(id: string, owner?: { kind: Party; id: string }) {
+    const [s] = await this.db.select().from(statements).where(eq(statements.id, id)).limit(1);
+    if (!s || (owner && (s.partyKind !== owner.kind || s.partyId !== owner.id))) throw new NotFoundError('settlement', id);
+    return { ...(await this.summary(s)), lines: await this.lines(s) };
+  }
+
+  async statementsFor(owner: { kind: Party; id: string }) {
+    const list = await this.db.select().from(statements).where(and(eq(statements.partyKind, owner.kind), eq(statements.partyId, owner.id))).orderBy(sql`${statements.businessDate} desc`, asc(statements.id));
+    return { object: 'list' as const, data: await Promise.all(list.map((s) => this.summary(s))) };
+  }
+
+  /** Every line traceable to its collection: gross, fee, commission and the party's net. */
+  private async lines(s: typeof statements.$inferSelect) {
+    const account = s.partyKind === 'store' ? Account.store(s.partyId) : Account.merchant(s.partyId);
+    const txs = await this.db
+      .select({ t: ledgerTransactions, voucherId: collections.voucherId, collectionAmount: collections.amount, collectedAt: collections.collectedAt, orderRef: vouchers.orderRef })
+      .from(statementTransactions)
+      .innerJoin(ledgerTransactions, eq(ledgerTransactions.id, statementTransactions.transactionId))
+      .leftJoin(collections, eq(collections.id, ledgerTransactions.collectionId))
+      .leftJoin(vouchers, eq(vouchers.id, collections.voucherId))
+      .where(eq(statementTransactions.statementId, s.id))
+      .orderBy(asc(ledgerTransactions.createdAt), asc(ledgerTransactions.id));
+    const postings = txs.length
+      ? await this.db.select().from(ledgerPostings).where(inArray(ledgerPostings.transactionId, txs.map((x) => x.t.id)))
+      : [];
+    return txs.map(({ t, voucherId, collectionAmount, collectedAt, orderRef }) => {
+      const mine = postings.filter((p) => p.transactionId === t.id);
+      const sum = (acc: string) => mine.filter((p) => p.account === acc).reduce((a, p) => a + p.amount, 0);
+      const net = sum(account);
+      return {
+        transaction_id: t.id,
+        kind: t.kind,
+        collection_id: t.collectionId,
+        voucher_id: voucherId,
+        order_ref: orderRef,
+        collected_at: collectedAt?.toISOString() ?? null,
+        posted_at: t.createdAt.toISOString(),
+        gross: collectionAmount ?? Math.abs(net),
+        fee: -sum(Account.revenue),
+        commission: sum(Account.commission),
+        net: s.partyKind === 'store' ? net : -net,
+        memo: t.memo,
+      };
+    });
+  }
+
+  async statementCsv(id: string, owner?: { kind: Party; id: string }): Promise<string> {
+    const st = await this.statement(id, owner);
+    const cell = (v: unknown) => {
+      const text = v === null || v === undefined ? '' : String(v);
+      return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    };
+    const money = (n: number) => toDecimalString(n, st.currency);
+    const header = ['transaction_id', 'kind', 'collection_id', 'voucher_id', 'order_ref', 'collected_at', 'posted_at', 'currency', 'gross', 'fee', 'commission', 'net', 'memo'];
+    const rows = st.lines.map((l) => [l.transaction_id, l.kind, l.collection_id, l.voucher_id, l.order_ref, l.collected_at, l.posted_at, st.currency, money(l.gross), money(l.fee), money(l.commission), money(l.net), l.memo]);
+    const total = ['total', '', '', '', '', '', '', st.currency, '', '', '', money(st.amount), st.meaning];
+    return [header, ...rows, total].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+  }
+}

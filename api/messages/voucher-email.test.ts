@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import QRCode from 'qrcode';
+import { escapeHtml, qrSegments, renderVoucherEmail } from './voucher-email.ts';
+import type { VoucherMessage } from './voucher-message.ts';
+
+const m = (over: Partial<VoucherMessage> = {}): VoucherMessage => ({
+  voucher_id: 'vch_04j2kd8w1x7m2',
+  merchant_name: 'Demo Shop',
+  order_ref: 'ORD-1001',
+  amount: 4990,
+  currency: 'EUR',
+  expires_at: '2026-11-29T12:00:00Z',
+  voucher_url: 'http://localhost:8080/v/0123456789abcdefghijklmnop',
+  qr: `HTTP://LOCALHOST:8080/V/${'1234567890'.repeat(30)}`,
+  reference: '123456789012',
+  items: [{ name: 'Mug', quantity: 2, unit_amount: 2495 }],
+  locale: 'en',
+  to: { email: 'shopper@example.com', phone: '+4915112345678' },
+  ...over,
+});
+
+describe('renderVoucherEmail', () => {
+  it('puts the amount, order and merchant in the subject, in English and in Chinese', async () => {
+    expect((await renderVoucherEmail(m())).subject).toBe('Pay Demo Shop order ORD-1001 in cash: €49.90');
+    expect((await renderVoucherEmail(m({ locale: 'zh-CN' }))).subject).toBe('以现金支付 Demo Shop 订单 ORD-1001：€49.90');
+  });
+
+  it('escapes merchant and item text in the HTML and keeps line breaks out of the subject', async () => {
+    const mail = await renderVoucherEmail(m({ merchant_name: 'Tom & "Jerry"\r\nBcc: x@y <script>', items: [{ name: '<img src=x onerror=alert(1)>', quantity: 1, unit_amount: 4990 }] }));
+    expect(mail.subject).toBe('Pay Tom & "Jerry" Bcc: x@y <script> order ORD-1001 in cash: €49.90');
+    expect(mail.html).toContain('Tom &amp; &quot;Jerry&quot; Bcc: x@y &lt;script&gt;');
+    expect(mail.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.html).not.toContain('<img src=x');
+  });
+
+  it('shows no contact data of the customer', async () => {
+    const mail = await renderVoucherEmail(m());
+    for (const part of [mail.subject, mail.text, mail.html]) {
+      expect(part).not.toContain('+4915112345678');
+      expect(part).not.toContain('shopper@example.com');
+    }
+  });
+
+  it('links the inline QR by cid with the reference as its alt text, and loads no remote image', async () => {
+    const mail = await renderVoucherEmail(m());
+    const [png] = mail.attachments;
+    expect(png.contentType).toBe('image/png');
+    expect(png.content.subarray(1, 4).toString()).toBe('PNG');
+    expect(mail.html).toContain(`<img src="cid:${png.cid}" width="260" height="260" alt="1234 5678 9012"`);
+    expect(mail.html.match(/<img [^>]*>/g)).toHaveLength(1);
+  });
+
+  it('shows the expiry in the configured zone with the zone named', async () => {
+    expect((await renderVoucherEmail(m(), { timeZone: 'Asia/Shanghai' })).text).toContain('Pay by: Sunday, November 29, 2026 at 8:00 PM GMT+8');
+    expect((await renderVoucherEmail(m({ locale: 'zh-CN' }))).text).toContain('有效期至: 2026年11月29日星期日 UTC 12:00');
+  });
+});
+
+describe('the e-mail QR', () => {
+  it('encodes the upper-cased prefix in alphanumeric mode and the token in numeric mode, keeping a 300-digit token at version 10-M', () => {
+    const segments = qrSegments(m().qr);
+    expect(segments.map((s) => s.mode)).toEqual(['alphanumeric', 'numeric']);
+    expect(QRCode.create(segments, { errorCorrectionLevel: 'M' }).version).toBeLessThanOrEqual(10);
+  });
+
+  it('falls back to byte mode for a prefix with lower-case path characters', () => {
+    expect(qrSegments('HTTPS://EXAMPLE.COM/pay/V/123').map((s) => s.mode)).toEqual(['byte', 'numeric']);
+  });
+});
+
+describe('escapeHtml', () => {
+  it('escapes the five HTML-significant characters', () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});

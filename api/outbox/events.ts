@@ -1,0 +1,33 @@
+/**
+ * Events and the outbox (STYLE §8 "side effects after commit"). Everything here runs inside the
+ * transaction of the change that caused it, so an event exists if and only if its change does,
+ * and every delivery it needs is queued before the commit.
+ */
+import { and, eq, ne } from 'drizzle-orm';
+import { events, outbox, webhookEndpoints } from '../db/schema.ts';
+import type { Tx } from '../idempotency/idempotency.repository.ts';
+import { newId } from '../ids.ts';
+
+/** Event types a merchant can subscribe to. */
+export const EVENT_TYPES = ['voucher.paid', 'voucher.expired', 'voucher.canceled', 'collection.exception', 'settlement.created'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export async function recordEvent(tx: Tx, q: { merchantId: string; type: EventType; data: Record<string, unknown>; now: Date }): Promise<string> {
+  const id = newId('evt');
+  await tx.insert(events).values({ id, merchantId: q.merchantId, type: q.type, data: q.data, createdAt: q.now });
+  const endpoints = await tx
+    .select({ id: webhookEndpoints.id, events: webhookEndpoints.events })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.merchantId, q.merchantId), ne(webhookEndpoints.status, 'disabled')));
+  const subscribed = endpoints.filter((e) => e.events.includes(q.type));
+  if (subscribed.length > 0) {
+    await tx.insert(outbox).values(subscribed.map((e) => ({ id: newId('obx'), kind: 'webhook' as const, eventId: id, endpointId: e.id, merchantId: q.merchantId, createdAt: q.now, nextAttemptAt: q.now })));
+  }
+  return id;
+}
+
+/** Queues the voucher's delivery to the shopper on the given channels. */
+export async function queueVoucherMessages(tx: Tx, q: { merchantId: string; voucherId: string; channels: Array<'email' | 'sms'>; now: Date }): Promise<void> {
+  if (q.channels.length === 0) return;
+  await tx.insert(outbox).values(q.channels.map((kind) => ({ id: newId('obx'), kind, voucherId: q.voucherId, merchantId: q.merchantId, createdAt: q.now, nextAttemptAt: q.now })));
+}

@@ -1,0 +1,37 @@
+/**
+ * Sends a queued voucher message: builds it from the voucher as it is now (a voucher paid or
+ * canceled meanwhile is not sent: the shopper no longer needs it) and hands it to the delivery
+ * layer (api/messages).
+ */
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/client.ts';
+import { deliverVoucher, DeliveryError, type DeliveryDeps } from '../messages/delivery.ts';
+import { messageLocaleFor, type VoucherMessage } from '../messages/voucher-message.ts';
+import type { VouchersService } from '../merchant-api/vouchers/vouchers.service.ts';
+import { voucherForMessage, type MessageSender } from './worker.ts';
+
+export function voucherMessageSender(db: Db, vouchers: VouchersService, clock: Clock, deps: DeliveryDeps): MessageSender {
+  return {
+    async sendVoucher(channel, voucherId) {
+      const found = await voucherForMessage(db, voucherId);
+      if (!found) throw new DeliveryError(`voucher ${voucherId} no longer exists`, true);
+      const v = vouchers.toJson(found.row, { id: found.row.merchantId, name: found.merchantName }, clock.now());
+      if (v.status !== 'open') throw new DeliveryError(`voucher ${voucherId} is ${v.status}; the shopper no longer needs it`, true);
+      const message: VoucherMessage = {
+        voucher_id: v.id,
+        merchant_name: found.merchantName,
+        order_ref: v.order_ref,
+        amount: v.amount,
+        currency: v.currency,
+        expires_at: v.expires_at,
+        voucher_url: v.voucher_url,
+        qr: v.qr,
+        reference: v.reference,
+        items: v.items,
+        locale: messageLocaleFor(found.row.customer?.locale),
+        to: channel === 'email' ? { email: found.row.customer?.email } : { phone: found.row.customer?.phone },
+      };
+      await deliverVoucher(channel, message, deps);
+    },
+  };
+}

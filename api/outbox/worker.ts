@@ -1,0 +1,158 @@
+/**
+ * The outbox worker: delivers what committed transactions queued (webhooks, e-mail, SMS) and
+ * expires vouchers whose time has passed. Any number of workers may run against one PostgreSQL.
+ *
+ * Delivery is at least once: a worker that dies after sending but before recording it leaves the
+ * row to be sent again when its lease ends; receivers dedupe by `webhook-id` (the event id).
+ * Only a 2xx ends a webhook's delivery. Failures retry with exponential backoff and ±20 % jitter
+ * for about three days; then the row gives up and the endpoint is marked failing.
+ */
+import { eq, sql } from 'drizzle-orm';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/client.ts';
+import { events, vouchers, webhookEndpoints, merchants } from '../db/schema.ts';
+import type { KeyVault } from '../signing-keys/key-vault.ts';
+import { outboxRepository as repo, type OutboxRow } from './outbox.repository.ts';
+import { recordEvent } from './events.ts';
+import { signWebhook } from '../webhooks/webhook-signature.ts';
+
+/** Delays before attempt 2, 3, …: about 72 hours in all (Stripe retries live webhooks for 3 days). */
+export const RETRY_DELAYS_S = [10, 60, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 14 * 3600, 20 * 3600, 20 * 3600];
+
+export interface MessageSender {
+  /** Builds the shopper's message for a voucher and sends it; throws an error with `permanent` when retrying cannot help. */
+  sendVoucher(channel: 'email' | 'sms', voucherId: string): Promise<void>;
+}
+
+export interface WorkerOptions {
+  leaseMs?: number;
+  batch?: number;
+  /** Random source for jitter (tests pin it). */
+  random?: () => number;
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export class OutboxWorker {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly vault: KeyVault,
+    private readonly clock: Clock,
+    private readonly messages: MessageSender,
+    private readonly options: WorkerOptions = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? 30_000;
+  }
+
+  /** One pass: expire due vouchers, then deliver what is due. Returns how many rows it worked on. */
+  async runOnce(): Promise<number> {
+    await this.expireDue();
+    const rows = await repo.claim(this.db, this.clock.now(), this.leaseMs, this.options.batch ?? 20);
+    await Promise.all(rows.map((row) => this.deliver(row)));
+    return rows.length;
+  }
+
+  start(intervalMs = 1000) {
+    const tick = async () => {
+      try {
+        // Keep going while there is work; then wait for the next tick.
+        while ((await (this.running = this.runOnce())) > 0) { /* drain */ }
+      } catch (err) {
+        this.options.log?.(`outbox worker: ${(err as Error).message}`);
+      }
+      this.timer = setTimeout(tick, intervalMs);
+      this.timer.unref?.();
+    };
+    this.timer = setTimeout(tick, 0);
+    this.timer.unref?.();
+  }
+
+  async stop() {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => {});
+  }
+
+  /** Open vouchers past their expiry become expired, once, with their voucher.expired event. */
+  async expireDue(): Promise<number> {
+    const now = this.clock.now();
+    return this.db.transaction(async (tx) => {
+      const expired = (await tx.execute(sql`
+        update vouchers set status = 'expired', status_changed_at = ${now}
+        where id in (select id from vouchers where status = 'open' and expires_at <= ${now} limit 500 for update skip locked)
+        returning id, merchant_id`)) as unknown as { rows: Array<{ id: string; merchant_id: string }> };
+      for (const v of expired.rows) {
+        await recordEvent(tx, { merchantId: v.merchant_id, type: 'voucher.expired', data: { object: { object: 'voucher', id: v.id, status: 'expired' } }, now });
+      }
+      return expired.rows.length;
+    });
+  }
+
+  private async deliver(row: OutboxRow) {
+    const now = this.clock.now();
+    try {
+      if (row.kind === 'webhook') {
+        const status = await this.sendWebhook(row);
+        if (status >= 200 && status < 300) {
+          await repo.finish(this.db, row, { deliveredAt: this.clock.now(), lastStatus: status, lastError: null });
+          await this.db.update(webhookEndpoints).set({ status: 'enabled' }).where(sql`${webhookEndpoints.id} = ${row.endpointId} and ${webhookEndpoints.status} = 'failing'`);
+          return;
+        }
+        await this.retry(row, now, `the endpoint answered HTTP ${status}`, status);
+      } else {
+        await this.messages.sendVoucher(row.kind, row.voucherId!);
+        await repo.finish(this.db, row, { deliveredAt: this.clock.now(), lastError: null });
+      }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if ((err as { permanent?: boolean }).permanent) await repo.finish(this.db, row, { gaveUpAt: now, lastError: message });
+      else await this.retry(row, now, message, null);
+    }
+  }
+
+  private async retry(row: OutboxRow, now: Date, error: string, status: number | null) {
+    const delay = RETRY_DELAYS_S[row.attempts - 1];
+    if (delay === undefined) {
+      await repo.finish(this.db, row, { gaveUpAt: now, lastError: error, lastStatus: status });
+      if (row.endpointId) await this.db.update(webhookEndpoints).set({ status: 'failing' }).where(eq(webhookEndpoints.id, row.endpointId));
+      this.options.log?.(`outbox: gave up on ${row.kind} ${row.id} after ${row.attempts} attempts: ${error}`);
+      return;
+    }
+    const jitter = 0.8 + 0.4 * (this.options.random ?? Math.random)();
+    await repo.finish(this.db, row, { nextAttemptAt: new Date(now.getTime() + delay * 1000 * jitter), lastError: error, lastStatus: status });
+  }
+
+  /** POSTs the event with Standard Webhooks headers; returns the HTTP status (0 when unreachable: throws). */
+  private async sendWebhook(row: OutboxRow): Promise<number> {
+    const [event] = await this.db.select().from(events).where(eq(events.id, row.eventId!)).limit(1);
+    const [endpoint] = await this.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, row.endpointId!)).limit(1);
+    if (!event || !endpoint) throw Object.assign(new Error(`event or endpoint of ${row.id} no longer exists`), { permanent: true });
+    if (endpoint.status === 'disabled') throw Object.assign(new Error(`endpoint ${endpoint.id} is disabled`), { permanent: true });
+    const timestamp = Math.floor(this.clock.now().getTime() / 1000);
+    const body = JSON.stringify({ type: event.type, timestamp: event.createdAt.toISOString(), data: event.data });
+    const secrets = [await this.vault.open(endpoint.secret, 0)];
+    if (endpoint.previousSecret && endpoint.previousSecretUntil && endpoint.previousSecretUntil > this.clock.now()) secrets.push(await this.vault.open(endpoint.previousSecret, 0));
+    const signature = secrets.map((s) => signWebhook(new TextDecoder().decode(s), event.id, timestamp, body)).join(' ');
+    const res = await fetch(endpoint.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'Counterpay-Webhooks/1', 'webhook-id': event.id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signature },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+    });
+    await res.arrayBuffer().catch(() => {});
+    return res.status;
+  }
+}
+
+/** Builds what the message layer needs from a voucher row (used by the server's MessageSender). */
+export async function voucherForMessage(db: Db, voucherId: string) {
+  const [row] = await db.select().from(vouchers).where(eq(vouchers.id, voucherId)).limit(1);
+  if (!row) return undefined;
+  const [merchant] = await db.select({ name: merchants.name }).from(merchants).where(eq(merchants.id, row.merchantId)).limit(1);
+  return { row, merchantName: merchant?.name ?? '' };
+}
