@@ -29,7 +29,7 @@ const requireJson = createMiddleware(async (c, next) => {
   await next();
 });
 
-export function createApp(services: Services, options: { webRoot?: string } = {}) {
+export function createApp(services: Services, options: { webRoot?: string; afterWrite?: () => void } = {}) {
   const app = new OpenAPIHono<MerchantEnv>({
     defaultHook: (result) => {
       if (!result.success) throw toValidationError(result.error, result.target);
@@ -37,6 +37,14 @@ export function createApp(services: Services, options: { webRoot?: string } = {}
   });
   app.onError(onError);
 
+  // A write that succeeded may have queued outbox work (events, messages): let the local worker know.
+  if (options.afterWrite) {
+    const afterWrite = options.afterWrite;
+    app.on(['POST', 'DELETE'], '/v1/*', async (c, next) => {
+      await next();
+      if (c.res.status < 300) afterWrite();
+    });
+  }
   app.use('/v1/*', bodyLimit({ maxSize: BODY_LIMIT_BYTES, onError: () => { throw new BodyTooLargeError(BODY_LIMIT_BYTES); } }));
   app.on(['POST', 'PUT', 'PATCH'], '/v1/*', requireJson);
   const auth = merchantAuth(services.network);

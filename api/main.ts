@@ -53,7 +53,8 @@ async function main() {
     if (code) console.log(`Demo till enrolment code: ${code} (open /cashier on the tablet; valid 24 h, once)`);
   }
 
-  const app = createApp(services);
+  const worker = env.WORKER === 'on' ? createWorker(services, env, log) : undefined;
+  const app = createApp(services, { afterWrite: worker ? () => worker.worker.wake() : undefined });
   const tls = env.TLS_CERT && env.TLS_KEY ? { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) } : undefined;
   const server = serve({
     fetch: app.fetch,
@@ -70,7 +71,6 @@ async function main() {
   log(`listening on ${tls ? 'https' : 'http'}://${env.HOST}:${port} (public URL ${services.publicUrl})`);
 
   const admin = database.kind === 'pglite' ? await startAdminSocket(services, env.DATA_DIR) : undefined;
-  const worker = env.WORKER === 'on' ? createWorker(services, env, log) : undefined;
   worker?.start();
   if (worker) log('outbox worker: on (webhooks, e-mail, SMS, voucher expiry)');
   const pruner = setInterval(() => services.idempotency.prune().catch(() => {}), 3600_000);

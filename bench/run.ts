@@ -5,6 +5,7 @@
  */
 import { benchCreateVoucher } from './api/create-voucher.ts';
 import { benchIngest } from './api/ingest.ts';
+import { benchWebhooks } from './api/webhooks.ts';
 import { runWebBench } from './web/run.ts';
 import { startServer } from '../test/support/server.ts';
 
@@ -13,4 +14,5 @@ const only = process.argv[2];
 
 if (!only || only === 'api') await benchCreateVoucher(process.env.DATABASE_URL);
 if (!only || only === 'api' || only === 'ingest') await benchIngest();
+if (!only || only === 'api' || only === 'webhooks') await benchWebhooks();
 if (!only || only === 'web') await runWebBench(startServer);

@@ -51,9 +51,32 @@ export class OutboxWorker {
   /** One pass: expire due vouchers, then deliver what is due. Returns how many rows it worked on. */
   async runOnce(): Promise<number> {
     await this.expireDue();
-    const rows = await repo.claim(this.db, this.clock.now(), this.leaseMs, this.options.batch ?? 20);
+    return this.deliverDue();
+  }
+
+  private async deliverDue(): Promise<number> {
+    const rows = await repo.claim(this.db, this.clock.now(), this.leaseMs, this.options.batch ?? 50);
     await Promise.all(rows.map((row) => this.deliver(row)));
     return rows.length;
+  }
+
+  private wakeTimer?: NodeJS.Timeout;
+
+  /**
+   * Something was just committed to the outbox by this process: look now rather than at the next
+   * tick, so a webhook follows its cause within milliseconds. Calls within 20 ms share one look.
+   */
+  wake() {
+    if (this.wakeTimer || !this.timer) return;
+    this.wakeTimer = setTimeout(async () => {
+      this.wakeTimer = undefined;
+      try {
+        while ((await this.deliverDue()) > 0) { /* drain */ }
+      } catch (err) {
+        this.options.log?.(`outbox worker: ${(err as Error).message}`);
+      }
+    }, 20);
+    this.wakeTimer.unref?.();
   }
 
   start(intervalMs = 1000) {
@@ -73,6 +96,7 @@ export class OutboxWorker {
 
   async stop() {
     clearTimeout(this.timer);
+    clearTimeout(this.wakeTimer);
     this.timer = undefined;
     await this.running?.catch(() => {});
   }
