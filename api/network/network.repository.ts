@@ -31,6 +31,10 @@ export const networkRepository = {
     return (await db.update(merchants).set(set).where(eq(merchants.id, id)).returning())[0];
   },
 
+  async setDefaultNotify(db: Db, id: string, defaultNotify: Array<'email' | 'sms'>) {
+    return (await db.update(merchants).set({ defaultNotify }).where(eq(merchants.id, id)).returning())[0];
+  },
+
   async setCommission(db: Db, id: string, commissionBasisPoints: number) {
     return (await db.update(stores).set({ commissionBasisPoints }).where(eq(stores.id, id)).returning())[0];
   },

@@ -69,6 +69,14 @@ export class NetworkService {
     return { id: row.id, fee_basis_points: row.feeBasisPoints, fee_fixed: row.feeFixed };
   }
 
+  async setDefaultNotify(merchantId: string, channels: string[]) {
+    const bad = channels.filter((c) => c !== 'email' && c !== 'sms');
+    if (bad.length > 0) throw new ValidationError(`unknown channel ${bad.map((c) => JSON.stringify(c)).join(', ')}: use email, sms or none`, [{ field: 'channels', message: 'email, sms or none' }]);
+    const row = await repo.setDefaultNotify(this.db, merchantId, [...new Set(channels)] as Array<'email' | 'sms'>);
+    if (!row) throw new NotFoundError('merchant', merchantId);
+    return { id: row.id, default_notify: row.defaultNotify };
+  }
+
   async setCommission(storeId: string, basisPoints: number) {
     if (basisPoints > 10_000) throw new ValidationError('basis points must be at most 10000 (100 %)', [{ field: 'basis-points', message: 'at most 10000' }]);
     const row = await repo.setCommission(this.db, storeId, basisPoints);

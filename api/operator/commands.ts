@@ -29,6 +29,8 @@ export const USAGE = `Usage: counterpay <command> [options] [--json]
   device revoke DEVICE          stop a lost till: its later collections are rejected and flagged
   merchant set-fees MERCHANT --basis-points N [--fixed N]
                                 the operator's fee on each paid voucher (250 bp = 2.5 %, rounded half up)
+  merchant set-notify MERCHANT --channels email,sms|none
+                                how vouchers reach shoppers when a request does not say (notify)
   store set-commission STORE --basis-points N
                                 the store's commission on each paid voucher
   settle --date YYYY-MM-DD      settlement statements for a past business day (UTC); running it again changes nothing
@@ -131,6 +133,13 @@ export async function runCommand(services: Services, argv: string[]): Promise<Co
         const { values, positionals } = options(rest, ['basis-points', 'fixed'], 1);
         const result = await services.network.setFees(positionals[0]!, wholeNumber(values['basis-points'], 'basis-points'), wholeNumber(values.fixed, 'fixed'));
         return { json: result, text: `Merchant ${result.id} pays ${result.fee_basis_points} bp + ${result.fee_fixed} minor units per paid voucher.` };
+      }
+      case 'merchant set-notify': {
+        const { values, positionals } = options(rest, ['channels'], 1);
+        if (values.channels === undefined) throw new UsageError('missing --channels (email, sms, email,sms or none)');
+        const channels = values.channels === 'none' ? [] : values.channels.split(',').map((c) => c.trim());
+        const result = await services.network.setDefaultNotify(positionals[0]!, channels);
+        return { json: result, text: `Merchant ${result.id} sends vouchers by ${result.default_notify.join(' and ') || 'no channel'} unless a request says otherwise.` };
       }
       case 'store set-commission': {
         const { values, positionals } = options(rest, ['basis-points'], 1);

@@ -256,6 +256,12 @@ describe.each(drivers)('voucher API on $name', (driver) => {
       expect(resent.status).toBe(202);
       expect(await resent.json()).toEqual({ object: 'voucher_delivery', voucher_id: v.id, queued: ['email'] });
       expect(await database.db.select().from(outbox).where(eq(outbox.voucherId, v.id))).toHaveLength(3);
+      // The merchant's default applies when a request does not say, for the contacts it has.
+      await h.services.network.setDefaultNotify(h.merchantA, ['sms']);
+      const byDefault = await (await create({ customer: { phone: '+4915112345678' } })).json();
+      expect((await database.db.select().from(outbox).where(eq(outbox.voucherId, byDefault.id))).map((q) => q.kind)).toEqual(['sms']);
+      await h.services.network.setDefaultNotify(h.merchantA, []);
+      await expect(h.services.network.setDefaultNotify(h.merchantA, ['fax'])).rejects.toThrow(/unknown channel "fax"/);
       const noContact = await (await create({ customer: undefined })).json();
       await expectProblem(await h.req('POST', `/v1/vouchers/${noContact.id}/resend`, {}), 400, 'validation-failed');
       await h.req('POST', `/v1/vouchers/${v.id}/cancel`);
