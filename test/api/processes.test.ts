@@ -101,6 +101,31 @@ describe('operator CLI on PGlite', () => {
   });
 });
 
+describe('HTTPS', () => {
+  it('serves TLS directly when TLS_CERT and TLS_KEY are set', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'counterpay-tls-'));
+    const [cert, key] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
+    expect(made.status).toBe(0);
+    const server = await startServer({ env: { TLS_CERT: cert, TLS_KEY: key } });
+    try {
+      expect(server.output()).toMatch(/listening on https:\/\//);
+      const https = await import('node:https');
+      const body = await new Promise<string>((resolve, reject) => {
+        https.get(`${server.url.replace('http:', 'https:')}/healthz`, { rejectUnauthorized: false }, (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve(text));
+        }).on('error', reject);
+      });
+      expect(JSON.parse(body)).toMatchObject({ status: 'ok' });
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.runIf(postgresUrl)('two API processes on one PostgreSQL', () => {
   it('create exactly one voucher from 50 simultaneous requests with one Idempotency-Key', async () => {
     const db = await freshPostgresDatabase();
