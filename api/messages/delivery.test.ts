@@ -3,22 +3,9 @@ import { createDelivery, parseMessagesEnv } from './config.ts';
 import { DeliveryError, deliverVoucher, type Mailer, type OutgoingMail, type SmsSender } from './delivery.ts';
 import { LogSmsSender } from './sms-senders.ts';
 import { messageLocaleFor, parseVoucherMessage, type VoucherMessage } from './voucher-message.ts';
+import { sampleMessage } from './testing.ts';
 
-const m = (over: Partial<VoucherMessage> = {}): VoucherMessage => ({
-  voucher_id: 'vch_04j2kd8w1x7m2',
-  merchant_name: 'Demo Shop',
-  order_ref: 'ORD-1001',
-  amount: 4990,
-  currency: 'EUR',
-  expires_at: '2026-11-29T12:00:00Z',
-  voucher_url: 'http://localhost:8080/v/0123456789abcdefghijklmnop',
-  qr: 'HTTP://LOCALHOST:8080/V/1234567890',
-  reference: '123456789012',
-  items: [],
-  locale: 'en',
-  to: { email: 'shopper@example.com', phone: '+4915112345678' },
-  ...over,
-});
+const m = (over: Partial<VoucherMessage> = {}): VoucherMessage => sampleMessage({ qr: 'HTTP://LOCALHOST:8080/V/1234567890', items: [], ...over });
 
 class RecordingMailer implements Mailer {
   sent: OutgoingMail[] = [];

@@ -2,22 +2,9 @@ import { describe, expect, it } from 'vitest';
 import QRCode from 'qrcode';
 import { escapeHtml, qrSegments, renderVoucherEmail } from './voucher-email.ts';
 import type { VoucherMessage } from './voucher-message.ts';
+import { sampleMessage } from './testing.ts';
 
-const m = (over: Partial<VoucherMessage> = {}): VoucherMessage => ({
-  voucher_id: 'vch_04j2kd8w1x7m2',
-  merchant_name: 'Demo Shop',
-  order_ref: 'ORD-1001',
-  amount: 4990,
-  currency: 'EUR',
-  expires_at: '2026-11-29T12:00:00Z',
-  voucher_url: 'http://localhost:8080/v/0123456789abcdefghijklmnop',
-  qr: `HTTP://LOCALHOST:8080/V/${'1234567890'.repeat(30)}`,
-  reference: '123456789012',
-  items: [{ name: 'Mug', quantity: 2, unit_amount: 2495 }],
-  locale: 'en',
-  to: { email: 'shopper@example.com', phone: '+4915112345678' },
-  ...over,
-});
+const m = (over: Partial<VoucherMessage> = {}): VoucherMessage => sampleMessage({ ...over });
 
 describe('renderVoucherEmail', () => {
   it('puts the amount, order and merchant in the subject, in English and in Chinese', async () => {

@@ -2,24 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { gsm7Septets, isGsm7, smsLength } from './sms-encoding.ts';
 import { checkSmsTemplate, renderVoucherSms, SmsTemplateError, SmsTooLongError } from './voucher-sms.ts';
 import type { VoucherMessage } from './voucher-message.ts';
+import { sampleMessage } from './testing.ts';
 
 const URL_26 = 'http://localhost:8080/v/0123456789abcdefghijklmnop';
 
-const m = (over: Partial<VoucherMessage> = {}): VoucherMessage => ({
-  voucher_id: 'vch_04j2kd8w1x7m2',
-  merchant_name: 'Demo Shop',
-  order_ref: 'ORD-1001',
-  amount: 4990,
-  currency: 'EUR',
-  expires_at: '2026-11-29T12:00:00Z',
-  voucher_url: URL_26,
-  qr: 'HTTP://LOCALHOST:8080/V/1234',
-  reference: '123456789012',
-  items: [{ name: 'Mug', quantity: 2, unit_amount: 2495 }],
-  locale: 'en',
-  to: { phone: '+4915112345678', email: 'shopper@example.com' },
-  ...over,
-});
+const m = (over: Partial<VoucherMessage> = {}): VoucherMessage => sampleMessage({ ...over });
 
 describe('SMS length (3GPP TS 23.038)', () => {
   it('counts GSM-7 extension characters as two septets', () => {

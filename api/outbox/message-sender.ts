@@ -8,7 +8,26 @@ import type { Db } from '../db/client.ts';
 import { deliverVoucher, DeliveryError, type DeliveryDeps } from '../messages/delivery.ts';
 import { messageLocaleFor, type VoucherMessage } from '../messages/voucher-message.ts';
 import type { VouchersService } from '../merchant-api/vouchers/vouchers.service.ts';
+import type { Voucher } from '../merchant-api/vouchers/vouchers.schemas.ts';
 import { voucherForMessage, type MessageSender } from './worker.ts';
+
+/** The message for a voucher as the merchant API shows it, to one address. */
+export function voucherMessage(v: Voucher, to: VoucherMessage['to'], locale: VoucherMessage['locale']): VoucherMessage {
+  return {
+    voucher_id: v.id,
+    merchant_name: v.merchant.name,
+    order_ref: v.order_ref,
+    amount: v.amount,
+    currency: v.currency,
+    expires_at: v.expires_at,
+    voucher_url: v.voucher_url,
+    qr: v.qr,
+    reference: v.reference,
+    items: v.items,
+    locale,
+    to,
+  };
+}
 
 export function voucherMessageSender(db: Db, vouchers: VouchersService, clock: Clock, deps: DeliveryDeps): MessageSender {
   return {
@@ -17,21 +36,8 @@ export function voucherMessageSender(db: Db, vouchers: VouchersService, clock: C
       if (!found) throw new DeliveryError(`voucher ${voucherId} no longer exists`, true);
       const v = vouchers.toJson(found.row, { id: found.row.merchantId, name: found.merchantName }, clock.now());
       if (v.status !== 'open') throw new DeliveryError(`voucher ${voucherId} is ${v.status}; the shopper no longer needs it`, true);
-      const message: VoucherMessage = {
-        voucher_id: v.id,
-        merchant_name: found.merchantName,
-        order_ref: v.order_ref,
-        amount: v.amount,
-        currency: v.currency,
-        expires_at: v.expires_at,
-        voucher_url: v.voucher_url,
-        qr: v.qr,
-        reference: v.reference,
-        items: v.items,
-        locale: messageLocaleFor(found.row.customer?.locale),
-        to: channel === 'email' ? { email: found.row.customer?.email } : { phone: found.row.customer?.phone },
-      };
-      await deliverVoucher(channel, message, deps);
+      const to = channel === 'email' ? { email: found.row.customer?.email } : { phone: found.row.customer?.phone };
+      await deliverVoucher(channel, voucherMessage(v, to, messageLocaleFor(found.row.customer?.locale)), deps);
     },
   };
 }

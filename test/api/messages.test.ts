@@ -22,6 +22,7 @@ import { DeliveryError, deliverVoucher } from '../../api/messages/delivery.ts';
 import { smsLength } from '../../api/messages/sms-encoding.ts';
 import { SmtpMailer } from '../../api/messages/smtp-mailer.ts';
 import type { VoucherMessage } from '../../api/messages/voucher-message.ts';
+import { voucherMessage } from '../../api/outbox/message-sender.ts';
 
 const EMAIL = 'shopper@example.com';
 const PHONE = '+4915112345678';
@@ -90,20 +91,7 @@ beforeAll(async () => {
   });
   expect(res.status).toBe(201);
   const v = await res.json();
-  message = {
-    voucher_id: v.id,
-    merchant_name: v.merchant.name,
-    order_ref: v.order_ref,
-    amount: v.amount,
-    currency: v.currency,
-    expires_at: v.expires_at,
-    voucher_url: v.voucher_url,
-    qr: v.qr,
-    reference: v.reference,
-    items: v.items,
-    locale: 'en',
-    to: { email: v.customer.email, phone: v.customer.phone },
-  };
+  message = voucherMessage(v, { email: v.customer.email, phone: v.customer.phone }, 'en');
 });
 afterAll(async () => database?.close());
 
