@@ -20,9 +20,9 @@ export interface HttpLoad {
 const hasWrk = () => spawnSync('wrk', ['--version'], { encoding: 'utf8' }).error === undefined;
 
 const ms = (text: string | undefined) => {
-  const m = /([\d.]+)(us|ms|s)/.exec(text ?? '');
+  const m = /([\d.]+)(us|ms|s|m)\b/.exec(text ?? '');
   if (!m) return NaN;
-  return Number(m[1]) * ({ us: 0.001, ms: 1, s: 1000 } as const)[m[2] as 'us' | 'ms' | 's'];
+  return Number(m[1]) * ({ us: 0.001, ms: 1, s: 1000, m: 60_000 } as const)[m[2] as 'us' | 'ms' | 's' | 'm'];
 };
 
 export async function httpLoad(opts: { url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; seconds: number; connections: number }): Promise<HttpLoad> {
@@ -36,6 +36,7 @@ export async function httpLoad(opts: { url: string; method: 'GET' | 'POST'; head
   writeFileSync(script, lua.join('\n') + '\n');
   const r = spawnSync('wrk', ['-t2', `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', '-s', script, opts.url], { encoding: 'utf8' });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1]);
+  if (!/99%/.test(r.stdout)) process.stderr.write(`wrk printed no latency distribution:\n${r.stdout}\n${r.stderr}\n`);
   const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(r.stdout)?.[1] ?? 0) + Number(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(r.stdout)?.slice(1).reduce((a, b) => a + Number(b), 0) ?? 0);
   return { rps, p50: ms(/50%\s+(\S+)/.exec(r.stdout)?.[1]), p99: ms(/99%\s+(\S+)/.exec(r.stdout)?.[1]), errors, client: 'wrk' };
 }

@@ -6,8 +6,8 @@ export type MerchantRow = typeof merchants.$inferSelect;
 export type StoreRow = typeof stores.$inferSelect;
 
 export const networkRepository = {
-  async merchantByKeyHash(db: Db, apiKeyHash: string): Promise<Pick<MerchantRow, 'id' | 'name'> | undefined> {
-    const rows = await db.select({ id: merchants.id, name: merchants.name }).from(merchants).where(eq(merchants.apiKeyHash, apiKeyHash)).limit(1);
+  async merchantByKeyHash(db: Db, apiKeyHash: string): Promise<Pick<MerchantRow, 'id' | 'name' | 'defaultNotify'> | undefined> {
+    const rows = await db.select({ id: merchants.id, name: merchants.name, defaultNotify: merchants.defaultNotify }).from(merchants).where(eq(merchants.apiKeyHash, apiKeyHash)).limit(1);
     return rows[0];
   },
 

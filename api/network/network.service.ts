@@ -30,13 +30,14 @@ function checkName(name: string, what: string): string {
 /**
  * How long a process trusts a looked-up API key. Every voucher request authenticates, and the
  * lookup was half the database round trips of creating one; a key's merchant never changes, so
- * the only cost is that a removed key keeps working here for up to this long.
+ * the only costs are that a removed key keeps working here, and a changed default `notify` or
+ * name shows, up to this long later.
  */
 const API_KEY_CACHE_MS = 30_000;
 const API_KEY_CACHE_MAX = 10_000;
 
 export class NetworkService {
-  private readonly keyCache = new Map<string, { at: number; merchant: { id: string; name: string } }>();
+  private readonly keyCache = new Map<string, { at: number; merchant: { id: string; name: string; defaultNotify: Array<'email' | 'sms'> } }>();
 
   constructor(private readonly db: Db) {}
 
@@ -69,11 +70,17 @@ export class NetworkService {
     return { id: row.id, fee_basis_points: row.feeBasisPoints, fee_fixed: row.feeFixed };
   }
 
+  /** Forgets cached API-key lookups (a merchant's settings changed in this process). */
+  forgetCachedKeys() {
+    this.keyCache.clear();
+  }
+
   async setDefaultNotify(merchantId: string, channels: string[]) {
     const bad = channels.filter((c) => c !== 'email' && c !== 'sms');
     if (bad.length > 0) throw new ValidationError(`unknown channel ${bad.map((c) => JSON.stringify(c)).join(', ')}: use email, sms or none`, [{ field: 'channels', message: 'email, sms or none' }]);
     const row = await repo.setDefaultNotify(this.db, merchantId, [...new Set(channels)] as Array<'email' | 'sms'>);
     if (!row) throw new NotFoundError('merchant', merchantId);
+    this.forgetCachedKeys();
     return { id: row.id, default_notify: row.defaultNotify };
   }
 
@@ -85,7 +92,7 @@ export class NetworkService {
   }
 
   /** The merchant an API key belongs to, or undefined. */
-  async merchantForApiKey(apiKey: string): Promise<{ id: string; name: string } | undefined> {
+  async merchantForApiKey(apiKey: string): Promise<{ id: string; name: string; defaultNotify: Array<'email' | 'sms'> } | undefined> {
     const hash = hashApiKey(apiKey);
     const now = Date.now();
     const cached = this.keyCache.get(hash);

@@ -73,28 +73,23 @@ export async function benchDrain(server: BenchServer): Promise<void> {
     }, vouchers.map((v) => ({ token: v.token, id: v.id })));
     const journalMs = Date.now() - journalStart;
 
-    await page.evaluate((count) => {
-      type Entry = { state: string; result: { outcome: string } | null };
-      const w = globalThis as unknown as { counterpayTill: { entries: Entry[] }; drained: Promise<{ ms: number; outcomes: Record<string, number> }> };
-      w.drained = new Promise((resolve) => {
-        addEventListener(
-          'online',
-          () => {
-            const start = performance.now();
-            const tick = () => {
-              const entries = w.counterpayTill.entries;
-              if (entries.length >= count && entries.every((e) => e.state !== 'queued')) {
-                const outcomes: Record<string, number> = {};
-                for (const e of entries) outcomes[e.result?.outcome ?? e.state] = (outcomes[e.result?.outcome ?? e.state] ?? 0) + 1;
-                resolve({ ms: performance.now() - start, outcomes });
-              } else setTimeout(tick, 5);
-            };
-            tick();
-          },
-          { once: true },
-        );
+    // Page-side scripts are plain strings: tsx would wrap named inner functions in a helper the page does not have.
+    await page.evaluate(`
+      globalThis.drained = new Promise((resolve) => {
+        addEventListener('online', () => {
+          const start = performance.now();
+          const tick = () => {
+            const entries = globalThis.counterpayTill.entries;
+            if (entries.length >= ${DRAIN_COUNT} && entries.every((e) => e.state !== 'queued')) {
+              const outcomes = {};
+              for (const e of entries) { const k = e.result ? e.result.outcome : e.state; outcomes[k] = (outcomes[k] || 0) + 1; }
+              resolve({ ms: performance.now() - start, outcomes });
+            } else setTimeout(tick, 5);
+          };
+          tick();
+        }, { once: true });
       });
-    }, DRAIN_COUNT);
+    `);
     await context.setOffline(false);
     const drained = await page.evaluate(() => (globalThis as unknown as { drained: Promise<{ ms: number; outcomes: Record<string, number> }> }).drained);
     const paid = await paidCount(server, vouchers);
@@ -122,29 +117,28 @@ interface ScanRun {
  */
 async function watchFrames(page: Page): Promise<void> {
   await page.locator('#till-camera video').waitFor({ state: 'attached', timeout: 20_000 });
-  await page.evaluate(() => {
-    const video = document.querySelector('#till-camera video') as HTMLVideoElement & { requestVideoFrameCallback(cb: (now: number, meta: { presentationTime: number; captureTime?: number }) => void): number };
+  await page.evaluate(`(() => {
+    const video = document.querySelector('#till-camera video');
     const canvas = document.createElement('canvas');
     canvas.width = 16;
     canvas.height = 9;
-    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-    const w = globalThis as unknown as { frames: { firstQr: number | null; firstBlank: boolean | null } };
-    w.frames = { firstQr: null, firstBlank: null };
-    const onFrame = (_now: number, meta: { presentationTime: number; captureTime?: number }) => {
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    globalThis.scanFrames = { firstQr: null, firstBlank: null };
+    const onFrame = (now, meta) => {
       ctx.drawImage(video, 0, 0, 16, 9);
       const px = ctx.getImageData(0, 0, 16, 9).data;
       let sum = 0;
-      for (let i = 0; i < px.length; i += 4) sum += px[i]!;
+      for (let i = 0; i < px.length; i += 4) sum += px[i];
       const qr = sum / (px.length / 4) > 100;
-      if (w.frames.firstBlank === null) w.frames.firstBlank = !qr;
-      if (qr && w.frames.firstQr === null) {
-        w.frames.firstQr = meta.captureTime ?? meta.presentationTime;
+      if (globalThis.scanFrames.firstBlank === null) globalThis.scanFrames.firstBlank = !qr;
+      if (qr && globalThis.scanFrames.firstQr === null) {
+        globalThis.scanFrames.firstQr = meta.captureTime ?? meta.presentationTime;
         return;
       }
       video.requestVideoFrameCallback(onFrame);
     };
     video.requestVideoFrameCallback(onFrame);
-  });
+  })()`);
 }
 
 async function scanRuns(server: BenchServer, voucher: CreatedVoucher, video: string, watch: boolean): Promise<ScanRun[]> {
@@ -161,11 +155,11 @@ async function scanRuns(server: BenchServer, voucher: CreatedVoucher, video: str
       // A failed decode never throws: the time-out is the only way a run can fail.
       await page.locator(`.voucher-due[data-voucher-id="${voucher.id}"]`).waitFor({ timeout: 20_000 });
       runs.push(
-        await page.evaluate(() => {
-          const mark = (name: string) => performance.getEntriesByName(name).at(-1)?.startTime ?? NaN;
-          const frames = (globalThis as unknown as { frames?: { firstQr: number | null; firstBlank: boolean | null } }).frames;
-          return { cameraStart: mark('counterpay:camera-start'), decoded: mark('counterpay:qr-decoded'), shown: mark('counterpay:voucher-shown'), firstQrFrame: frames?.firstQr ?? null, firstFrameBlank: frames?.firstBlank ?? null };
-        }),
+        (await page.evaluate(`(() => {
+          const mark = (name) => { const all = performance.getEntriesByName(name); return all.length ? all[all.length - 1].startTime : NaN; };
+          const frames = globalThis.scanFrames;
+          return { cameraStart: mark('counterpay:camera-start'), decoded: mark('counterpay:qr-decoded'), shown: mark('counterpay:voucher-shown'), firstQrFrame: frames ? frames.firstQr : null, firstFrameBlank: frames ? frames.firstBlank : null };
+        })()`)) as ScanRun,
       );
       await page.getByRole('button', { name: 'Cancel' }).click();
       await page.getByRole('button', { name: 'Stop the camera' }).click();

@@ -16,7 +16,7 @@ export function registerVoucherRoutes(app: OpenAPIHono<MerchantEnv>, deps: { vou
       key,
       () => requestFingerprint('POST /v1/vouchers', body),
       async (tx) => ({ status: 201, body: await deps.vouchers.create(merchant, body, tx) }),
-      { atomic: await deps.vouchers.needsTransaction(merchant.id, body) },
+      { atomic: deps.vouchers.needsTransaction(merchant, body) },
     );
     if (answer.replayed) c.header('idempotent-replayed', 'true');
     return c.json(answer.body, 201);

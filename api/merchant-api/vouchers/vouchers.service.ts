@@ -13,8 +13,6 @@ import type { Db } from '../../db/client.ts';
 import { NotFoundError, ValidationError, VoucherNotOpenError } from '../../errors.ts';
 import { newLinkCode } from '../../ids.ts';
 import { queueVoucherMessages, recordEvent } from '../../outbox/events.ts';
-import { merchants } from '../../db/schema.ts';
-import { eq } from 'drizzle-orm';
 import type { Tx } from '../../idempotency/idempotency.repository.ts';
 import type { SigningKeys } from '../../signing-keys/signing-keys.service.ts';
 import { vouchersRepository as repo, type VoucherRow } from './vouchers.repository.ts';
@@ -23,6 +21,8 @@ import type { CreateVoucherBody, Voucher } from './vouchers.schemas.ts';
 export interface MerchantRef {
   id: string;
   name: string;
+  /** Channels used when a request does not say (`notify`); as of the API-key lookup. */
+  defaultNotify?: Array<'email' | 'sms'>;
 }
 
 /** What a shopper holding a link or token may see: no customer data, no metadata. */
@@ -108,8 +108,8 @@ export class VouchersService {
         statusChangedAt: null,
       };
       if (await repo.insert(tx, row)) {
-        const channels = input.notify ?? (await this.defaultChannels(tx, merchant.id)).filter((c) => (c === 'email' ? input.customer?.email : input.customer?.phone));
-        await queueVoucherMessages(tx, { merchantId: merchant.id, voucherId: row.id, channels: [...new Set(channels)], now });
+        const channels = this.channelsFor(merchant, input);
+        await queueVoucherMessages(tx, { merchantId: merchant.id, voucherId: row.id, channels, now });
         return this.toJson(row, merchant, now);
       }
     }
@@ -133,15 +133,15 @@ export class VouchersService {
     return { object: 'list' as const, data: rows.slice(0, q.limit).map((r) => this.toJson(r, merchant, now)), has_more: rows.length > q.limit };
   }
 
-  /** Does this request need a transaction even without an Idempotency-Key (it queues messages)? */
-  async needsTransaction(merchantId: string, input: CreateVoucherBody): Promise<boolean> {
-    if (input.notify) return input.notify.length > 0;
-    if (!input.customer?.email && !input.customer?.phone) return false;
-    return (await this.defaultChannels(this.db, merchantId)).length > 0;
+  /** The channels a new voucher goes out on: the request's, or the merchant's default for the contacts given. */
+  private channelsFor(merchant: MerchantRef, input: CreateVoucherBody): Array<'email' | 'sms'> {
+    const wanted = input.notify ?? (merchant.defaultNotify ?? []).filter((c) => (c === 'email' ? input.customer?.email : input.customer?.phone));
+    return [...new Set(wanted)];
   }
 
-  private async defaultChannels(db: Db | Tx, merchantId: string): Promise<Array<'email' | 'sms'>> {
-    return (await db.select({ notify: merchants.defaultNotify }).from(merchants).where(eq(merchants.id, merchantId)).limit(1))[0]?.notify ?? [];
+  /** Does this request need a transaction even without an Idempotency-Key (it queues messages)? */
+  needsTransaction(merchant: MerchantRef, input: CreateVoucherBody): boolean {
+    return this.channelsFor(merchant, input).length > 0;
   }
 
   /** Sends the voucher to the shopper again, through the outbox. */
