@@ -27,3 +27,39 @@ clientsClaim();
 self.addEventListener('message', (event) => {
   if (event.data?.type === 'SKIP_WAITING') void self.skipWaiting();
 });
+
+// Background Sync (Chromium only): the page registers SYNC_TAG after a collection; when the
+// browser sees the network again it fires `sync` here. The page owns sync, so the worker only
+// asks the open till pages to run it and waits for the answer; a failure makes the browser try
+// again later. With no page open there is nothing to run: the till syncs when it next opens.
+const SYNC_TAG = 'counterpay-till-sync'; // = web/cashier/till.svelte.ts SYNC_TAG
+const SYNC_ANSWER_MS = 60_000;
+
+interface SyncEvent extends ExtendableEvent {
+  readonly tag: string;
+}
+
+self.addEventListener('sync', (event) => {
+  const sync = event as SyncEvent;
+  if (sync.tag === SYNC_TAG) sync.waitUntil(askPagesToSync());
+});
+
+async function askPagesToSync(): Promise<void> {
+  const pages = await self.clients.matchAll({ type: 'window' });
+  if (pages.length === 0) return;
+  await Promise.any(
+    pages.map(
+      (page) =>
+        new Promise<void>((resolve, reject) => {
+          const channel = new MessageChannel();
+          const timer = setTimeout(() => reject(new Error('no answer')), SYNC_ANSWER_MS);
+          channel.port1.onmessage = (answer) => {
+            clearTimeout(timer);
+            if (answer.data?.ok) resolve();
+            else reject(new Error('collections still queued'));
+          };
+          page.postMessage({ type: SYNC_TAG }, [channel.port2]);
+        }),
+    ),
+  );
+}

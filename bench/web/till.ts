@@ -89,14 +89,18 @@ export async function benchDrain(server: BenchServer): Promise<void> {
           tick();
         }, { once: true });
       });
+      true; // the completion value: evaluate must not wait for the promise itself
     `);
     await context.setOffline(false);
     const drained = await page.evaluate(() => (globalThis as unknown as { drained: Promise<{ ms: number; outcomes: Record<string, number> }> }).drained);
+    const calls = (await page.evaluate(`performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/v1/collections')).map((e) => [e.startTime, e.duration])`)) as [number, number][];
     const paid = await paidCount(server, vouchers);
     console.log(`till journal: ${DRAIN_COUNT} signed collections recorded offline in ${journalMs} ms (${(journalMs / DRAIN_COUNT).toFixed(1)} ms each)`);
     console.log(
       `sync drain: ${DRAIN_COUNT} offline collections settled ${Math.round(drained.ms)} ms after reconnect (goal < 5000 ms); outcomes ${JSON.stringify(drained.outcomes)}; server reads ${paid} of ${DRAIN_COUNT} paid`,
     );
+    const serverMs = calls.reduce((sum, [, d]) => sum + d, 0);
+    console.log(`  of which ${calls.length} POST /v1/collections calls (request sent → answer received) took ${Math.round(serverMs)} ms in all (median ${Math.round(quantile(calls.map(([, d]) => d), 0.5))} ms a call)`);
   } finally {
     await browser.close();
   }

@@ -1,6 +1,15 @@
 /**
  * The camera QR scanner for the cashier view. It lives in the cashier chunk only: html5-qrcode
  * is about 100 KB gzipped, more than the whole shopper view may load (DESIGN §8).
+ *
+ * Settings, and why:
+ *   - `{ facingMode: 'environment' }`, not `exact`: the back camera where there is one, and any
+ *     camera otherwise (a tablet on a stand, a USB camera, the test's fake camera);
+ *   - no `qrbox`: the whole frame is decoded, so a code never fails for being larger than a box;
+ *   - the element is at least 640 px wide (app.css): html5-qrcode decodes the frame at the
+ *     element's size, and a dense code on a phone screen needs the pixels.
+ * A frame without a readable code is not an error: the library calls the failure callback for
+ * every such frame, and the scanner simply waits for the next one.
  */
 import { Html5Qrcode, Html5QrcodeSupportedFormats } from 'html5-qrcode';
 
@@ -11,11 +20,27 @@ export interface Scanner {
 /** Starts the back camera in the element with `elementId` and calls `onText` for each code read. */
 export async function startScanner(elementId: string, onText: (text: string) => void): Promise<Scanner> {
   const reader = new Html5Qrcode(elementId, { formatsToSupport: [Html5QrcodeSupportedFormats.QR_CODE], verbose: false });
-  await reader.start({ facingMode: 'environment' }, { fps: 10 }, onText, () => undefined);
+  await reader.start({ facingMode: 'environment' }, { fps: 10 }, (text) => onText(text), () => undefined);
   return {
     async stop() {
-      await reader.stop();
+      if (reader.isScanning) await reader.stop();
       reader.clear();
     },
+  };
+}
+
+/**
+ * The camera reads the same code many times a second while it is in view. This lets a code
+ * through once, then again only after it has been out of view for `quietMs`.
+ */
+export function onceWhileInView(quietMs = 3000, now = () => Date.now()): (text: string) => boolean {
+  let last = '';
+  let lastSeen = -Infinity;
+  return (text) => {
+    const t = now();
+    const fresh = text !== last || t - lastSeen > quietMs;
+    last = text;
+    lastSeen = t;
+    return fresh;
   };
 }

@@ -1,0 +1,91 @@
+/** Helpers for the cashier view's browser tests and figures: tills with a fake camera, enrolment, the journal. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT } from '../../support/server.ts';
+import { launchOptions } from './browser.ts';
+import { cameraArgs } from './camera.ts';
+
+const run = promisify(execFile);
+
+/** A tablet-sized window: the camera view needs 640 px and the voucher sits beside it. */
+export const TABLET = { width: 1280, height: 900 };
+
+export function launchWithCamera(y4m: string): Promise<Browser> {
+  return chromium.launch({ ...launchOptions, args: [...launchOptions.args!, ...cameraArgs(y4m)] });
+}
+
+export function launchTillProfile(dir: string, y4m: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(dir, { ...launchOptions, args: [...launchOptions.args!, ...cameraArgs(y4m)], viewport: TABLET, locale: 'en-US' });
+}
+
+/** The demo start prints one enrolment code; startServer() may hand it over, else it is in the output. */
+export function demoEnrollCode(server: { output(): string; enrollCode?: string }): string {
+  const code = server.enrollCode ?? /Demo till enrolment code: (\S+)/.exec(server.output())?.[1];
+  if (!code) throw new Error(`the server printed no demo enrolment code:\n${server.output()}`);
+  return code;
+}
+
+/** A fresh one-time code from the operator CLI (it talks to the running server through DATA_DIR). */
+export async function newEnrollCode(server: { dataDir: string }, store = 'sto_demo'): Promise<string> {
+  const { stdout } = await run(process.execPath, ['bin/counterpay.js', 'device', 'enroll-code', '--store', store, '--json'], {
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: server.dataDir },
+  });
+  return (JSON.parse(stdout) as { code: string }).code;
+}
+
+/** Opens /cashier and enrols with `code`; resolves once the first sync has finished. */
+export async function enrol(page: Page, baseUrl: string, code: string, name = 'Counter 1'): Promise<void> {
+  await page.goto(`${baseUrl}/cashier`);
+  await page.getByLabel('Enrolment code').fill(code);
+  await page.getByLabel('Name of this till (optional)').fill(name);
+  await page.getByRole('button', { name: 'Enrol' }).click();
+  await waitForSync(page);
+}
+
+/** Waits until the sync header shows a completed sync. */
+export async function waitForSync(page: Page, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(() => (document.querySelector('.sync-bar')?.getAttribute('data-last-sync') ?? '') !== '', null, { timeout });
+}
+
+export interface JournalRow {
+  id: string;
+  seq: number;
+  state: string;
+  voucherId: string;
+  outcome: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+/** The till's journal as stored in IndexedDB, read with the browser's own API (no app code). */
+export function journal(page: Page): Promise<JournalRow[]> {
+  return page.evaluate(
+    () =>
+      new Promise<JournalRow[]>((resolve, reject) => {
+        const open = indexedDB.open('counterpay');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('journal')) return resolve([]);
+          const all = db.transaction('journal').objectStore('journal').getAll();
+          all.onerror = () => reject(all.error);
+          all.onsuccess = () => {
+            db.close();
+            resolve(
+              (all.result as { id: string; seq: number; state: string; voucherId: string; result: { outcome: string } | null; hash: string; record: { prev_hash: string } }[])
+                .map((r) => ({ id: r.id, seq: r.seq, state: r.state, voucherId: r.voucherId, outcome: r.result?.outcome ?? null, prevHash: r.record.prev_hash, hash: r.hash }))
+                .sort((a, b) => a.seq - b.seq),
+            );
+          };
+        };
+      }),
+  );
+}
+
+export async function getVoucher(server: { url: string; apiKey: string }, id: string): Promise<{ id: string; status: string }> {
+  const res = await fetch(`${server.url}/v1/vouchers/${id}`, { headers: { authorization: `Bearer ${server.apiKey}` } });
+  if (!res.ok) throw new Error(`GET voucher ${id}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: string; status: string };
+}

@@ -1,0 +1,53 @@
+/**
+ * Building a journal row: the collection record for the next link of this device's chain, signed
+ * with the device's own non-extractable key (core/collections/collection-record.ts).
+ */
+import { recordHash, signCollection, type CollectionRecord, type Tender } from '../../core/collections/collection-record.ts';
+import { decodeVoucherToken } from '../../core/token/voucher-token.ts';
+import { voucherIdToString } from '../../core/vouchers/voucher-id.ts';
+import type { ChainHead } from '../offline/journal.store.ts';
+import type { JournalEntry } from '../offline/till-records.ts';
+
+export interface CollectInput {
+  /** The verified token as scanned or fetched for a typed reference. */
+  token: string;
+  tender: Tender;
+  /** The card terminal's reference; null for cash. */
+  tenderReference: string | null;
+  /** Cash handed over (minor units), for the receipt; null for cards. */
+  cashGiven: number | null;
+  collectedAt: Date;
+}
+
+/** The journal row for seq = head.seq + 1. Amount and currency are the voucher's own, from its token. */
+export async function buildJournalEntry(head: ChainHead, deviceId: string, privateKey: CryptoKey, input: CollectInput, id = crypto.randomUUID()): Promise<JournalEntry> {
+  const decoded = decodeVoucherToken(input.token);
+  if (!decoded.ok) throw new Error(`cannot record a collection for an unreadable token: ${decoded.detail}`);
+  const record: CollectionRecord = {
+    v: 1,
+    id,
+    device_id: deviceId,
+    seq: head.seq + 1,
+    prev_hash: head.hash,
+    token: input.token,
+    amount: decoded.claims.amount,
+    currency: decoded.claims.currency,
+    tender: input.tender,
+    tender_reference: input.tender === 'cash' ? null : input.tenderReference,
+    collected_at: input.collectedAt.toISOString(),
+  };
+  const signed = await signCollection(record, privateKey);
+  return {
+    id,
+    deviceId,
+    seq: record.seq,
+    voucherId: voucherIdToString(decoded.claims.voucherId),
+    record: signed,
+    hash: await recordHash(signed),
+    state: 'queued',
+    cashGiven: input.tender === 'cash' ? input.cashGiven : null,
+    result: null,
+    attentionDetail: null,
+    attempts: 0,
+  };
+}

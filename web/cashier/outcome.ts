@@ -1,0 +1,24 @@
+/** The label of a journal row's state for people: its final outcome, or why it has none yet. */
+import type { MessageKey } from '../app/messages.ts';
+import type { JournalEntry } from '../offline/till-records.ts';
+
+export function outcomeKey(entry: JournalEntry): MessageKey {
+  if (entry.state === 'queued') return 'outcome.queued';
+  if (entry.state === 'attention') return 'outcome.attention';
+  return `outcome.${entry.result!.outcome}` as MessageKey;
+}
+
+/** `queued`, `attention` or the server's outcome: one word for data attributes and styles. */
+export function outcomeWord(entry: JournalEntry): string {
+  return entry.state === 'settled' ? entry.result!.outcome : entry.state;
+}
+
+/** Print only one part of the till (the receipt or the shift summary); app.css hides the rest. */
+export function printPart(part: 'receipt' | 'shift'): void {
+  document.body.dataset.print = part;
+  try {
+    window.print();
+  } finally {
+    delete document.body.dataset.print;
+  }
+}

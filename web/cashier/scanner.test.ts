@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { onceWhileInView } from './scanner.ts';
+
+describe('camera reads', () => {
+  it('lets a code held in view through once, and again only after it left the view for a while', () => {
+    let t = 0;
+    const pass = onceWhileInView(3000, () => t);
+    expect(pass('A')).toBe(true);
+    for (t = 100; t < 10_000; t += 100) expect(pass('A')).toBe(false);
+    t += 3001;
+    expect(pass('A')).toBe(true);
+  });
+
+  it('lets a different code through at once', () => {
+    let t = 0;
+    const pass = onceWhileInView(3000, () => t);
+    expect(pass('A')).toBe(true);
+    t = 10;
+    expect(pass('B')).toBe(true);
+    t = 20;
+    expect(pass('A')).toBe(true);
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * What the till keeps in IndexedDB, as schemas (STYLE §4): every record read back is parsed before
+ * the till trusts it, because an older or newer app version may have written it.
+ */
+import * as z from 'zod/mini';
+import { TENDERS } from '../../core/collections/collection-record.ts';
+import { COLLECTION_OUTCOMES } from '../../core/collections/outcome.ts';
+
+export const leaseSchema = z.object({
+  currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
+  max_voucher_amount: z.int().check(z.nonnegative()),
+  max_unsynced_total: z.int().check(z.nonnegative()),
+  max_unsynced_count: z.int().check(z.nonnegative()),
+  max_offline_seconds: z.int().check(z.nonnegative()),
+});
+
+export const storeSchema = z.object({ id: z.string(), name: z.string(), currency: z.string().check(z.regex(/^[A-Z]{3}$/)) });
+
+/** The enrolled device: who it is, its credential and its own key pair. */
+export const deviceRecordSchema = z.object({
+  id: z.literal('device'),
+  deviceId: z.string().check(z.minLength(1)),
+  name: z.string(),
+  store: storeSchema,
+  /** Bearer credential for every till call; shown once by the server, kept only here. */
+  credential: z.string().check(z.minLength(1)),
+  /** The device key pair. The private key is non-extractable: IndexedDB keeps a handle, never its bytes. */
+  privateKey: z.instanceof(CryptoKey),
+  publicKey: z.instanceof(CryptoKey),
+  lease: leaseSchema,
+  enrolledAt: z.string(),
+  /** Set when the server says the device was withdrawn; the till then takes nothing more. */
+  revokedAt: z.nullable(z.number()),
+});
+export type DeviceRecord = z.infer<typeof deviceRecordSchema>;
+
+export const syncStateSchema = z.object({
+  id: z.literal('sync'),
+  /** The feed cursor; null before the first feed page. */
+  cursor: z.nullable(z.string()),
+  /** When the paid list was last brought fully up to date (ms since epoch). */
+  feedAt: z.nullable(z.number()),
+  /** When the last full sync (journal sent, feed pulled) ended (ms since epoch): the lease's clock. */
+  lastSyncAt: z.nullable(z.number()),
+});
+export type SyncState = z.infer<typeof syncStateSchema>;
+
+export const shiftRecordSchema = z.object({
+  id: z.literal('shift'),
+  /** When the current shift began (ms since epoch). */
+  startedAt: z.number(),
+});
+export type ShiftRecord = z.infer<typeof shiftRecordSchema>;
+
+export const paidEntrySchema = z.object({
+  voucher_id: z.string(),
+  status: z.enum(['paid', 'canceled']),
+  changed_at: z.string(),
+});
+export type PaidEntry = z.infer<typeof paidEntrySchema>;
+
+const signedCollectionSchema = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  device_id: z.string(),
+  seq: z.int().check(z.positive()),
+  prev_hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  token: z.string().check(z.regex(/^[0-9]+$/)),
+  amount: z.int().check(z.positive()),
+  currency: z.string(),
+  tender: z.enum(TENDERS),
+  tender_reference: z.nullable(z.string()),
+  collected_at: z.string(),
+  signature: z.string(),
+});
+
+/** The server's final word on one collection (POST /v1/collections). */
+export const outcomeSchema = z.object({
+  outcome: z.enum(COLLECTION_OUTCOMES),
+  reason: z.optional(z.string()),
+  voucher_id: z.nullable(z.string()),
+  detail: z.string(),
+  flags: z.array(z.string()),
+});
+export type ServerOutcome = z.infer<typeof outcomeSchema>;
+
+/**
+ * The life of a journal row.
+ */
+export const JournalState = {
+  /** Recorded here, no final outcome from the server yet: it counts against the lease and is sent at every sync. */
+  queued: 'queued',
+  /** The server gave a final outcome (accepted, duplicate, late, mismatch or rejected). */
+  settled: 'settled',
+  /** The server could not read it (malformed): kept and shown for a person, never dropped. */
+  attention: 'attention',
+} as const;
+export type JournalState = (typeof JournalState)[keyof typeof JournalState];
+
+export const journalEntrySchema = z.object({
+  /** The collection's own id (a UUID), which is the server's idempotency key. */
+  id: z.string(),
+  deviceId: z.string(),
+  seq: z.int().check(z.positive()),
+  voucherId: z.string(),
+  record: signedCollectionSchema,
+  /** recordHash(record): what the next record names as prev_hash. */
+  hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  state: z.enum(['queued', 'settled', 'attention']),
+  /** Cash handed over by the shopper (minor units), for the receipt's change; null for cards. */
+  cashGiven: z.nullable(z.int()),
+  result: z.nullable(z.extend(outcomeSchema, { settledAt: z.number() })),
+  /** Why a person must look at it (the server's words), while in `attention`. */
+  attentionDetail: z.nullable(z.string()),
+  /** Sends that reached the server without a final outcome, for the display only. */
+  attempts: z.int(),
+});
+export type JournalEntry = z.infer<typeof journalEntrySchema>;
