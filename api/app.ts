@@ -21,6 +21,8 @@ import { serveWebApp } from './http/web-app.ts';
 import type { Services } from './context.ts';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
+/** A till's batch of up to 500 signed collections (≈ 700 bytes each) needs more room. */
+export const COLLECTIONS_BODY_LIMIT_BYTES = 1024 * 1024;
 
 const requireJson = createMiddleware(async (c, next) => {
   const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
@@ -45,7 +47,10 @@ export function createApp(services: Services, options: { webRoot?: string; after
       if (c.res.status < 300) afterWrite();
     });
   }
-  app.use('/v1/*', bodyLimit({ maxSize: BODY_LIMIT_BYTES, onError: () => { throw new BodyTooLargeError(BODY_LIMIT_BYTES); } }));
+  app.use('/v1/*', async (c, next) => {
+    const max = c.req.path === '/v1/collections' ? COLLECTIONS_BODY_LIMIT_BYTES : BODY_LIMIT_BYTES;
+    return bodyLimit({ maxSize: max, onError: () => { throw new BodyTooLargeError(max); } })(c, next);
+  });
   app.on(['POST', 'PUT', 'PATCH'], '/v1/*', requireJson);
   const auth = merchantAuth(services.network);
   app.use('/v1/vouchers', auth);

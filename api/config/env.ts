@@ -14,7 +14,7 @@ const Env = z.object({
   TLS_CERT: z.string().optional(),
   TLS_KEY: z.string().optional(),
   /** Connections in the PostgreSQL pool of one process. */
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(16),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
   /** Run the outbox worker (webhooks, e-mail, SMS, expiry) inside this server process. */
   WORKER: z.enum(['on', 'off']).default('on'),

@@ -12,13 +12,19 @@ import { newId } from '../ids.ts';
 export const EVENT_TYPES = ['voucher.paid', 'voucher.expired', 'voucher.canceled', 'collection.exception', 'settlement.created'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export async function recordEvent(tx: Tx, q: { merchantId: string; type: EventType; data: Record<string, unknown>; now: Date }): Promise<string> {
-  const id = newId('evt');
-  await tx.insert(events).values({ id, merchantId: q.merchantId, type: q.type, data: q.data, createdAt: q.now });
-  const endpoints = await tx
+/** A merchant's endpoints that take deliveries (not disabled), with the events they want. */
+export async function subscribedEndpoints(tx: Tx, merchantId: string): Promise<Array<{ id: string; events: string[] }>> {
+  return tx
     .select({ id: webhookEndpoints.id, events: webhookEndpoints.events })
     .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.merchantId, q.merchantId), ne(webhookEndpoints.status, 'disabled')));
+    .where(and(eq(webhookEndpoints.merchantId, merchantId), ne(webhookEndpoints.status, 'disabled')));
+}
+
+/** Records an event and queues a delivery to each endpoint that wants it (`endpoints`: already read in this batch). */
+export async function recordEvent(tx: Tx, q: { merchantId: string; type: EventType; data: Record<string, unknown>; now: Date; endpoints?: Array<{ id: string; events: string[] }> }): Promise<string> {
+  const id = newId('evt');
+  await tx.insert(events).values({ id, merchantId: q.merchantId, type: q.type, data: q.data, createdAt: q.now });
+  const endpoints = q.endpoints ?? (await subscribedEndpoints(tx, q.merchantId));
   const subscribed = endpoints.filter((e) => e.events.includes(q.type));
   if (subscribed.length > 0) {
     await tx.insert(outbox).values(subscribed.map((e) => ({ id: newId('obx'), kind: 'webhook' as const, eventId: id, endpointId: e.id, merchantId: q.merchantId, createdAt: q.now, nextAttemptAt: q.now })));

@@ -26,7 +26,7 @@ export const collectionsRepository = {
    * expiry job marked it expired: cash taken before expiry still pays it); concurrent attempts queue on the row lock and the losers
    * see it paid. (Updating before inserting the collection avoids the FK lock-upgrade deadlock.)
    */
-  async settle(tx: Tx, q: { voucherId: string; collectionId: string; storeId: string; amount: number; currency: string; collectedAt: Date; now: Date }): Promise<boolean> {
+  async settle(tx: Tx, q: { voucherId: string; collectionId: string; storeId: string; amount: number; currency: string; collectedAt: Date; now: Date }): Promise<typeof vouchers.$inferSelect | undefined> {
     const rows = await tx
       .update(vouchers)
       .set({ status: 'paid', paidAt: q.collectedAt, paidCollectionId: q.collectionId, paidStoreId: q.storeId, statusChangedAt: q.now })
@@ -39,8 +39,8 @@ export const collectionsRepository = {
           eq(vouchers.currency, q.currency),
         ),
       )
-      .returning({ id: vouchers.id });
-    return rows.length === 1;
+      .returning();
+    return rows[0];
   },
 
   async merchant(tx: Tx, id: string) {

@@ -23,7 +23,7 @@ import type { Tx } from '../idempotency/idempotency.repository.ts';
 import type { VoucherRow } from '../merchant-api/vouchers/vouchers.repository.ts';
 import { basisPoints, collectionPostings, exceptionPostings, feeFor } from '../../core/ledger/ledger-rules.ts';
 import { ledgerRepository } from '../ledger/ledger.repository.ts';
-import { recordEvent } from '../outbox/events.ts';
+import { recordEvent, subscribedEndpoints } from '../outbox/events.ts';
 
 export const MAX_BATCH = 500;
 /** A till clock this far ahead of the server is flagged (it could make a late collection look on time). */
@@ -69,7 +69,13 @@ const answerOf = (index: number, row: CollectionRow): CollectionAnswer => ({
 class LostRace extends Error {}
 
 /** Records decided at once, each in its own transaction; enough to keep the pool busy, few enough to share it. */
-const DECIDE_CONCURRENCY = 8;
+const DECIDE_CONCURRENCY = 16;
+
+/** Read once per batch, inside the first transaction that needs it (a merchant's fees and endpoints change rarely). */
+interface BatchCache {
+  merchants: Map<string, NonNullable<Awaited<ReturnType<typeof repo.merchant>>>>;
+  endpoints: Map<string, Awaited<ReturnType<typeof subscribedEndpoints>>>;
+}
 
 /** What is known about one readable record before its transaction: checked once, for the whole batch. */
 interface Prepared {
@@ -139,10 +145,11 @@ export class CollectionsService {
     fresh.sort((a, b) => a.index - b.index);
 
     let next = 0;
+    const cache: BatchCache = { merchants: new Map(), endpoints: new Map() };
     const worker = async () => {
       while (next < fresh.length) {
         const p = fresh[next++]!;
-        answers[p.index] = await this.settleOne(device, store, p);
+        answers[p.index] = await this.settleOne(device, store, p, cache);
       }
     };
     await Promise.all(Array.from({ length: Math.min(DECIDE_CONCURRENCY, fresh.length) }, worker));
@@ -156,16 +163,19 @@ export class CollectionsService {
    * and raises collection.exception. (Rejected records are not trusted enough to post: they wait
    * for review.)
    */
-  private async book(tx: Tx, q: { record: SignedCollection; store: StoreRow; voucherId: string; outcome: CollectionOutcome; detail: string; now: Date }) {
-    const { record, store, now } = q;
-    const voucher = (await repo.voucher(tx, q.voucherId))!;
-    const merchant = (await repo.merchant(tx, voucher.merchantId))!;
+  private async book(tx: Tx, q: { record: SignedCollection; store: StoreRow; voucher: VoucherRow; outcome: CollectionOutcome; detail: string; now: Date; cache: BatchCache }) {
+    const { record, store, now, voucher } = q;
+    // One batch mostly pays one merchant's vouchers: read its fees and endpoints once per batch.
+    let merchant = q.cache.merchants.get(voucher.merchantId);
+    if (!merchant) q.cache.merchants.set(voucher.merchantId, (merchant = (await repo.merchant(tx, voucher.merchantId))!));
+    let endpoints = q.cache.endpoints.get(voucher.merchantId);
+    if (!endpoints) q.cache.endpoints.set(voucher.merchantId, (endpoints = await subscribedEndpoints(tx, voucher.merchantId)));
     const head = { collectionId: record.id, storeId: store.id, merchantId: merchant.id, currency: record.currency, createdAt: now };
     if (q.outcome === 'accepted') {
       const fee = feeFor(record.amount, { basisPoints: merchant.feeBasisPoints, fixed: merchant.feeFixed });
       const commission = basisPoints(record.amount, store.commissionBasisPoints);
       await ledgerRepository.post(tx, { ...head, kind: 'collection', memo: `collection ${record.id} paid voucher ${voucher.id} at store ${store.id}` }, collectionPostings({ amount: record.amount, currency: record.currency, storeId: store.id, merchantId: merchant.id, fee, commission }));
-      await recordEvent(tx, { merchantId: merchant.id, type: 'voucher.paid', data: { object: this.voucherJson(voucher, merchant) }, now });
+      await recordEvent(tx, { merchantId: merchant.id, type: 'voucher.paid', data: { object: this.voucherJson(voucher, merchant) }, now, endpoints });
     } else {
       await ledgerRepository.post(tx, { ...head, kind: 'collection_exception', memo: `${q.outcome} collection ${record.id} for voucher ${voucher.id}: refund owed to the shopper` }, exceptionPostings({ amount: record.amount, currency: record.currency, storeId: store.id }));
       await recordEvent(tx, {
@@ -173,6 +183,7 @@ export class CollectionsService {
         type: 'collection.exception',
         data: { object: { object: 'collection', id: record.id, outcome: q.outcome, voucher_id: voucher.id, order_ref: voucher.orderRef, amount: record.amount, currency: record.currency, store_id: store.id, collected_at: record.collected_at, detail: q.detail, refund_owed: true } },
         now,
+        endpoints,
       });
     }
   }
@@ -187,10 +198,10 @@ export class CollectionsService {
     return { voucherId: voucherIdToString(verified.claims.voucherId) };
   }
 
-  private async settleOne(device: DeviceRow, store: StoreRow, p: Prepared): Promise<CollectionAnswer> {
+  private async settleOne(device: DeviceRow, store: StoreRow, p: Prepared, cache: BatchCache): Promise<CollectionAnswer> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.decide(device, store, p);
+        return await this.decide(device, store, p, cache);
       } catch (err) {
         if (err instanceof LostRace) {
           const stored = await repo.byId(this.db, p.record.id);
@@ -208,7 +219,7 @@ export class CollectionsService {
     return { index, id: stored.id, outcome: 'rejected', reason: 'id_reused', voucher_id: null, detail: `collection id ${stored.id} was already used for a different record; this one was not recorded`, flags: [] };
   }
 
-  private async decide(device: DeviceRow, store: StoreRow, p: Prepared): Promise<CollectionAnswer> {
+  private async decide(device: DeviceRow, store: StoreRow, p: Prepared, cache: BatchCache): Promise<CollectionAnswer> {
     const { index, record, hash, flags } = p;
     const now = this.clock.now();
     const collectedAt = new Date(record.collected_at);
@@ -217,14 +228,17 @@ export class CollectionsService {
     let detail = 'reject' in p.verdict ? p.verdict.detail : '';
     let voucherId: string | null = 'voucherId' in p.verdict ? p.verdict.voucherId : null;
 
+    let voucher: VoucherRow | undefined;
     return this.db.transaction(async (tx) => {
       if (voucherId) {
         const settled = await repo.settle(tx, { voucherId, collectionId: record.id, storeId: store.id, amount: record.amount, currency: record.currency, collectedAt, now });
+        voucher = settled;
         if (settled) {
           outcome = 'accepted';
           detail = `voucher ${voucherId} is paid`;
         } else {
           const v = await repo.voucher(tx, voucherId);
+          voucher = v;
           if (!v) {
             outcome = 'rejected';
             reason = 'bad_token';
@@ -269,7 +283,7 @@ export class CollectionsService {
         signature: record.signature,
       });
       if (!inserted) throw new LostRace(); // the same record, sent twice at once: the other copy won
-      if (voucherId && outcome !== 'rejected') await this.book(tx, { record, store, voucherId, outcome, detail, now });
+      if (voucher && outcome !== 'rejected') await this.book(tx, { record, store, voucher, outcome, detail, now, cache });
       return { index, id: record.id, outcome, ...(reason ? { reason } : {}), voucher_id: voucherId, detail, flags };
     });
   }

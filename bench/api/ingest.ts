@@ -2,7 +2,9 @@
  * Collection ingest on PostgreSQL: tills sending batches of signed collections (each for its own
  * open voucher, so each is settled) against pgbench replaying the same statements per collection
  * in the same run: the lookup by id, the chain neighbours, then BEGIN, the guarded UPDATE of the
- * voucher, the INSERT of the collection, COMMIT.
+ * voucher, the INSERT of the collection, the ledger transaction and its five postings (checked for
+ * balance at commit), the voucher.paid event, COMMIT. (The API reads the merchant's fees and
+ * webhook endpoints once per batch; those two reads are left out of the replay.)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -21,12 +23,13 @@ const TILLS = 4;
 const PER_TILL = Number(process.env.BENCH_COLLECTIONS ?? 1000);
 const BATCH = 100;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-/** pgbench clients: as many transactions in flight as the API can have (tills × its per-batch concurrency). */
-const PGBENCH_CLIENTS = TILLS * 8;
+/** The API server's connection pool, and as many pgbench clients: the same number of transactions in flight. */
+const POOL = 32;
+const PGBENCH_CLIENTS = POOL;
 
 export async function benchIngest() {
   const db = await freshPostgresDatabase();
-  const server = await startServer({ env: { DATABASE_URL: db.url, DATABASE_POOL_SIZE: '16' } });
+  const server = await startServer({ env: { DATABASE_URL: db.url, DATABASE_POOL_SIZE: String(POOL) } });
   const database = await openDatabase({ databaseUrl: db.url, poolSize: 8 });
   try {
     const services = await createServices(database, { publicUrl: server.url });
@@ -61,6 +64,7 @@ export async function benchIngest() {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     const sample = (await client.query(`select * from collections limit 1`)).rows[0];
+    const sampleEvent = (await client.query(`select data from events where type = 'voucher.paid' limit 1`)).rows[0].data;
     await client.query(`insert into devices (id, store_id, name, public_jwk, credential_hash, enrolled_at) values ('dev_bench', 'sto_demo', 'bench', '{}', 'bench', now())`);
     await client.query(
       `insert into vouchers (id, merchant_id, status, order_ref, amount, currency, items, metadata, reference, link_code, token, kid, expires_at, created_at)
@@ -78,6 +82,9 @@ update vouchers set status = 'paid', paid_at = now(), paid_collection_id = 'pbc'
 insert into collections (id, device_id, store_id, seq, prev_hash, hash, voucher_id, token, amount, currency, tender, tender_reference, collected_at, received_at, outcome, reason, detail, flags, signature)
 values ('pbc' || :c, 'dev_bench', 'sto_demo', :n, ${q(sample.prev_hash)}, ${q(sample.hash)}, 'vch_pb' || :n, ${q(sample.token)}, 2500, 'EUR', 'cash', null, now(), now(), 'accepted', null, ${q(sample.detail)}, '[]', ${q(sample.signature)})
 on conflict (id) do nothing returning id;
+insert into ledger_transactions (id, kind, collection_id, store_id, merchant_id, currency, memo, created_at) values ('ltx_pb' || :c, 'collection', null, 'sto_demo', 'mer_demo', 'EUR', 'collection bench', now());
+insert into ledger_postings (transaction_id, account, amount, currency) values ('ltx_pb' || :c, 'store:sto_demo', 2500, 'EUR'), ('ltx_pb' || :c, 'merchant:mer_demo', -2438, 'EUR'), ('ltx_pb' || :c, 'operator:revenue', -62, 'EUR'), ('ltx_pb' || :c, 'operator:commission', 25, 'EUR'), ('ltx_pb' || :c, 'store:sto_demo', -25, 'EUR');
+insert into events (id, merchant_id, type, data, created_at) values ('evt_pb' || :c, 'mer_demo', 'voucher.paid', ${q(JSON.stringify(sampleEvent))}, now());
 commit;
 `;
     const dir = mkdtempSync(path.join(os.tmpdir(), 'counterpay-bench-'));
