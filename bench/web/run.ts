@@ -21,7 +21,7 @@ import { launch, launchProfile, waitForServiceWorker } from '../../test/browser/
 import { createVoucher } from '../../test/browser/support/api.ts';
 import { benchDrain, benchScan, type BenchServer } from './till.ts';
 
-type StartServer = () => Promise<BenchServer & { stop(): Promise<void> }>;
+type StartServer = (opts?: { env?: Record<string, string> }) => Promise<BenchServer & { stop(): Promise<void> }>;
 
 const COLD_RUNS = 7;
 const QR_MARK = 'counterpay:qr-shown';
@@ -101,7 +101,19 @@ export async function runWebBench(startServer: StartServer): Promise<void> {
       `offline cold start to QR: median ${Math.round(median(times))} ms over ${COLD_RUNS} runs (min ${Math.round(Math.min(...times))}, max ${Math.round(Math.max(...times))}) (goal < 1000 ms)`,
     );
 
-    await benchDrain(server);
+    await benchDrain(server, 'PGlite');
+    if (process.env.DATABASE_URL) {
+      // The same drain against PostgreSQL, where collections settle side by side (PGlite serialises them).
+      const { freshPostgresDatabase } = await import('../../test/support/databases.ts');
+      const db = await freshPostgresDatabase();
+      const pg = await startServer({ env: { DATABASE_URL: db.url } });
+      try {
+        await benchDrain(pg, 'PostgreSQL');
+      } finally {
+        await pg.stop();
+        await db.drop();
+      }
+    }
     await benchScan(server);
   } finally {
     await server.stop();

@@ -56,7 +56,7 @@ async function paidCount(server: BenchServer, vouchers: CreatedVoucher[]): Promi
  * every row (committed in IndexedDB and shown in its state). The server is then asked how many
  * of the vouchers read `paid`.
  */
-export async function benchDrain(server: BenchServer): Promise<void> {
+export async function benchDrain(server: BenchServer, database = 'PGlite'): Promise<void> {
   const vouchers = await seed(server, DRAIN_COUNT);
   const browser = await launch();
   try {
@@ -97,7 +97,7 @@ export async function benchDrain(server: BenchServer): Promise<void> {
     const paid = await paidCount(server, vouchers);
     console.log(`till journal: ${DRAIN_COUNT} signed collections recorded offline in ${journalMs} ms (${(journalMs / DRAIN_COUNT).toFixed(1)} ms each)`);
     console.log(
-      `sync drain: ${DRAIN_COUNT} offline collections settled ${Math.round(drained.ms)} ms after reconnect (goal < 5000 ms); outcomes ${JSON.stringify(drained.outcomes)}; server reads ${paid} of ${DRAIN_COUNT} paid`,
+      `sync drain (${database}): ${DRAIN_COUNT} offline collections settled ${Math.round(drained.ms)} ms after reconnect (goal < 5000 ms); outcomes ${JSON.stringify(drained.outcomes)}; server reads ${paid} of ${DRAIN_COUNT} paid`,
     );
     const serverMs = calls.reduce((sum, [, d]) => sum + d, 0);
     console.log(`  of which ${calls.length} POST /v1/collections calls (request sent → answer received) took ${Math.round(serverMs)} ms in all (median ${Math.round(quantile(calls.map(([, d]) => d), 0.5))} ms a call)`);

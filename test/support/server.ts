@@ -18,6 +18,8 @@ export interface RunningServer {
   /** A one-time till enrolment code for the demo store (printed at every non-production start). */
   enrollCode: string;
   dataDir: string;
+  /** The PostgreSQL it runs on, or undefined for PGlite in dataDir. */
+  databaseUrl?: string;
   process: ChildProcess;
   output(): string;
   stop(): Promise<void>;
@@ -65,6 +67,7 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
     apiKey,
     enrollCode,
     dataDir,
+    databaseUrl: opts.env?.DATABASE_URL,
     process: child,
     output: () => out,
     stop: async () => {

@@ -27,10 +27,11 @@ export function demoEnrollCode(server: { output(): string; enrollCode?: string }
 }
 
 /** A fresh one-time code from the operator CLI (it talks to the running server through DATA_DIR). */
-export async function newEnrollCode(server: { dataDir: string }, store = 'sto_demo'): Promise<string> {
+export async function newEnrollCode(server: { dataDir: string; databaseUrl?: string }, store = 'sto_demo'): Promise<string> {
+  // The CLI must reach the server's own database: its PGlite folder (through the server), or its PostgreSQL.
   const { stdout } = await run(process.execPath, ['bin/counterpay.js', 'device', 'enroll-code', '--store', store, '--json'], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: server.dataDir },
+    env: { ...process.env, DATA_DIR: server.dataDir, DATABASE_URL: server.databaseUrl ?? '' },
   });
   return (JSON.parse(stdout) as { code: string }).code;
 }
