@@ -149,6 +149,30 @@ describe.skipIf(!available)('shopper view in Chromium', () => {
     await context.close();
   });
 
+  it('flips a saved voucher to paid in the wallet once a till has collected it and the phone is back online', async () => {
+    const voucher = await createVoucher(server);
+    const { context, page } = await phone();
+    await openAndInstall(page, voucher);
+    await context.setOffline(true);
+
+    // A till collects it and its collection is accepted (the till API as tests drive it).
+    const { TestTill } = await import('../support/till.ts');
+    const request = (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) =>
+      fetch(server.url + p, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const till = await TestTill.enrol(request, server.enrollCode);
+    const [answer] = await till.outcomes([await till.record(voucher.token, voucher.amount, { currency: voucher.currency })]);
+    expect(answer!.outcome).toBe('accepted');
+
+    await page.goto(`${server.url}/`);
+    const item = page.locator(`li[data-voucher-id="${voucher.id}"]`);
+    await item.waitFor();
+    expect(await item.getAttribute('data-status')).toBe('open');
+    await context.setOffline(false);
+    await expect.poll(() => item.getAttribute('data-status'), { timeout: 15_000 }).toBe('paid');
+    expect(await item.locator('.badge').textContent()).toBe('Paid');
+    await context.close();
+  });
+
   it('keeps the voucher through closing and reopening a persistent browser profile while offline', async () => {
     const voucher = await createVoucher(server);
     const profile = await mkdtemp(join(tmpdir(), 'counterpay-profile-'));
