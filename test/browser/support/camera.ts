@@ -30,10 +30,13 @@ export async function qrVideo(text: string, options: Y4mOptions = {}): Promise<s
   const dir = mkdtempSync(join(tmpdir(), 'counterpay-camera-'));
   const png = join(dir, 'qr.png');
   const out = join(dir, 'camera.y4m');
-  writeFileSync(png, await QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 4, width: 600 }));
+  // Whole pixels per module, as tall as the frame allows, and no resampling below: a blurred module
+  // edge is what made the decoder miss a code now and then.
+  const modules = QRCode.create(text, { errorCorrectionLevel: 'M' }).modules.size + 8;
+  writeFileSync(png, await QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: Math.floor(720 / modules) }));
   const fps = options.fps ?? 10;
   const qr = ['-loop', '1', '-framerate', String(fps), '-t', String(options.qrSeconds ?? 1 / fps), '-i', png];
-  const fit = 'scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p,setsar=1';
+  const fit = 'pad=1280:720:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p,setsar=1';
   const args = options.blankSeconds
     ? ['-f', 'lavfi', '-i', `color=c=black:s=1280x720:r=${fps}:d=${options.blankSeconds}`, ...qr,
        '-filter_complex', `[0:v]format=yuv420p,setsar=1[b];[1:v]${fit}[q];[b][q]concat=n=2:v=1:a=0[v]`, '-map', '[v]']
