@@ -1,7 +1,8 @@
 /**
- * Calls to the Counterpay API from the page. Answers are parsed at this edge with a schema; the
- * caller gets a discriminated result, because "no network" is a normal state for this app, not
- * an exception.
+ * Calls to the Counterpay API from the page (shopper and till alike). Answers are parsed at this
+ * edge with a schema; the caller gets a discriminated result, because "no network" is a normal
+ * state for this app, not an exception. A failure carries the RFC 9457 problem `type`'s last
+ * segment, so a till can tell "wrong code" from "device withdrawn".
  */
 import type * as z from 'zod/mini';
 
@@ -9,25 +10,29 @@ export type HttpResult<T> =
   | { ok: true; data: T }
   /**
    * network: no answer at all (offline, server down); the caller keeps what it has.
-   * status: the server answered with an error; `status` and the RFC 9457 `detail` say which.
+   * status: the server answered with an error; `status`, `problem` (the problem type's last
+   *   segment, or null) and the RFC 9457 `detail` say which.
    * bad_answer: a 2xx whose body is not what this app version expects.
    */
   | { ok: false; reason: 'network' } 
-  | { ok: false; reason: 'status'; status: number; detail: string }
+  | { ok: false; reason: 'status'; status: number; problem: string | null; detail: string }
   | { ok: false; reason: 'bad_answer'; detail: string };
 
 export async function requestJson<S extends z.ZodMiniType>(
   path: string,
   schema: S,
-  init?: { method?: 'GET' | 'POST'; body?: unknown; signal?: AbortSignal },
+  init: { method?: 'GET' | 'POST'; body?: unknown; credential?: string; signal?: AbortSignal } = {},
 ): Promise<HttpResult<z.infer<S>>> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  if (init.credential) headers.authorization = `Bearer ${init.credential}`;
   let response: Response;
   try {
     response = await fetch(path, {
-      method: init?.method ?? 'GET',
-      headers: init?.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-      body: init?.body === undefined ? undefined : JSON.stringify(init.body),
-      signal: init?.signal,
+      method: init.method ?? 'GET',
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      signal: init.signal,
       cache: 'no-store',
     });
   } catch {
@@ -40,10 +45,12 @@ export async function requestJson<S extends z.ZodMiniType>(
     body = undefined;
   }
   if (!response.ok) {
-    const detail = typeof body === 'object' && body !== null && 'detail' in body && typeof body.detail === 'string' ? body.detail : response.statusText;
-    return { ok: false, reason: 'status', status: response.status, detail };
+    const problem = typeof body === 'object' && body !== null ? (body as { type?: unknown; detail?: unknown }) : {};
+    const type = typeof problem.type === 'string' ? (/#([\w-]+)$/.exec(problem.type)?.[1] ?? null) : null;
+    const detail = typeof problem.detail === 'string' ? problem.detail : response.statusText;
+    return { ok: false, reason: 'status', status: response.status, problem: type, detail };
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) return { ok: false, reason: 'bad_answer', detail: `unexpected answer from ${path}` };
+  if (!parsed.success) return { ok: false, reason: 'bad_answer', detail: `unexpected answer from ${path}: ${parsed.error.message}` };
   return { ok: true, data: parsed.data as z.infer<S> };
 }

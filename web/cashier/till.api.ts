@@ -4,56 +4,15 @@
  * server sent one so the till can tell "wrong code" from "device withdrawn".
  */
 import * as z from 'zod/mini';
+import { requestJson, type HttpResult } from '../app/http.ts';
 import { VOUCHER_STATUSES } from '../../core/vouchers/voucher-status.ts';
 import type { SignedCollection } from '../../core/collections/collection-record.ts';
 import { jwkSetSchema } from '../offline/records.ts';
 import { leaseSchema, outcomeSchema, storeSchema } from '../offline/till-records.ts';
 
-export type ApiResult<T> =
-  | { ok: true; data: T }
-  /** network: no answer at all; the till keeps what it has and tries again later. */
-  | { ok: false; reason: 'network' }
-  /** status: the server answered with an error; `problem` is the last segment of its problem type. */
-  | { ok: false; reason: 'status'; status: number; problem: string | null; detail: string }
-  /** bad_answer: a 2xx this app version cannot read. */
-  | { ok: false; reason: 'bad_answer'; detail: string };
-
-export async function call<S extends z.ZodMiniType>(
-  path: string,
-  schema: S,
-  init: { method?: 'GET' | 'POST'; body?: unknown; credential?: string; signal?: AbortSignal } = {},
-): Promise<ApiResult<z.infer<S>>> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  if (init.credential) headers.authorization = `Bearer ${init.credential}`;
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method: init.method ?? 'GET',
-      headers,
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      cache: 'no-store',
-      signal: init.signal,
-    });
-  } catch {
-    return { ok: false, reason: 'network' };
-  }
-  let body: unknown;
-  try {
-    body = await response.json();
-  } catch {
-    body = undefined;
-  }
-  if (!response.ok) {
-    const problem = typeof body === 'object' && body !== null ? (body as { type?: unknown; detail?: unknown }) : {};
-    const type = typeof problem.type === 'string' ? (/#([\w-]+)$/.exec(problem.type)?.[1] ?? null) : null;
-    const detail = typeof problem.detail === 'string' ? problem.detail : response.statusText;
-    return { ok: false, reason: 'status', status: response.status, problem: type, detail };
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) return { ok: false, reason: 'bad_answer', detail: `unexpected answer from ${path}: ${parsed.error.message}` };
-  return { ok: true, data: parsed.data as z.infer<S> };
-}
+/** Till calls share the page's one HTTP edge (web/app/http.ts). */
+export type ApiResult<T> = HttpResult<T>;
+export const call = requestJson;
 
 export const enrolAnswerSchema = z.object({
   object: z.literal('device'),

@@ -134,7 +134,7 @@ describe('opening a voucher from its short link', () => {
     const claims = claimsFor(1);
     const token = await sign(key, claims);
     const { store, deps: d } = deps(keySource([key], [key]).source, memoryStore(), async (code) =>
-      code === CODE ? { ok: true, data: linkAnswer(token, claims) } : { ok: false, reason: 'status', status: 404, detail: 'no such link' },
+      code === CODE ? { ok: true, data: linkAnswer(token, claims) } : { ok: false, reason: 'status', status: 404, problem: 'not-found', detail: 'no such link' },
     );
     const result = await openLinkCode(CODE, true, d);
     expect(result.ok && result.voucher).toMatchObject({ merchant: 'Demo Shop of Very Long Names Ltd.', items: [{ name: 'Mug' }, { name: 'Tea' }] });
@@ -160,7 +160,7 @@ describe('opening a voucher from its short link', () => {
   });
 
   it('reports a link the server does not know', async () => {
-    const notFound = async (): Promise<HttpResult<LinkAnswer>> => ({ ok: false, reason: 'status', status: 404, detail: 'voucher link not found' });
+    const notFound = async (): Promise<HttpResult<LinkAnswer>> => ({ ok: false, reason: 'status', status: 404, problem: 'not-found', detail: 'voucher link not found' });
     const result = await openLinkCode(CODE, true, deps(keySource(null, [], true).source, memoryStore(), notFound).deps);
     expect(result).toMatchObject({ ok: false, reason: 'link_not_found' });
   });
