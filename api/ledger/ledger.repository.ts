@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { ledgerPostings, ledgerTransactions } from '../db/schema.ts';
 import type { Tx } from '../idempotency/idempotency.repository.ts';
@@ -17,10 +17,6 @@ export const ledgerRepository = {
     await tx.insert(ledgerTransactions).values({ ...head, id });
     if (postings.length > 0) await tx.insert(ledgerPostings).values(postings.map((p) => ({ transactionId: id, account: p.account, amount: p.amount, currency: p.currency })));
     return id;
-  },
-
-  async byCollection(db: Db | Tx, collectionId: string, kind: LedgerTransactionRow['kind']): Promise<LedgerTransactionRow | undefined> {
-    return (await db.select().from(ledgerTransactions).where(and(eq(ledgerTransactions.collectionId, collectionId), eq(ledgerTransactions.kind, kind))).limit(1))[0];
   },
 
   /** Balances derived from postings: account → currency → sum. */

@@ -9,7 +9,9 @@ import { deliverVoucher, DeliveryError, type DeliveryDeps } from '../messages/de
 import { messageLocaleFor, type VoucherMessage } from '../messages/voucher-message.ts';
 import type { VouchersService } from '../merchant-api/vouchers/vouchers.service.ts';
 import type { Voucher } from '../merchant-api/vouchers/vouchers.schemas.ts';
-import { voucherForMessage, type MessageSender } from './worker.ts';
+import { eq } from 'drizzle-orm';
+import { merchants, vouchers } from '../db/schema.ts';
+import type { MessageSender } from './worker.ts';
 
 /** The message for a voucher as the merchant API shows it, to one address. */
 export function voucherMessage(v: Voucher, to: VoucherMessage['to'], locale: VoucherMessage['locale']): VoucherMessage {
@@ -40,4 +42,12 @@ export function voucherMessageSender(db: Db, vouchers: VouchersService, clock: C
       await deliverVoucher(channel, voucherMessage(v, to, messageLocaleFor(found.row.customer?.locale)), deps);
     },
   };
+}
+
+/** Builds what the message layer needs from a voucher row (used by the server's MessageSender). */
+async function voucherForMessage(db: Db, voucherId: string) {
+  const [row] = await db.select().from(vouchers).where(eq(vouchers.id, voucherId)).limit(1);
+  if (!row) return undefined;
+  const [merchant] = await db.select({ name: merchants.name }).from(merchants).where(eq(merchants.id, row.merchantId)).limit(1);
+  return { row, merchantName: merchant?.name ?? '' };
 }

@@ -10,7 +10,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
-import { events, vouchers, webhookEndpoints, merchants } from '../db/schema.ts';
+import { events, webhookEndpoints } from '../db/schema.ts';
 import type { KeyVault } from '../signing-keys/key-vault.ts';
 import { outboxRepository as repo, type OutboxRow } from './outbox.repository.ts';
 import { recordEvent } from './events.ts';
@@ -185,12 +185,4 @@ export class OutboxWorker {
     await res.arrayBuffer().catch(() => {});
     return res.status;
   }
-}
-
-/** Builds what the message layer needs from a voucher row (used by the server's MessageSender). */
-export async function voucherForMessage(db: Db, voucherId: string) {
-  const [row] = await db.select().from(vouchers).where(eq(vouchers.id, voucherId)).limit(1);
-  if (!row) return undefined;
-  const [merchant] = await db.select({ name: merchants.name }).from(merchants).where(eq(merchants.id, row.merchantId)).limit(1);
-  return { row, merchantName: merchant?.name ?? '' };
 }

@@ -11,7 +11,6 @@
  */
 import { base64UrlDecode, base64UrlEncode, sha256, toHex } from '../encoding/bytes.ts';
 
-export const COLLECTION_VERSION = 1;
 /** prev_hash of a device's first record. */
 export const GENESIS_HASH = '0'.repeat(64);
 
