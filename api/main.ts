@@ -4,6 +4,7 @@
  * the API and the PWA. On PGlite it also answers the CLI on DATA_DIR/counterpay.sock.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
@@ -12,12 +13,26 @@ import { openDatabase } from './db/client.ts';
 import { DataDirBusyError } from './db/data-dir-lock.ts';
 import { createServices } from './context.ts';
 import { createApp } from './app.ts';
-import { demoEnrollmentCode, seedDemo } from './demo/seed.ts';
+import { DEMO_MERCHANT_ID, demoEnrollmentCode, seedDemo } from './demo/seed.ts';
 import { startAdminSocket } from './operator/admin-socket.ts';
 import { summaryBudget } from '../core/token/limits.ts';
 import { createWorker } from './outbox/run-worker.ts';
 
 const log = (line: string) => console.log(`[counterpay] ${line}`);
+
+/**
+ * SIGINT (Ctrl-C) and SIGTERM (`kill`, `npm start` passing one on) stop the server cleanly. The
+ * handlers are in place from the first line, so a signal during start-up is not the default
+ * "die at once" with the data folder half-open: start-up finishes, then the server stops.
+ */
+let stop: ((signal: string) => Promise<void>) | null = null;
+let stopWhenStarted: string | null = null;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stop) void stop(signal);
+    else stopWhenStarted ??= signal;
+  });
+}
 
 async function main() {
   const env = parseEnv();
@@ -49,12 +64,15 @@ async function main() {
     console.log(`Demo merchant API key: ${demo.apiKey}`);
   }
   if (env.NODE_ENV !== 'production') {
+    if (!demo && (await services.network.listMerchants()).some((m) => m.id === DEMO_MERCHANT_ID)) {
+      log(`demo merchant ${DEMO_MERCHANT_ID}: its API key was shown at first start; \`npx counterpay merchant new-key ${DEMO_MERCHANT_ID}\` makes a new one`);
+    }
     const code = await demoEnrollmentCode(services);
     if (code) console.log(`Demo till enrolment code: ${code} (open /cashier on the tablet; valid 24 h, once)`);
   }
 
   const worker = env.WORKER === 'on' ? createWorker(services, env, log) : undefined;
-  const app = createApp(services, { afterWrite: worker ? () => worker.worker.wake() : undefined });
+  const app = createApp(services, { afterWrite: worker ? () => worker.worker.wake() : undefined, webRoot: env.WEB_ROOT ? resolve(env.WEB_ROOT) : undefined });
   const tls = env.TLS_CERT && env.TLS_KEY ? { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) } : undefined;
   const server = serve({
     fetch: app.fetch,
@@ -77,7 +95,7 @@ async function main() {
   pruner.unref();
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping`);
@@ -91,8 +109,7 @@ async function main() {
     await database.close();
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  if (stopWhenStarted) void stop(stopWhenStarted);
 }
 
 main().catch((err) => {

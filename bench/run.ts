@@ -8,6 +8,7 @@ import { benchIngest } from './api/ingest.ts';
 import { benchWebhooks } from './api/webhooks.ts';
 import { runWebBench } from './web/run.ts';
 import { startServer } from '../test/support/server.ts';
+import { removeScratch } from '../test/support/scratch.ts';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 const only = process.argv[2];
@@ -15,4 +16,8 @@ const only = process.argv[2];
 if (!only || only === 'api') await benchCreateVoucher(process.env.DATABASE_URL);
 if (!only || only === 'api' || only === 'ingest') await benchIngest();
 if (!only || only === 'api' || only === 'webhooks') await benchWebhooks();
-if (!only || only === 'web') await runWebBench(startServer);
+try {
+  if (!only || only === 'web') await runWebBench(startServer);
+} finally {
+  removeScratch();
+}

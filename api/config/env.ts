@@ -22,6 +22,8 @@ const Env = z.object({
   /** How long a worker holds a claimed outbox row before another may take it over. */
   OUTBOX_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   NODE_ENV: z.string().default('development'),
+  /** The built web app's folder (`npm run build` writes dist/); a deploy may build it elsewhere. */
+  WEB_ROOT: z.string().min(1).optional(),
 });
 export type Env = z.infer<typeof Env>;
 

@@ -17,6 +17,12 @@ export const networkRepository = {
     return rows[0];
   },
 
+  /** Replaces a merchant's API key; returns the row, or undefined when there is no such merchant. */
+  async setApiKeyHash(db: Db, id: string, apiKeyHash: string): Promise<MerchantRow | undefined> {
+    const rows = await db.update(merchants).set({ apiKeyHash }).where(eq(merchants.id, id)).returning();
+    return rows[0];
+  },
+
   async merchants(db: Db): Promise<MerchantRow[]> {
     return db.select().from(merchants).orderBy(asc(merchants.createdAt), asc(merchants.id));
   },

@@ -48,6 +48,19 @@ export class NetworkService {
     return row ? { id: row.id, name: row.name, api_key: apiKey } : null;
   }
 
+  /**
+   * Gives a merchant a new API key (shown only here) and stops the old one: this process forgets it
+   * at once, other API processes within API_KEY_CACHE_MS. How a newcomer gets a usable demo key
+   * again when the one printed at first start scrolled away.
+   */
+  async newApiKey(merchantId: string): Promise<MerchantCreated> {
+    const apiKey = newApiKey();
+    const row = await repo.setApiKeyHash(this.db, merchantId, hashApiKey(apiKey));
+    if (!row) throw new NotFoundError('merchant', merchantId);
+    this.keyCache.clear();
+    return { id: row.id, name: row.name, api_key: apiKey };
+  }
+
   async listMerchants() {
     return (await repo.merchants(this.db)).map((m) => ({ id: m.id, name: m.name, created_at: m.createdAt.toISOString() }));
   }

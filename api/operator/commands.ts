@@ -18,6 +18,7 @@ export const USAGE = `Usage: counterpay <command> [options] [--json]
 
   merchant create --name NAME   create a merchant and show its API key (once)
   merchant list                 list merchants
+  merchant new-key MERCHANT     a new API key for the merchant (shown once); the old key stops working
   store create --name NAME [--currency EUR]
                                 create a store (its tills take one currency)
   store list                    list stores
@@ -85,6 +86,11 @@ export async function runCommand(services: Services, argv: string[]): Promise<Co
       case 'merchant create': {
         const created = (await services.network.createMerchant(option(rest, 'name')!))!;
         return { json: { ...created }, text: `Created merchant ${created.id} (${created.name}).\nAPI key (shown only now; store it safely): ${created.api_key}` };
+      }
+      case 'merchant new-key': {
+        const merchantId = options(rest, [], 1).positionals[0]!;
+        const created = await services.network.newApiKey(merchantId);
+        return { json: { ...created }, text: `New API key for merchant ${created.id} (${created.name}); the old key no longer works.\nAPI key (shown only now; store it safely): ${created.api_key}` };
       }
       case 'merchant list': {
         options(rest, []);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startServer } from '../../test/support/server.ts';
 import { freshPostgresDatabase } from '../../test/support/databases.ts';
-import { TestTill } from '../../test/support/till.ts';
+import { serverConnection, TestTill } from '../../test/support/till.ts';
 import { openDatabase } from '../../api/db/client.ts';
 import { createServices } from '../../api/context.ts';
 import type { SignedCollection } from '../../core/collections/collection-record.ts';
@@ -34,10 +34,8 @@ export async function benchIngest() {
   try {
     const services = await createServices(database, { publicUrl: server.url });
     const merchant = { id: 'mer_demo', name: 'Demo Shop' };
-    const request = (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) =>
-      fetch(server.url + p, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
 
-    const tills = await Promise.all(Array.from({ length: TILLS }, async () => TestTill.enrol(request, (await services.devices.createEnrollmentCode('sto_demo')).code)));
+    const tills = await Promise.all(Array.from({ length: TILLS }, async () => TestTill.enrol(serverConnection(server.url), (await services.devices.createEnrollmentCode('sto_demo')).code)));
     const journals: SignedCollection[][] = [];
     for (const till of tills) {
       const records: SignedCollection[] = [];

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { startServer, ROOT } from '../../test/support/server.ts';
 import { freshPostgresDatabase } from '../../test/support/databases.ts';
 import { startReceiver } from '../../test/support/receiver.ts';
-import { TestTill } from '../../test/support/till.ts';
+import { serverConnection, TestTill } from '../../test/support/till.ts';
 import { openDatabase } from '../../api/db/client.ts';
 import { createServices } from '../../api/context.ts';
 import { recordEvent } from '../../api/outbox/events.ts';
@@ -69,7 +69,7 @@ export async function benchWebhooks() {
     const request = (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) =>
       fetch(server.url + p, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}`, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
     await request('POST', '/v1/webhook_endpoints', { url: `${receiver2.url}/hooks`, events: ['voucher.paid'] });
-    const till = await TestTill.enrol(request, server.enrollCode);
+    const till = await TestTill.enrol(serverConnection(server.url), server.enrollCode);
     const latencies: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
       const v = await (await request('POST', '/v1/vouchers', { order_ref: `LAT-${i}`, amount: 100, currency: 'EUR' })).json();

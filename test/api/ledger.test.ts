@@ -52,7 +52,7 @@ describe.each(drivers)('ledger and settlement on $name', (driver) => {
 
   it('refuses an unbalanced transaction and any change to posted entries, in the database itself', async () => {
     const attempt = database.db.transaction(async (tx) => {
-      await tx.insert(ledgerTransactions).values({ id: 'ltx_bad', kind: 'correction', currency: 'EUR', memo: 'unbalanced', createdAt: new Date() });
+      await tx.insert(ledgerTransactions).values({ id: 'ltx_bad', kind: 'correction', currency: 'EUR', memo: 'unbalanced', createdAt: h.clock.now() });
       await tx.insert(ledgerPostings).values({ transactionId: 'ltx_bad', account: 'operator:bank', amount: 100, currency: 'EUR' });
     });
     const err = await attempt.then(() => null, (e) => e);

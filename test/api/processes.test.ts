@@ -2,12 +2,11 @@
  * The real server as separate processes: the data-folder lock, the CLI going through a running
  * server, and idempotency across two API processes sharing one PostgreSQL.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, startServer } from '../support/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freePort, ROOT, startServer } from '../support/server.ts';
+import { scratchDir } from '../support/scratch.ts';
 import { freshPostgresDatabase, postgresUrl } from '../support/databases.ts';
 
 function cli(args: string[], env: Record<string, string>) {
@@ -18,8 +17,11 @@ function cli(args: string[], env: Record<string, string>) {
 const order = { order_ref: 'ORD-9', amount: 1000, currency: 'EUR' };
 
 describe('operator CLI on PGlite', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'counterpay-cli-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // Made when the tests start (not when the file is read), and removed when the file ends.
+  let dir = '';
+  beforeAll(() => {
+    dir = scratchDir('cli');
+  });
 
   it('manages merchants, stores and keys with one JSON object per command while no server runs', () => {
     const env = { DATA_DIR: dir };
@@ -80,8 +82,8 @@ describe('operator CLI on PGlite', () => {
 
       // A till enrols with a code the CLI made through the server, and the CLI can revoke it.
       const code = cli(['device', 'enroll-code', '--store', cli(['store', 'list', '--json'], { DATA_DIR: dir }).json().data[0].id, '--json'], { DATA_DIR: dir }).json().code;
-      const { TestTill } = await import('../support/till.ts');
-      const till = await TestTill.enrol((method, p, body, headers = {}) => fetch(server.url + p, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }), code);
+      const { serverConnection, TestTill } = await import('../support/till.ts');
+      const till = await TestTill.enrol(serverConnection(server.url), code);
       expect(cli(['device', 'list', '--json'], { DATA_DIR: dir }).json().data.map((d: { id: string }) => d.id)).toContain(till.id);
       expect(cli(['device', 'revoke', till.id, '--json'], { DATA_DIR: dir }).json()).toMatchObject({ id: till.id });
       expect(cli(['device', 'list', '--json'], { DATA_DIR: dir }).json().data.find((d: { id: string }) => d.id === till.id).status).toBe('revoked');
@@ -101,9 +103,69 @@ describe('operator CLI on PGlite', () => {
   });
 });
 
+describe('npm start, as a user runs and stops it', () => {
+  /** Runs `npm start` in its own process group on a scratch folder; resolves once it listens. */
+  async function npmStart(dir: string, port: number) {
+    const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '', DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    // npm may end before the server it started: "exited" is when every process that holds the
+    // output is gone (npm and the server), which is when the data folder is free again.
+    const exited = Promise.all([new Promise((resolve) => child.once('exit', resolve)), new Promise((resolve) => child.stdout!.once('close', resolve))]).then(() => child.exitCode);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`npm start did not listen within 120 s:\n${out}`)), 120_000);
+      child.stdout!.on('data', () => /listening on/.test(out) && (clearTimeout(timer), resolve()));
+      void exited.then((code) => (clearTimeout(timer), reject(new Error(`npm start exited with ${code}:\n${out}`))));
+    });
+    return { child, exited, output: () => out };
+  }
+
+  it('stops the server when npm start gets SIGTERM or Ctrl-C, builds the web app only when it changed, and shows how to get the demo key again', async () => {
+    const dir = scratchDir('npm-start');
+    const port = await freePort();
+    const first = await npmStart(dir, port);
+    expect(first.output()).toMatch(/Demo merchant API key: cpk_/);
+    // SIGTERM to the process the user started (npm's own pid), as `kill <pid>` does.
+    // npm passes the signal on to the server and, once it has stopped, ends by the same signal.
+    process.kill(first.child.pid!, 'SIGTERM');
+    await first.exited;
+    expect(first.output()).toContain('SIGTERM: stopping');
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+
+    // The folder's lock went with the server: the next start works, with no build, and says how
+    // to get a new demo key since the first one is never shown again.
+    const second = await npmStart(dir, port);
+    expect(second.output()).toContain('web app is up to date (no build needed)');
+    expect(second.output()).not.toMatch(/Demo merchant API key/);
+    expect(second.output()).toContain('npx counterpay merchant new-key mer_demo');
+    // Ctrl-C in a terminal sends SIGINT to the whole foreground process group.
+    process.kill(-second.child.pid!, 'SIGINT');
+    await second.exited;
+    expect(second.output(), second.output()).toContain('SIGINT: stopping');
+
+    const key = cli(['merchant', 'new-key', 'mer_demo', '--json'], { DATA_DIR: dir });
+    expect(key.code).toBe(0);
+    expect(key.json()).toMatchObject({ id: 'mer_demo', api_key: expect.stringMatching(/^cpk_/) });
+    expect(cli(['merchant', 'new-key', 'mer_nope', '--json'], { DATA_DIR: dir }).json().error.code).toBe('not-found');
+
+    // The new key works and the old one no longer does.
+    const third = await npmStart(dir, port);
+    try {
+      const oldKey = /Demo merchant API key: (\S+)/.exec(first.output())![1]!;
+      const get = (k: string) => fetch(`http://127.0.0.1:${port}/v1/vouchers`, { headers: { authorization: `Bearer ${k}` } }).then((r) => r.status);
+      expect(await get(key.json().api_key)).toBe(200);
+      expect(await get(oldKey)).toBe(401);
+    } finally {
+      process.kill(third.child.pid!, 'SIGTERM');
+      await third.exited;
+    }
+  });
+});
+
 describe('HTTPS', () => {
   it('serves TLS directly when TLS_CERT and TLS_KEY are set', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'counterpay-tls-'));
+    const dir = scratchDir('tls');
     const [cert, key] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
     const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
     expect(made.status).toBe(0);
@@ -121,7 +183,6 @@ describe('HTTPS', () => {
       expect(JSON.parse(body)).toMatchObject({ status: 'ok' });
     } finally {
       await server.stop();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

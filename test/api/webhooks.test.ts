@@ -55,8 +55,8 @@ describe.each(drivers)('webhooks and expiry on $name', (driver) => {
     expect(hit).toBeDefined();
     expect(JSON.parse(hit.body)).toMatchObject({ type: 'voucher.paid', data: { object: { id: v.id, status: 'paid', order_ref: 'W-1' } } });
     expect(hit.headers['webhook-id']).toMatch(/^evt_/);
-    expect(await verifyStandardWebhook(endpoint.secret, hit.headers, hit.body)).toBe(true);
-    expect(await verifyStandardWebhook(endpoint.secret, hit.headers, hit.body.replace('W-1', 'W-2'))).toBe(false);
+    expect(await verifyStandardWebhook(endpoint.secret, hit.headers, hit.body, h.clock.now())).toBe(true);
+    expect(await verifyStandardWebhook(endpoint.secret, hit.headers, hit.body.replace('W-1', 'W-2'), h.clock.now())).toBe(false);
     await h.req('DELETE', `/v1/webhook_endpoints/${endpoint.id}`);
   });
 
@@ -115,8 +115,8 @@ describe.each(drivers)('webhooks and expiry on $name', (driver) => {
     await drain();
     const hit = receiver.received.at(-1)!;
     expect(String(hit.headers['webhook-signature']).split(' ')).toHaveLength(2);
-    expect(await verifyStandardWebhook(endpoint.secret, hit.headers, hit.body)).toBe(true);
-    expect(await verifyStandardWebhook(rotated.secret, hit.headers, hit.body)).toBe(true);
+    expect(await verifyStandardWebhook(endpoint.secret, hit.headers, hit.body, h.clock.now())).toBe(true);
+    expect(await verifyStandardWebhook(rotated.secret, hit.headers, hit.body, h.clock.now())).toBe(true);
     await h.req('DELETE', `/v1/webhook_endpoints/${endpoint.id}`);
   });
 

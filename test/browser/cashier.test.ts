@@ -5,16 +5,16 @@
  * `duplicate`, and both tills say so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startServer } from '../support/server.ts';
+import { ROOT, startServer } from '../support/server.ts';
 import { ensureBuilt } from './support/build.ts';
-import { browserTierAvailable, waitForServiceWorker } from './support/browser.ts';
+import { browserTierAvailable, waitForServiceWorker, zbar } from './support/browser.ts';
 import { createVoucher } from './support/api.ts';
 import { ffmpegAvailable, qrVideo } from './support/camera.ts';
-import { demoEnrollCode, enrol, getVoucher, journal, launchTillProfile, launchWithCamera, newEnrollCode, TABLET } from './support/till.ts';
+import { enrol, getVoucher, journal, launchTillProfile, launchWithCamera, newEnrollCode, TABLET } from './support/till.ts';
 import { launch } from './support/browser.ts';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -34,25 +34,42 @@ describe.skipIf(!available)('cashier view in Chromium', () => {
     await server?.stop();
   });
 
-  /** Starts the camera and waits for the scanned voucher on the counter. A failed decode never throws, hence the time-out. */
-  async function scan(page: Page, voucherId: string) {
-    const due = page.locator(`.voucher-due[data-voucher-id="${voucherId}"]`);
+  /**
+   * Starts the camera and waits for the scanned voucher on the counter. A failed decode never
+   * throws, hence the time-out; on failure the error says what the camera showed (zbarimg's reading
+   * of the camera box, beside the QR the fake camera was given) and what the page said, and keeps a
+   * screenshot of the page under .tmp/artifacts/.
+   */
+  async function scan(page: Page, voucher: { id: string; qr: string }) {
+    const due = page.locator(`.voucher-due[data-voucher-id="${voucher.id}"]`);
     // html5-qrcode never reports a failed decode, and under load the fake camera sometimes yields
-    // nothing: do what a cashier would, stop and start the camera once, and say what was on screen.
+    // nothing: do what a cashier would, stop and start the camera once.
     for (let attempt = 1; ; attempt++) {
       await page.getByRole('button', { name: 'Start the camera' }).click();
       try {
         await due.waitFor({ timeout: 20_000 });
         return due;
       } catch (err) {
-        if (attempt === 2) {
-          await page.screenshot({ path: '/tmp/scanfail.png', fullPage: true }).catch(() => {});
-          throw new Error(`no voucher on the counter after two camera starts; the page said: ${(await page.locator('body').innerText()).slice(0, 800)}`, { cause: err });
-        }
+        if (attempt === 2) throw new Error(await whatTheCameraShowed(page, voucher), { cause: err });
         await page.getByRole('button', { name: 'Stop the camera' }).click();
         await page.getByRole('button', { name: 'Start the camera' }).waitFor();
       }
     }
+  }
+
+  async function whatTheCameraShowed(page: Page, voucher: { id: string; qr: string }): Promise<string> {
+    const video = page.locator('video').first();
+    const seen = (await video.count()) > 0 ? zbar(await video.screenshot()) : null;
+    const camera =
+      seen === null ? 'no camera picture was on the page'
+      : seen.length === 0 ? 'zbarimg reads no code in the camera picture'
+      : seen.includes(`QR-Code:${voucher.qr}`) ? "zbarimg reads the voucher's QR in the camera picture, so the till's decoder missed a readable code"
+      : `zbarimg reads other codes in the camera picture: ${seen.join(', ')}`;
+    const artifacts = join(ROOT, '.tmp', 'artifacts');
+    await mkdir(artifacts, { recursive: true });
+    const shot = join(artifacts, `scan-${voucher.id}.png`);
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+    return `no voucher on the counter after two camera starts; ${camera} (the fake camera shows ${voucher.qr}); screenshot ${shot}; the page said: ${(await page.locator('body').innerText()).slice(0, 600)}`;
   }
 
   const shiftRow = (page: Page, voucherId: string) => page.locator(`.shift-list li[data-voucher-id="${voucherId}"]`);
@@ -64,11 +81,12 @@ describe.skipIf(!available)('cashier view in Chromium', () => {
     try {
       let context = await launchTillProfile(profile, camera);
       let page = context.pages()[0] ?? (await context.newPage());
-      await enrol(page, server.url, demoEnrollCode(server));
+      // Each try enrols with a code of its own: a retry must not depend on what an earlier try used up.
+      await enrol(page, server.url, await newEnrollCode(server));
       await waitForServiceWorker(page);
 
       await context.setOffline(true);
-      const due = await scan(page, voucher.id);
+      const due = await scan(page, voucher);
       expect(await due.locator('.due-amount').textContent()).toBe('€42.50');
       expect(await due.locator('.due-order').textContent()).toBe(voucher.order_ref);
       expect(await due.locator('.due-merchant').textContent()).toBe('Demo Shop');
@@ -122,7 +140,7 @@ describe.skipIf(!available)('cashier view in Chromium', () => {
       }
       for (const { context, page } of tills) {
         await context.setOffline(true);
-        await scan(page, voucher.id);
+        await scan(page, voucher);
         await page.getByRole('button', { name: 'Collect €19.99' }).click();
         await page.locator('.receipt[data-outcome="queued"]').waitFor();
         // The camera still sees the code; it must not be read again as a new voucher.

@@ -12,6 +12,7 @@ import { startServer } from '../support/server.ts';
 import { ensureBuilt } from './support/build.ts';
 import { browserTierAvailable, launch, launchProfile, savedVoucherCount, waitForServiceWorker, zbar } from './support/browser.ts';
 import { cancelVoucher, createVoucher, type CreatedVoucher } from './support/api.ts';
+import { newEnrollCode } from './support/till.ts';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -156,10 +157,9 @@ describe.skipIf(!available)('shopper view in Chromium', () => {
     await context.setOffline(true);
 
     // A till collects it and its collection is accepted (the till API as tests drive it).
-    const { TestTill } = await import('../support/till.ts');
-    const request = (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) =>
-      fetch(server.url + p, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const till = await TestTill.enrol(request, server.enrollCode);
+    const { serverConnection, TestTill } = await import('../support/till.ts');
+    // A code of this try's own, so that a retry can enrol too.
+    const till = await TestTill.enrol(serverConnection(server.url), await newEnrollCode(server));
     const [answer] = await till.outcomes([await till.record(voucher.token, voucher.amount, { currency: voucher.currency })]);
     expect(answer!.outcome).toBe('accepted');
 

@@ -1,14 +1,15 @@
 /**
  * Deploying a new version: the running app keeps its own version (old page, old files) until the
- * person accepts the update prompt, then moves over whole. The "deploy" rewrites dist/ the way a
- * new build does: a changed index.html and a service worker whose precache revision for it changed.
+ * person accepts the update prompt, then moves over whole. The "deploy" rewrites the served copy
+ * of dist/ the way a new build does: a changed index.html and a service worker whose precache revision for it changed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startServer } from '../support/server.ts';
+import { scratchDir } from '../support/scratch.ts';
 import { DIST, ensureBuilt } from './support/build.ts';
 import { browserTierAvailable, launch, waitForServiceWorker, zbar } from './support/browser.ts';
 import { createVoucher } from './support/api.ts';
@@ -18,22 +19,21 @@ const available = browserTierAvailable();
 describe.skipIf(!available)('app update', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   let browser: Browser;
-  const files = { sw: join(DIST, 'sw.js'), html: join(DIST, 'index.html') };
+  // The server serves a copy of the build (WEB_ROOT), so deploying "the next version" into it
+  // never touches dist/, which other tests and `npm start` use at the same time.
+  const webRoot = join(scratchDir('web-root'), 'dist');
+  const files = { sw: join(webRoot, 'sw.js'), html: join(webRoot, 'index.html') };
   let original: { sw: string; html: string };
 
   beforeAll(async () => {
     ensureBuilt();
+    await cp(DIST, webRoot, { recursive: true });
     original = { sw: await readFile(files.sw, 'utf8'), html: await readFile(files.html, 'utf8') };
-    server = await startServer();
+    server = await startServer({ env: { WEB_ROOT: webRoot } });
     browser = await launch();
   });
 
   afterAll(async () => {
-    // Put the real build back whatever happened, so later tests and `npm start` serve it.
-    if (original) {
-      await writeFile(files.sw, original.sw);
-      await writeFile(files.html, original.html);
-    }
     await browser?.close();
     await server?.stop();
   });

@@ -4,6 +4,7 @@ import type { Database } from '../../api/db/client.ts';
 import { createServices, type Services } from '../../api/context.ts';
 import { createApp } from '../../api/app.ts';
 import type { Clock } from '../../api/clock.ts';
+import type { TillConnection } from './till.ts';
 
 export class FakeClock implements Clock {
   constructor(private t = Date.parse('2026-11-26T12:00:00Z')) {}
@@ -53,5 +54,8 @@ export async function harness(database: Database, options: { signingKeySecret?: 
   return { services, clock, app, keyA: a.api_key, keyB: b.api_key, merchantA: a.id, req, countVouchers };
 }
 
-/** A harness request function in the shape TestTill wants (no merchant key; explicit headers). */
-export const tillRequest = (h: Harness) => (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => h.req(method, path, body, { key: null, headers });
+/** The harness's app as a test till reaches it: no merchant key, explicit headers, the harness's clock. */
+export const tillRequest = (h: Harness): TillConnection => ({
+  clock: h.clock,
+  request: (method, path, body, headers = {}) => h.req(method, path, body, { key: null, headers }),
+});

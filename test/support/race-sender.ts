@@ -3,13 +3,10 @@
  * voucher, sends them in concurrent batches, then sends every batch again. Prints one JSON line.
  * Usage: node --import tsx test/support/race-sender.ts URL ENROL_CODE TOKEN AMOUNT COUNT BATCH
  */
-import { TestTill } from './till.ts';
+import { serverConnection, TestTill } from './till.ts';
 
 const [url, code, token, amount, count, batch] = process.argv.slice(2);
-const request = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-  fetch(url + path, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-
-const till = await TestTill.enrol(request, code!);
+const till = await TestTill.enrol(serverConnection(url!), code!);
 const records = [];
 for (let i = 0; i < Number(count); i++) records.push(await till.record(token!, Number(amount)));
 const batches = [];

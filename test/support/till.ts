@@ -1,7 +1,30 @@
-/** A till as tests drive it: enrols through the API, keeps its chain, signs its records. */
+/**
+ * A till as tests drive it: enrols through the API, keeps its chain, signs its records.
+ *
+ * A till reaches the server through a connection that also names the clock the till reads: the
+ * harness's fake clock for an in-process app, the system clock for a server process (which reads
+ * the same system clock). A record's time therefore always agrees with the server it is sent to,
+ * whatever the calendar says.
+ */
 import { generateDeviceKeyPair, GENESIS_HASH, recordHash, signCollection, type SignedCollection, type Tender } from '../../core/collections/collection-record.ts';
+import { systemClock, type Clock } from '../../api/clock.ts';
 
-type Request = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Response>;
+export type Request = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Response>;
+
+/** How a test till reaches a server: its requests, and the clock that stamps its records. */
+export interface TillConnection {
+  request: Request;
+  clock: Clock;
+}
+
+/** A connection to a server process at `url` (which keeps the system's time, as this till does). */
+export function serverConnection(url: string, headers: Record<string, string> = {}): TillConnection {
+  return {
+    clock: systemClock,
+    request: (method, path, body, extra = {}) =>
+      fetch(url + path, { method, headers: { 'content-type': 'application/json', ...headers, ...extra }, body: body === undefined ? undefined : JSON.stringify(body) }),
+  };
+}
 
 export class TestTill {
   seq = 0;
@@ -11,16 +34,17 @@ export class TestTill {
     readonly credential: string,
     readonly keys: CryptoKeyPair,
     private readonly request: Request,
+    private readonly clock: Clock,
     readonly enrolment: Record<string, unknown>,
   ) {}
 
-  static async enrol(request: Request, code: string, name = 'Test till'): Promise<TestTill> {
+  static async enrol({ request, clock }: TillConnection, code: string, name = 'Test till'): Promise<TestTill> {
     const keys = await generateDeviceKeyPair();
     const jwk = await crypto.subtle.exportKey('jwk', keys.publicKey);
     const res = await request('POST', '/v1/devices', { enrollment_code: code, public_key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, name });
     if (res.status !== 201) throw new Error(`enrolment failed: ${res.status} ${await res.text()}`);
     const body = await res.json();
-    return new TestTill(body.id, body.credential, keys, request, body);
+    return new TestTill(body.id, body.credential, keys, request, clock, body);
   }
 
   /** The next record in this till's chain (advancing it), signed. */
@@ -38,7 +62,7 @@ export class TestTill {
         currency: opts.currency ?? 'EUR',
         tender: opts.tender ?? 'cash',
         tender_reference: opts.tender && opts.tender !== 'cash' ? 'TERM-0001' : null,
-        collected_at: (opts.collectedAt ?? new Date()).toISOString(),
+        collected_at: (opts.collectedAt ?? this.clock.now()).toISOString(),
       },
       this.keys.privateKey,
     );

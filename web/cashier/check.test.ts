@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../core/collections/lease.ts';
 import type { OperatorJwkSet } from '../../core/token/operator-keys.ts';
-import { claimsFor, makeKey, sign } from '../shopper/testing.ts';
+import { claimsFor, makeKey, sign, TEST_NOW } from '../shopper/testing.ts';
 import { checkReference, checkToken, type CheckPorts } from './check.ts';
 import type { ApiResult, ByReference, StatusAnswer } from './till.api.ts';
 
-const now = new Date();
+const now = TEST_NOW;
 const lease = { currency: 'EUR', ...DEFAULT_LIMITS };
 
 describe('the till’s decision', async () => {

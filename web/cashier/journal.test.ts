@@ -24,11 +24,11 @@ describe('journal rows', async () => {
 
   it('takes amount and currency from the signed token, never from the cashier', async () => {
     const token = await sign(operator, claimsFor(1, { amount: 777, currency: 'JPY' }));
-    const entry = await buildJournalEntry(GENESIS, 'dev_a', device.privateKey, { token, tender: 'cash', tenderReference: 'ignored', cashGiven: 1000, collectedAt: new Date() });
+    const entry = await buildJournalEntry(GENESIS, 'dev_a', device.privateKey, { token, tender: 'cash', tenderReference: 'ignored', cashGiven: 1000, collectedAt: new Date('2030-01-01T10:00:00Z') });
     expect(entry.record).toMatchObject({ amount: 777, currency: 'JPY', tender_reference: null });
   });
 
   it('refuses to record a collection for a token that does not decode', async () => {
-    await expect(buildJournalEntry(GENESIS, 'dev_a', device.privateKey, { token: '12345', tender: 'cash', tenderReference: null, cashGiven: null, collectedAt: new Date() })).rejects.toThrow(/unreadable token/);
+    await expect(buildJournalEntry(GENESIS, 'dev_a', device.privateKey, { token: '12345', tender: 'cash', tenderReference: null, cashGiven: null, collectedAt: new Date('2030-01-01T10:00:00Z') })).rejects.toThrow(/unreadable token/);
   });
 });

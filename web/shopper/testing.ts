@@ -23,6 +23,12 @@ export async function makeKey(kid: number): Promise<TestKey> {
   };
 }
 
+/**
+ * The instant unit tests call "now". Fixed, so no test depends on the calendar: every rule under
+ * test is handed this time (or one derived from it) through its `now` port.
+ */
+export const TEST_NOW = new Date('2026-11-26T12:00:00Z');
+
 let counter = 0;
 export function claimsFor(kid: number, overrides: Partial<VoucherClaims> = {}): VoucherClaims {
   counter++;
@@ -31,7 +37,7 @@ export function claimsFor(kid: number, overrides: Partial<VoucherClaims> = {}): 
     voucherId: Uint8Array.from([9, 8, 7, 6, 5, 4, 3, counter & 0xff]),
     amount: 12_345,
     currency: 'EUR',
-    expiresAt: Math.floor(Date.now() / 1000) + 3 * 86_400,
+    expiresAt: Math.floor(TEST_NOW.getTime() / 1000) + 3 * 86_400,
     merchant: 'Demo Shop',
     orderRef: `ORD-${1000 + counter}`,
     summary: '2× Mug +1',

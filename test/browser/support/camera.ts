@@ -3,10 +3,10 @@
  * the browser with --use-file-for-fake-video-capture. Chromium loops the file.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
+import { scratchDir } from '../../support/scratch.ts';
 
 export function ffmpegAvailable(): boolean {
   const ok = spawnSync('ffmpeg', ['-version']).status === 0;
@@ -24,10 +24,11 @@ export interface Y4mOptions {
 
 /**
  * Renders `text` as a QR (level M, a four-module quiet zone, as a phone shows it) in the middle of
- * a white 1280×720 picture, and writes it as a Y4M video. Returns the file's path.
+ * a white 1280×720 picture, and writes it as a Y4M video. Returns the file's path; the folder is
+ * scratch, removed when the test file ends.
  */
 export async function qrVideo(text: string, options: Y4mOptions = {}): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'counterpay-camera-'));
+  const dir = scratchDir('camera');
   const png = join(dir, 'qr.png');
   const out = join(dir, 'camera.y4m');
   // Whole pixels per module, as tall as the frame allows, and no resampling below: a blurred module
