@@ -9,6 +9,7 @@ import { createMiddleware } from 'hono/factory';
 import { BodyTooLargeError, NotFoundError, UnsupportedMediaTypeError } from './errors.ts';
 import { onError, problemResponse } from './http/problem.ts';
 import { toValidationError } from './http/validation.ts';
+import { textGuard } from './http/text-guard.ts';
 import { merchantAuth, type MerchantEnv } from './http/merchant-auth.ts';
 import { registerVoucherRoutes } from './merchant-api/vouchers/vouchers.handlers.ts';
 import { registerMoneyRoutes } from './merchant-api/money.routes.ts';
@@ -18,6 +19,7 @@ import { registerTillRoutes } from './till-api/till.routes.ts';
 import { deviceAuth, type TillEnv } from './http/device-auth.ts';
 import { apiReferencePage } from './http/api-reference.ts';
 import { serveWebApp } from './http/web-app.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import type { Services } from './context.ts';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -38,6 +40,7 @@ export function createApp(services: Services, options: { webRoot?: string; after
     },
   });
   app.onError(onError);
+  app.use('*', securityHeaders());
 
   // A write that succeeded may have queued outbox work (events, messages): let the local worker know.
   if (options.afterWrite) {
@@ -52,13 +55,13 @@ export function createApp(services: Services, options: { webRoot?: string; after
     return bodyLimit({ maxSize: max, onError: () => { throw new BodyTooLargeError(max); } })(c, next);
   });
   app.on(['POST', 'PUT', 'PATCH'], '/v1/*', requireJson);
+  app.use('/v1/*', textGuard);
   const auth = merchantAuth(services.network);
   app.use('/v1/vouchers', auth);
   app.use('/v1/vouchers/*', auth);
   for (const path of ['/v1/webhook_endpoints', '/v1/webhook_endpoints/*', '/v1/webhook_deliveries/*', '/v1/settlements', '/v1/settlements/*']) app.use(path, auth);
-  const till = deviceAuth(services.devices);
-  app.use('/v1/till/*', till);
-  app.use('/v1/collections', till);
+  app.use('/v1/till/*', deviceAuth(services.devices, { revoked: 'refuse' }));
+  app.use('/v1/collections', deviceAuth(services.devices, { revoked: 'record' }));
 
   registerVoucherRoutes(app, services);
   registerMoneyRoutes(app, services);

@@ -14,14 +14,19 @@ import { DevicesService } from './till-api/devices.service.ts';
 import { CollectionsService } from './till-api/collections.service.ts';
 import { FeedService } from './till-api/feed.service.ts';
 import { LedgerService } from './ledger/ledger.service.ts';
-import { WebhooksService } from './webhooks/webhooks.service.ts';
+import { WebhooksService, type WebhookRules } from './webhooks/webhooks.service.ts';
+import type { Lookup, WebhookTargetPolicy } from './webhooks/webhook-target.ts';
 
 export interface ContextOptions {
   publicUrl: string;
   signingKeySecret?: string;
   clock?: Clock;
-  /** Production rules: webhook endpoints must be HTTPS and resolvable. */
+  /** Production rules: webhook endpoints must be HTTPS. */
   production?: boolean;
+  /** Which addresses may receive webhooks; default `public` in production, else `public-and-loopback`. */
+  webhookTargets?: WebhookTargetPolicy;
+  /** Host name resolution for webhook targets (tests pass one that knows loopback names only). */
+  webhookLookup?: Lookup;
 }
 
 export interface Services {
@@ -38,6 +43,8 @@ export interface Services {
   feed: FeedService;
   ledger: LedgerService;
   webhooks: WebhooksService;
+  /** The webhook target rules, which the outbox worker applies at every delivery too. */
+  webhookRules: WebhookRules;
 }
 
 export async function createServices(database: Database, options: ContextOptions): Promise<Services> {
@@ -45,6 +52,8 @@ export async function createServices(database: Database, options: ContextOptions
   const vault = await KeyVault.create(options.signingKeySecret);
   const keys = new SigningKeys(database.db, vault, clock);
   const publicUrl = options.publicUrl.replace(/\/+$/, '');
+  const production = options.production ?? false;
+  const webhookRules: WebhookRules = { production, targets: options.webhookTargets ?? (production ? 'public' : 'public-and-loopback'), lookup: options.webhookLookup };
   const vouchers = new VouchersService(database.db, keys, clock, publicUrl, (id) => merchantName(database.db, id));
   return {
     database,
@@ -55,10 +64,11 @@ export async function createServices(database: Database, options: ContextOptions
     network: new NetworkService(database.db),
     idempotency: new IdempotencyService(database.db, clock),
     vouchers,
-    devices: new DevicesService(database.db, clock),
+    devices: new DevicesService(database.db, clock, keys),
     collections: new CollectionsService(database.db, keys, clock, (row, merchant) => vouchers.toJson(row, merchant, clock.now())),
     feed: new FeedService(database.db, keys, clock),
     ledger: new LedgerService(database.db, clock),
-    webhooks: new WebhooksService(database.db, vault, clock, options.production ?? false),
+    webhooks: new WebhooksService(database.db, vault, clock, webhookRules),
+    webhookRules,
   };
 }

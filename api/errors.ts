@@ -13,6 +13,7 @@ export type FailureKind =
   | 'unprocessable' // well-formed but contradicts an earlier request (idempotency key reuse)
   | 'too_large'
   | 'unsupported_media_type'
+  | 'rate_limited' // too many of these requests in a short time: wait `retryAfterSeconds`
   | 'unavailable'; // a dependency (the database) is down: try again
 
 export interface FieldError {
@@ -30,6 +31,8 @@ export class CounterpayError extends Error {
     readonly title: string,
     detail: string,
     readonly fields?: FieldError[],
+    /** For `rate_limited` and `unavailable`: when to try again (the `Retry-After` header). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail);
   }
@@ -110,5 +113,11 @@ export class DeviceRevokedError extends CounterpayError {
 export class ConflictError extends CounterpayError {
   constructor(code: string, detail: string) {
     super('conflict', code, 'The request conflicts with the current state', detail);
+  }
+}
+
+export class RateLimitedError extends CounterpayError {
+  constructor(what: string, retryAfterSeconds: number) {
+    super('rate_limited', 'rate-limited', 'Too many requests', `too many ${what}; try again in ${retryAfterSeconds} s`, undefined, Math.max(1, Math.ceil(retryAfterSeconds)));
   }
 }

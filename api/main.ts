@@ -13,7 +13,7 @@ import { openDatabase } from './db/client.ts';
 import { DataDirBusyError } from './db/data-dir-lock.ts';
 import { createServices } from './context.ts';
 import { createApp } from './app.ts';
-import { DEMO_MERCHANT_ID, demoEnrollmentCode, seedDemo } from './demo/seed.ts';
+import { DEMO_MERCHANT_ID, DEMO_STORE_ID, demoEnrollmentCode, seedDemo } from './demo/seed.ts';
 import { startAdminSocket } from './operator/admin-socket.ts';
 import { summaryBudget } from '../core/token/limits.ts';
 import { createWorker } from './outbox/run-worker.ts';
@@ -48,7 +48,7 @@ async function main() {
   }
   log(`database: ${database.kind === 'pglite' ? `PGlite in ${database.location}` : `PostgreSQL at ${database.location}`}`);
 
-  const services = await createServices(database, { publicUrl: env.PUBLIC_URL, signingKeySecret: env.SIGNING_KEY_SECRET, production: env.NODE_ENV === 'production' });
+  const services = await createServices(database, { publicUrl: env.PUBLIC_URL, signingKeySecret: env.SIGNING_KEY_SECRET, production: env.NODE_ENV === 'production', webhookTargets: env.WEBHOOK_TARGETS });
   const key = await services.keys.ensureCurrent();
   log(`signing key ${key.kid} is current`);
   if (!services.vault.encrypts) {
@@ -58,7 +58,8 @@ async function main() {
     log(`warning: PUBLIC_URL ${services.publicUrl} is long; item summaries in QR codes are cut to ${summaryBudget(services.publicUrl)} bytes to stay within QR version 10`);
   }
 
-  const demo = await seedDemo(services);
+  // Production seeds no demo data and prints no key or code.
+  const demo = env.NODE_ENV === 'production' ? null : await seedDemo(services);
   if (demo) {
     log('first start: created the demo merchant "Demo Shop" (mer_demo) and the demo store "Demo Store" (sto_demo)');
     console.log(`Demo merchant API key: ${demo.apiKey}`);
@@ -68,7 +69,8 @@ async function main() {
       log(`demo merchant ${DEMO_MERCHANT_ID}: its API key was shown at first start; \`npx counterpay merchant new-key ${DEMO_MERCHANT_ID}\` makes a new one`);
     }
     const code = await demoEnrollmentCode(services);
-    if (code) console.log(`Demo till enrolment code: ${code} (open /cashier on the tablet; valid 24 h, once)`);
+    if (code === 'unused-exists') log(`the demo till enrolment code shown at an earlier start is still unused; \`npx counterpay device enroll-code --store ${DEMO_STORE_ID}\` makes another`);
+    else if (code) console.log(`Demo till enrolment code: ${code} (open /cashier on the tablet; valid 24 h, once)`);
   }
 
   const worker = env.WORKER === 'on' ? createWorker(services, env, log) : undefined;

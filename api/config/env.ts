@@ -1,5 +1,6 @@
 /** Environment, parsed once at start (STYLE: parse at the edges). */
 import { z } from 'zod';
+import { WEBHOOK_TARGET_POLICIES } from '../webhooks/webhook-target.ts';
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -22,6 +23,8 @@ const Env = z.object({
   /** How long a worker holds a claimed outbox row before another may take it over. */
   OUTBOX_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   NODE_ENV: z.string().default('development'),
+  /** Which addresses may receive webhooks: `public` (production's default) or `public-and-loopback`. */
+  WEBHOOK_TARGETS: z.enum(WEBHOOK_TARGET_POLICIES).optional(),
   /** The built web app's folder (`npm run build` writes dist/); a deploy may build it elsewhere. */
   WEB_ROOT: z.string().min(1).optional(),
 });
@@ -33,6 +36,10 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (parsed.data.NODE_ENV === 'production' && !parsed.data.SIGNING_KEY_SECRET) {
+    // Production keeps the operator's signing keys and the merchants' webhook secrets encrypted.
+    throw new Error('Invalid configuration:\n  SIGNING_KEY_SECRET: required with NODE_ENV=production (it encrypts the signing keys and webhook secrets at rest)');
   }
   if (Boolean(parsed.data.TLS_CERT) !== Boolean(parsed.data.TLS_KEY)) {
     throw new Error('Invalid configuration:\n  TLS_CERT and TLS_KEY must be set together');

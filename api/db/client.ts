@@ -2,7 +2,7 @@
  * Opens the database: PGlite in a data folder by default, PostgreSQL when DATABASE_URL is set.
  * Both go through one Drizzle schema, so the rest of the API does not know which it has.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.ts';
@@ -51,6 +51,31 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   return { db, kind: 'postgres', location: safeUrl.toString(), close: () => pool.end() };
 }
 
+/**
+ * The data folder holds the operator's signing key (in PGlite's WAL and tables) and every voucher:
+ * only the server's own user may read it. The folder is 0700, so nothing inside is reachable by
+ * another user whatever its own mode; files and folders inside are set to 0600 and 0700 when the
+ * database opens (after PGlite has made its files, which it creates 0666 whatever the umask) and
+ * when it closes, and a folder made earlier with looser modes is tightened at start.
+ */
+function keepPrivate(dir: string): void {
+  process.umask(0o077);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  tighten(dir);
+}
+
+function tighten(dir: string): void {
+  const walk = (folder: string) => {
+    chmodSync(folder, 0o700);
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const p = path.join(folder, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile()) chmodSync(p, 0o600);
+    }
+  };
+  walk(dir);
+}
+
 async function openPglite(options: DatabaseOptions): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
@@ -58,12 +83,13 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   let dataDir: string | undefined;
   if (!options.memory) {
     dataDir = path.resolve(options.dataDir ?? './data');
-    mkdirSync(dataDir, { recursive: true });
+    keepPrivate(dataDir);
     // PGlite does not stop a second process opening its folder, and both then lose data silently.
     lock = acquireDataDirLock(dataDir);
   }
   try {
     const client = dataDir ? await PGlite.create(path.join(dataDir, 'pglite')) : await PGlite.create();
+    if (dataDir) tighten(dataDir);
     const db = drizzle(client, { schema }) as unknown as Db;
     return {
       db,
@@ -71,6 +97,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
       location: dataDir ?? 'memory',
       close: async () => {
         await client.close();
+        if (dataDir) tighten(dataDir);
         lock?.release();
       },
     };

@@ -309,6 +309,8 @@ export const outbox = pgTable(
     lastError: text('last_error'),
     deliveredAt: ts('delivered_at'),
     gaveUpAt: ts('gave_up_at'),
+    /** For a redelivery a merchant asked for: the delivery it repeats (redeliveries are rate-limited per endpoint). */
+    redeliveryOf: text('redelivery_of'),
   },
   (t) => [
     index('outbox_due').on(t.nextAttemptAt).where(sql`${t.deliveredAt} is null and ${t.gaveUpAt} is null`),

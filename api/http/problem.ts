@@ -15,6 +15,7 @@ const STATUS: Record<FailureKind, number> = {
   too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
+  rate_limited: 429,
   unavailable: 503,
 };
 
@@ -35,11 +36,27 @@ export function problemResponse(err: CounterpayError, instance: string): Respons
   const body = problemBody(err, instance);
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
   if (err.kind === 'unauthenticated') headers['www-authenticate'] = 'Bearer realm="counterpay"';
-  if (err.kind === 'unavailable') headers['retry-after'] = '5';
+  if (err.kind === 'unavailable' || err.kind === 'rate_limited') headers['retry-after'] = String(err.retryAfterSeconds ?? 5);
   return new Response(JSON.stringify(body), { status: body.status, headers });
 }
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001']);
+
+/**
+ * One line for the log about an unexpected error: its name, SQLSTATE and message, with the SQL
+ * and its parameters cut off. A failed query's message carries the statement and its parameters
+ * (a shopper's e-mail, a token, a credential hash), which never go to the log.
+ */
+export function describeForLog(err: unknown): string {
+  const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string } };
+  const state = e.cause?.code ?? e.code;
+  const message = String(e.cause?.message ?? e.message ?? err)
+    .split('\n')[0]!
+    .replace(/^Failed query:.*$/s, 'a database query failed')
+    .replace(/\bparams:.*$/s, '')
+    .slice(0, 300);
+  return `${e.name ?? 'Error'}${state ? ` (SQLSTATE ${state})` : ''}: ${message}`;
+}
 
 /** Hono onError: named failures map to their status; anything else is our bug and a 500. */
 export function onError(err: Error, c: Context): Response {
@@ -53,7 +70,7 @@ export function onError(err: Error, c: Context): Response {
   }
   const code = (err as { code?: string; cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;
   if (code && CONNECTION_CODES.has(code)) return problemResponse(new DatabaseUnavailableError(), instance);
-  console.error(`[counterpay] unexpected error on ${c.req.method} ${instance}:`, err);
+  console.error(`[counterpay] unexpected error on ${c.req.method} ${instance}: ${describeForLog(err)}`);
   return new Response(
     JSON.stringify({ type: PROBLEM_TYPE_BASE + 'internal', title: 'Internal error', status: 500, detail: 'an unexpected error occurred; it has been logged', instance }),
     { status: 500, headers: { 'content-type': 'application/problem+json' } },

@@ -1,3 +1,4 @@
+import { exactAmount } from './exact-amount.ts';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { ledgerPostings, ledgerTransactions } from '../db/schema.ts';
@@ -20,13 +21,14 @@ export const ledgerRepository = {
   },
 
   /** Balances derived from postings: account → currency → sum. */
-  async balances(db: Db, accountPrefix?: string): Promise<Array<{ account: string; currency: string; balance: number }>> {
+  async balances(db: Db, accountPrefix?: string): Promise<Array<{ account: string; currency: string; balance: number | string }>> {
+    // Summed as numeric and read as text: exact however large (api/ledger/exact-amount.ts).
     const rows = await db
-      .select({ account: ledgerPostings.account, currency: ledgerPostings.currency, balance: sql<number>`sum(${ledgerPostings.amount})::bigint` })
+      .select({ account: ledgerPostings.account, currency: ledgerPostings.currency, balance: sql<string>`sum(${ledgerPostings.amount})::text` })
       .from(ledgerPostings)
       .where(accountPrefix ? sql`${ledgerPostings.account} like ${accountPrefix + '%'}` : undefined)
       .groupBy(ledgerPostings.account, ledgerPostings.currency)
       .orderBy(ledgerPostings.account, ledgerPostings.currency);
-    return rows.map((r) => ({ ...r, balance: Number(r.balance) }));
+    return rows.map((r) => ({ ...r, balance: exactAmount(r.balance) }));
   },
 };

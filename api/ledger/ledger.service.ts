@@ -2,6 +2,7 @@
  * Money after the till: refunds paid, store remittances, merchant payouts, balances, and the daily
  * settlement statements. Totals are always sums of postings (DESIGN §2 "money balances").
  */
+import { exactAmount } from './exact-amount.ts';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
@@ -125,7 +126,7 @@ export class LedgerService {
       .from(statementTransactions)
       .innerJoin(ledgerPostings, and(eq(ledgerPostings.transactionId, statementTransactions.transactionId), eq(ledgerPostings.account, account)))
       .where(eq(statementTransactions.statementId, s.id));
-    const total = Number(row?.total ?? 0);
+    const total = BigInt(String(row?.total ?? '0'));
     return {
       id: s.id,
       object: 'statement' as const,
@@ -134,7 +135,7 @@ export class LedgerService {
       currency: s.currency,
       transactions: row?.count ?? 0,
       // A store remits what its account says it owes; a merchant is paid what its account is owed.
-      amount: s.partyKind === 'store' ? total : -total,
+      amount: exactAmount((s.partyKind === 'store' ? total : -total).toString()),
       meaning: s.partyKind === 'store' ? 'to remit to the operator' : 'to be paid to the merchant',
       created_at: s.createdAt.toISOString(),
     };
@@ -189,10 +190,13 @@ export class LedgerService {
   async statementCsv(id: string, owner?: { kind: Party; id: string }): Promise<string> {
     const st = await this.statement(id, owner);
     const cell = (v: unknown) => {
-      const text = v === null || v === undefined ? '' : String(v);
-      return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+      let text = v === null || v === undefined ? '' : String(v);
+      // OWASP CSV injection: a cell a spreadsheet would run as a formula is prefixed with a quote.
+      // Our own negative amounts ("-12.50") are numbers, not formulas, and stay as they are.
+      if (/^[=+\-@\t\r]/.test(text) && !/^-\d+(\.\d+)?$/.test(text)) text = `'${text}`;
+      return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
     };
-    const money = (n: number) => toDecimalString(n, st.currency);
+    const money = (n: number | string) => toDecimalString(n, st.currency);
     const header = ['transaction_id', 'kind', 'collection_id', 'voucher_id', 'order_ref', 'collected_at', 'posted_at', 'currency', 'gross', 'fee', 'commission', 'net', 'memo'];
     const rows = st.lines.map((l) => [l.transaction_id, l.kind, l.collection_id, l.voucher_id, l.order_ref, l.collected_at, l.posted_at, st.currency, money(l.gross), money(l.fee), money(l.commission), money(l.net), l.memo]);
     const total = ['total', '', '', '', '', '', '', st.currency, '', '', '', money(st.amount), st.meaning];

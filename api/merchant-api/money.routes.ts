@@ -86,7 +86,7 @@ export const redeliver = createRoute({
 });
 
 const Statement = z
-  .object({ id: z.string(), object: z.literal('statement'), business_date: z.string(), party: z.object({ kind: z.enum(['store', 'merchant']), id: z.string() }), currency: z.string(), transactions: z.number().int(), amount: z.number().int(), meaning: z.string(), created_at: z.string() })
+  .object({ id: z.string(), object: z.literal('statement'), business_date: z.string(), party: z.object({ kind: z.enum(['store', 'merchant']), id: z.string() }), currency: z.string(), transactions: z.number().int(), amount: z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).openapi({ description: 'Minor units; a JSON number up to 2^53 − 1, beyond that a decimal string so it stays exact.' }), meaning: z.string(), created_at: z.string() })
   .openapi('Settlement');
 
 export const listSettlements = createRoute({

@@ -1,6 +1,7 @@
 /** The operator's network: merchants (who integrate by API key) and stores (whose tills collect). */
 import { createHash } from 'node:crypto';
 import { isCurrency } from '../../core/money/money.ts';
+import { displayTextProblem } from '../../core/text/text-rules.ts';
 import type { Db } from '../db/client.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { newApiKey, newId } from '../ids.ts';
@@ -21,6 +22,8 @@ export const hashApiKey = (key: string) => createHash('sha256').update(key).dige
 function checkName(name: string, what: string): string {
   const trimmed = name.trim();
   if (!trimmed) throw new ValidationError(`${what} name must not be empty`, [{ field: 'name', message: 'must not be empty' }]);
+  const problem = displayTextProblem(trimmed);
+  if (problem) throw new ValidationError(`${what} name ${problem}`, [{ field: 'name', message: problem }]);
   if ([...trimmed].length > NAME_MAX_CHARS) {
     throw new ValidationError(`${what} name must be at most ${NAME_MAX_CHARS} characters`, [{ field: 'name', message: `at most ${NAME_MAX_CHARS} characters` }]);
   }

@@ -2,28 +2,52 @@
  * `counterpay` — the operator's command line. Uses the same DATABASE_URL / DATA_DIR as the server.
  * On PGlite it never opens a data folder that a running server holds: it sends the command to
  * that server over the admin socket instead, and says so on stderr.
+ *
+ * Everything it prints goes through `write`, which escapes control characters in text (names and
+ * messages come from the data) and keeps JSON one valid object per line.
  */
 import { parseEnv } from '../config/env.ts';
-import { openDatabase } from '../db/client.ts';
 import { DataDirBusyError, lockHolder } from '../db/data-dir-lock.ts';
-import { createServices } from '../context.ts';
-import { describeFailure, runCommand, USAGE, type CommandResult } from './commands.ts';
+import type { Services } from '../context.ts';
+import { describeFailure, escapeControlCharacters, OWN_PROCESS_COMMANDS, resolveCommand, runCommand, UsageError, USAGE, type CommandResult } from './commands.ts';
 import { sendToServer } from './admin-socket.ts';
-import { createWorker } from '../outbox/run-worker.ts';
+// The database, the services and the worker are imported only when this process opens the
+// database itself: a command sent to a running server, or a usage error, starts faster without.
+
+/**
+ * The one way the CLI prints: a line of text with its control characters escaped (the layout's
+ * newlines and tabs stay), or one JSON object. JSON.stringify already escapes C0 controls; DEL
+ * and C1 controls, which it leaves raw, are written as \u escapes too (the same JSON value).
+ */
+function write(stream: 'stdout' | 'stderr', output: { text: string } | { json: unknown }): void {
+  const line = 'json' in output ? escapeControlCharacters(JSON.stringify(output.json)) : escapeControlCharacters(output.text, 'layout');
+  process[stream].write(`${line}\n`);
+}
 
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const args = argv.filter((a) => a !== '--json');
   if (args.length === 0 || args[0] === 'help' || args.includes('--help') || args.includes('-h')) {
-    console.log(USAGE);
+    write('stdout', { text: USAGE });
     return args.length === 0 ? 2 : 0;
   }
-  const print = (result: CommandResult) => console.log(json ? JSON.stringify(result.json) : result.text);
+  const print = (result: CommandResult) => write('stdout', json ? { json: result.json } : { text: result.text });
   const fail = (error: { code: string; message: string; usage: boolean }) => {
-    if (json) console.log(JSON.stringify({ error: { code: error.code, message: error.message } }));
-    else console.error(`counterpay: ${error.message}${error.usage ? `\n\n${USAGE}` : ''}`);
+    if (json) write('stdout', { json: { error: { code: error.code, message: error.message } } });
+    else write('stderr', { text: `counterpay: ${error.message}${error.usage ? `\n\n${USAGE}` : ''}` });
     return error.usage ? 2 : 1;
   };
+
+  // Which command it is, before anything is opened: a mistyped one fails at once, and one that
+  // runs in this process (the worker) is never sent to a server.
+  let ownProcess = false;
+  try {
+    const command = resolveCommand(args);
+    ownProcess = OWN_PROCESS_COMMANDS.includes(command.name);
+    if (ownProcess && command.args.length > 0) throw new UsageError(`${command.name} takes no arguments, got ${command.args.join(' ')}`);
+  } catch (err) {
+    return fail(describeFailure(err));
+  }
 
   let env;
   try {
@@ -33,12 +57,12 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (!env.DATABASE_URL) {
-    if (args[0] === 'worker' && lockHolder(env.DATA_DIR)) {
+    if (ownProcess && lockHolder(env.DATA_DIR)) {
       return fail({ code: 'data-dir-busy', message: `the server (pid ${lockHolder(env.DATA_DIR)}) holds ${env.DATA_DIR} and runs the outbox worker itself; extra workers need PostgreSQL (DATABASE_URL)`, usage: false });
     }
     const viaServer = await sendToServer(env.DATA_DIR, args);
     if (viaServer) {
-      console.error(`counterpay: the server (pid ${viaServer.pid}) holds ${env.DATA_DIR}; the command runs through it.`);
+      write('stderr', { text: `counterpay: the server (pid ${viaServer.pid}) holds ${env.DATA_DIR}; the command runs through it.` });
       if (viaServer.ok) {
         print(viaServer.result!);
         return 0;
@@ -51,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  const { openDatabase } = await import('../db/client.ts');
   let database;
   try {
     database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: 2 });
@@ -59,9 +84,10 @@ async function main(argv: string[]): Promise<number> {
     return fail({ code: 'database', message: `cannot open the database: ${(err as Error).message}`, usage: false });
   }
   try {
-    const services = await createServices(database, { publicUrl: env.PUBLIC_URL, signingKeySecret: env.SIGNING_KEY_SECRET, production: env.NODE_ENV === 'production' });
+    const { createServices } = await import('../context.ts');
+    const services = await createServices(database, { publicUrl: env.PUBLIC_URL, signingKeySecret: env.SIGNING_KEY_SECRET, production: env.NODE_ENV === 'production', webhookTargets: env.WEBHOOK_TARGETS });
     await services.keys.ensureCurrent();
-    if (args[0] === 'worker') return await runWorker(services, env);
+    if (ownProcess) return await runWorker(services, env);
     print(await runCommand(services, args));
     return 0;
   } catch (err) {
@@ -72,8 +98,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** `counterpay worker`: drains the outbox until SIGINT/SIGTERM (several may run against one PostgreSQL). */
-async function runWorker(services: Awaited<ReturnType<typeof createServices>>, env: ReturnType<typeof parseEnv>): Promise<number> {
-  const log = (line: string) => console.error(`[counterpay worker] ${line}`);
+async function runWorker(services: Services, env: ReturnType<typeof parseEnv>): Promise<number> {
+  const { createWorker } = await import('../outbox/run-worker.ts');
+  const log = (line: string) => write('stderr', { text: `[counterpay worker] ${line}` });
   const w = createWorker(services, env, log);
   w.start();
   log(`running (pid ${process.pid}); stop with Ctrl-C`);

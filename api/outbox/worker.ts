@@ -15,6 +15,7 @@ import type { KeyVault } from '../signing-keys/key-vault.ts';
 import { outboxRepository as repo, type OutboxRow } from './outbox.repository.ts';
 import { recordEvent } from './events.ts';
 import { signWebhook } from '../webhooks/webhook-signature.ts';
+import { postToTarget, type Lookup, type WebhookTargetPolicy } from '../webhooks/webhook-target.ts';
 
 /** Delays before attempt 2, 3, …: about 72 hours in all (Stripe retries live webhooks for 3 days). */
 export const RETRY_DELAYS_S = [10, 60, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 14 * 3600, 20 * 3600, 20 * 3600];
@@ -36,6 +37,9 @@ export interface WorkerOptions {
   random?: () => number;
   timeoutMs?: number;
   log?: (line: string) => void;
+  /** Which addresses may receive webhooks, checked at every delivery; `public` unless told. */
+  targets?: WebhookTargetPolicy;
+  lookup?: Lookup;
 }
 
 export class OutboxWorker {
@@ -175,14 +179,14 @@ export class OutboxWorker {
     const secrets = [await this.vault.open(endpoint.secret, 0)];
     if (endpoint.previousSecret && endpoint.previousSecretUntil && endpoint.previousSecretUntil > this.clock.now()) secrets.push(await this.vault.open(endpoint.previousSecret, 0));
     const signature = secrets.map((s) => signWebhook(new TextDecoder().decode(s), event.id, timestamp, body)).join(' ');
-    const res = await fetch(endpoint.url, {
-      method: 'POST',
+    // Checked at delivery, connected to the checked address, no redirects, bounded in time and size.
+    const answer = await postToTarget(new URL(endpoint.url), {
       headers: { 'content-type': 'application/json', 'user-agent': 'Counterpay-Webhooks/1', 'webhook-id': event.id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signature },
       body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      timeoutMs: this.options.timeoutMs ?? 10_000,
+      policy: this.options.targets ?? 'public',
+      lookup: this.options.lookup,
     });
-    await res.arrayBuffer().catch(() => {});
-    return res.status;
+    return answer.status;
   }
 }

@@ -11,10 +11,10 @@ export const collectionsRepository = {
   },
 
   /** Of a batch: the records already stored (by id), and the device's stored hashes at the given sequence numbers. */
-  async known(db: Db, deviceId: string, ids: string[], seqs: number[]): Promise<{ byId: Map<string, CollectionRow>; chain: Array<{ seq: number; hash: string }> }> {
+  async known(db: Db, deviceId: string, ids: string[], seqs: number[]): Promise<{ byId: Map<string, CollectionRow>; chain: Array<{ seq: number; hash: string; collectedAt: Date }> }> {
     const [stored, chain] = await Promise.all([
       db.select().from(collections).where(inArray(collections.id, ids)),
-      db.select({ seq: collections.seq, hash: collections.hash }).from(collections).where(and(eq(collections.deviceId, deviceId), inArray(collections.seq, [...new Set(seqs)]))),
+      db.select({ seq: collections.seq, hash: collections.hash, collectedAt: collections.collectedAt }).from(collections).where(and(eq(collections.deviceId, deviceId), inArray(collections.seq, [...new Set(seqs)]))),
     ]);
     return { byId: new Map(stored.map((r) => [r.id, r])), chain };
   },

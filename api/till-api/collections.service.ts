@@ -10,7 +10,10 @@
 import { z } from 'zod';
 import { GENESIS_HASH, importDevicePublicKey, recordHash, TENDERS, verifyCollectionSignature, type SignedCollection } from '../../core/collections/collection-record.ts';
 import type { ChainFlag, CollectionOutcome, RejectReason } from '../../core/collections/outcome.ts';
-import { verifyVoucherToken } from '../../core/token/voucher-token.ts';
+import { verifyVoucherToken, type VerificationKeys } from '../../core/token/voucher-token.ts';
+import { MAX_AMOUNT } from '../../core/token/limits.ts';
+import { checkClock, type ClockVerdict } from '../../core/collections/clock-bound.ts';
+import { verifyServerTime } from '../../core/collections/server-time.ts';
 import { voucherIdToString } from '../../core/vouchers/voucher-id.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
@@ -26,10 +29,8 @@ import { ledgerRepository } from '../ledger/ledger.repository.ts';
 import { recordEvent, subscribedEndpoints } from '../outbox/events.ts';
 
 export const MAX_BATCH = 500;
-/** A till clock this far ahead of the server is flagged (it could make a late collection look on time). */
-const CLOCK_AHEAD_MS = 5 * 60_000;
 
-export const SignedCollectionSchema = z
+const SignedCollectionV1Schema = z
   .object({
     v: z.literal(1),
     id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lower-case UUID'),
@@ -45,6 +46,12 @@ export const SignedCollectionSchema = z
     signature: z.string().max(200),
   })
   .strict();
+
+/** A signed collection record, version 1 or 2 (core/collections/collection-record.ts). */
+export const SignedCollectionSchema = z.discriminatedUnion('v', [
+  SignedCollectionV1Schema,
+  SignedCollectionV1Schema.extend({ v: z.literal(2), server_time: z.iso.datetime({ offset: true }), server_time_proof: z.string().max(200) }).strict(),
+]);
 
 export interface CollectionAnswer {
   index: number;
@@ -85,6 +92,8 @@ interface Prepared {
   flags: ChainFlag[];
   /** Why it is rejected before touching any voucher, or the voucher it is for. */
   verdict: { reject: RejectReason; detail: string } | { voucherId: string };
+  /** Whether the claimed time is within the till's clock bound. */
+  clockBound: ClockVerdict;
 }
 
 export class CollectionsService {
@@ -127,6 +136,10 @@ export class CollectionsService {
     const link = (seq: number, hash: string) => chain.set(seq, [...(chain.get(seq) ?? []), hash]);
     for (const k of known.chain) link(k.seq, k.hash);
     readable.forEach((r, i) => link(r.record.seq, hashes[i]!));
+    // Each record's predecessor's claimed time, by the predecessor's hash (a lower bound on its own).
+    const claimedAt = new Map<string, Date>();
+    for (const k of known.chain) claimedAt.set(k.hash, k.collectedAt);
+    readable.forEach((r, i) => claimedAt.set(hashes[i]!, new Date(r.record.collected_at)));
 
     const devicePublicKey = await importDevicePublicKey(device.publicJwk);
     const operatorKeys = await this.keys.verificationKeys();
@@ -139,7 +152,9 @@ export class CollectionsService {
           answers[index] = this.replay(index, stored, device, hash);
           return;
         }
-        fresh.push({ index, record, hash, flags: chainFlags(record, hash, chain, new Date(record.collected_at), now), verdict: await this.verdict(device, record, devicePublicKey, operatorKeys) });
+        const clock = await this.clockCheck(device, store, record, claimedAt.get(record.prev_hash) ?? null, operatorKeys, now);
+        const flags = [...chainFlags(record, hash, chain), ...clock.flags];
+        fresh.push({ index, record, hash, flags, clockBound: clock.verdict, verdict: await this.verdict(device, store, record, devicePublicKey, operatorKeys) });
       }),
     );
     fresh.sort((a, b) => a.index - b.index);
@@ -188,11 +203,30 @@ export class CollectionsService {
     }
   }
 
-  /** Checks that need no database: whose record it is, the device's signature, the token's. */
-  private async verdict(device: DeviceRow, record: SignedCollection, devicePublicKey: CryptoKey, operatorKeys: Awaited<ReturnType<SigningKeys['verificationKeys']>>): Promise<Prepared['verdict']> {
+  /**
+   * The till's clock, bounded (core/collections/clock-bound.ts): the record's claimed time against
+   * the till's enrolment, its previous record, the server time it names (proof checked) and now.
+   */
+  private async clockCheck(device: DeviceRow, store: StoreRow, record: SignedCollection, previousCollectedAt: Date | null, operatorKeys: VerificationKeys, now: Date): Promise<{ flags: ChainFlag[]; verdict: ClockVerdict }> {
+    const flags: ChainFlag[] = [];
+    let seenServerTime: Date | null = null;
+    if (record.v === 2) {
+      if (await verifyServerTime(device.id, record.server_time, record.server_time_proof, operatorKeys)) seenServerTime = new Date(record.server_time);
+      else flags.push('bad_server_time');
+    }
+    const verdict = checkClock({ collectedAt: new Date(record.collected_at), enrolledAt: device.enrolledAt, previousCollectedAt, seenServerTime, receivedAt: now, maxOfflineSeconds: store.maxOfflineSeconds });
+    if (!verdict.ok) flags.push(verdict.reason === 'after_receipt' ? 'clock_ahead' : 'clock_out_of_bounds');
+    return { flags, verdict };
+  }
+
+  /** Checks that need no database: whose record it is, the device's signature, the token's, and what no till may send. */
+  private async verdict(device: DeviceRow, store: StoreRow, record: SignedCollection, devicePublicKey: CryptoKey, operatorKeys: VerificationKeys): Promise<Prepared['verdict']> {
     if (record.device_id !== device.id) return { reject: 'wrong_device', detail: `the record names till ${record.device_id} but was sent by till ${device.id}; flagged for review` };
     if (device.revokedAt) return { reject: 'device_revoked', detail: `till ${device.id} was revoked at ${device.revokedAt.toISOString()}; the collection is kept and flagged for review` };
     if (!(await verifyCollectionSignature(record, devicePublicKey))) return { reject: 'bad_device_signature', detail: 'the device signature does not match the record; flagged for review' };
+    // Signed, but no till may send these: no voucher is larger, and a store takes its own currency only.
+    if (record.amount > MAX_AMOUNT) return { reject: 'amount_out_of_range', detail: `the record claims ${record.amount} ${record.currency}, more than any voucher (${MAX_AMOUNT}); nothing is posted, flagged for review` };
+    if (record.currency !== store.currency) return { reject: 'currency_not_store', detail: `the record is in ${record.currency} but store ${store.id} takes ${store.currency}; nothing is posted, flagged for review` };
     const verified = await verifyVoucherToken(record.token, operatorKeys);
     if (!verified.ok) return { reject: 'bad_token', detail: `the voucher token failed verification (${verified.reason}: ${verified.detail}); flagged for review` };
     return { voucherId: voucherIdToString(verified.claims.voucherId) };
@@ -223,6 +257,11 @@ export class CollectionsService {
     const { index, record, hash, flags } = p;
     const now = this.clock.now();
     const collectedAt = new Date(record.collected_at);
+    // A claimed time before the bound's lower end is not believed: the voucher is judged as of the
+    // receipt, so a backdated clock alone cannot make an expired voucher paid. (A time past the
+    // upper end only makes a collection later, which never favours the till: it stands.)
+    const backdated = !p.clockBound.ok && p.clockBound.reason !== 'after_receipt' && p.clockBound.reason !== 'after_lease';
+    const judgedAt = backdated && now > collectedAt ? now : collectedAt;
     let outcome: CollectionOutcome = 'rejected';
     let reason: RejectReason | undefined = 'reject' in p.verdict ? p.verdict.reject : undefined;
     let detail = 'reject' in p.verdict ? p.verdict.detail : '';
@@ -231,7 +270,7 @@ export class CollectionsService {
     let voucher: VoucherRow | undefined;
     return this.db.transaction(async (tx) => {
       if (voucherId) {
-        const settled = await repo.settle(tx, { voucherId, collectionId: record.id, storeId: store.id, amount: record.amount, currency: record.currency, collectedAt, now });
+        const settled = await repo.settle(tx, { voucherId, collectionId: record.id, storeId: store.id, amount: record.amount, currency: record.currency, collectedAt: judgedAt, now });
         voucher = settled;
         if (settled) {
           outcome = 'accepted';
@@ -250,7 +289,11 @@ export class CollectionsService {
           } else if (v.status === 'canceled') {
             outcome = 'late';
             detail = `voucher ${v.id} was canceled at ${v.canceledAt?.toISOString()}; refund the shopper`;
-          } else if (v.expiresAt.getTime() <= collectedAt.getTime()) {
+          } else if (backdated && !p.clockBound.ok && v.expiresAt.getTime() > collectedAt.getTime() && v.expiresAt.getTime() <= judgedAt.getTime()) {
+            outcome = 'rejected';
+            reason = 'clock_out_of_bounds';
+            detail = `the till's clock ${p.clockBound.detail}; only that time would make voucher ${v.id} (expired at ${v.expiresAt.toISOString()}) paid, so the collection is held for review`;
+          } else if (v.expiresAt.getTime() <= judgedAt.getTime()) {
             outcome = 'late';
             detail = `voucher ${v.id} expired at ${v.expiresAt.toISOString()}, before the collection at ${record.collected_at}; refund the shopper`;
           } else if (v.amount !== record.amount || v.currency !== record.currency) {
@@ -292,7 +335,7 @@ export class CollectionsService {
 }
 
 /** What the record says about the device's journal: recorded with it, never a reason to drop it. */
-function chainFlags(record: SignedCollection, hash: string, chain: Map<number, string[]>, collectedAt: Date, now: Date): ChainFlag[] {
+function chainFlags(record: SignedCollection, hash: string, chain: Map<number, string[]>): ChainFlag[] {
   const flags: ChainFlag[] = [];
   const before = chain.get(record.seq - 1) ?? [];
   if (record.seq === 1) {
@@ -300,6 +343,5 @@ function chainFlags(record: SignedCollection, hash: string, chain: Map<number, s
   } else if (before.length === 0) flags.push('sequence_gap');
   else if (!before.includes(record.prev_hash)) flags.push('chain_mismatch');
   if ((chain.get(record.seq) ?? []).some((h) => h !== hash)) flags.push('sequence_reused');
-  if (collectedAt.getTime() > now.getTime() + CLOCK_AHEAD_MS) flags.push('clock_ahead');
   return flags;
 }

@@ -28,6 +28,12 @@ export const devicesRepository = {
     });
   },
 
+  /** Whether the store has a code that is neither used nor expired. */
+  async hasUnusedCode(db: Db, storeId: string, now: Date): Promise<boolean> {
+    const rows = await db.select({ hash: enrollmentCodes.codeHash }).from(enrollmentCodes).where(and(eq(enrollmentCodes.storeId, storeId), isNull(enrollmentCodes.usedAt), gt(enrollmentCodes.expiresAt, now))).limit(1);
+    return rows.length > 0;
+  },
+
   async code(db: Db, codeHash: string) {
     return (await db.select().from(enrollmentCodes).where(eq(enrollmentCodes.codeHash, codeHash)).limit(1))[0];
   },

@@ -10,6 +10,8 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { DeviceRevokedError, EnrollmentCodeInvalidError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { signServerTime } from '../../core/collections/server-time.ts';
+import type { SigningKeys } from '../signing-keys/signing-keys.service.ts';
 import { devicesRepository as repo, type DeviceRow, type StoreRow } from './devices.repository.ts';
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -45,7 +47,7 @@ export interface DeviceKeyJwk {
 }
 
 export class DevicesService {
-  constructor(private readonly db: Db, private readonly clock: Clock) {}
+  constructor(private readonly db: Db, private readonly clock: Clock, private readonly keys: SigningKeys) {}
 
   async createEnrollmentCode(storeId: string) {
     const store = await repo.store(this.db, storeId);
@@ -55,6 +57,11 @@ export class DevicesService {
     const expiresAt = new Date(now.getTime() + ENROLLMENT_CODE_TTL_MS);
     await repo.insertCode(this.db, { codeHash: sha256Hex(normalizeEnrollmentCode(code)), storeId, createdAt: now, expiresAt });
     return { code, expires_at: expiresAt.toISOString(), store: storeJson(store) };
+  }
+
+  /** Whether the store has an enrolment code that can still be used. */
+  hasUnusedCode(storeId: string): Promise<boolean> {
+    return repo.hasUnusedCode(this.db, storeId, this.clock.now());
   }
 
   async enrol(input: { enrollment_code: string; public_key: DeviceKeyJwk; name?: string }) {
@@ -75,16 +82,22 @@ export class DevicesService {
       credentialHash: sha256Hex(credential),
       enrolledAt: now,
     });
-    if (!device) {
-      const code = await repo.code(this.db, codeHash);
-      throw new EnrollmentCodeInvalidError(
-        !code ? 'no such enrolment code; check it or ask the operator for a new one'
-          : code.usedAt ? 'this enrolment code was already used; ask the operator for a new one'
-          : 'this enrolment code has expired; ask the operator for a new one',
-      );
-    }
+    // One answer for an unknown, a used and an expired code: telling them apart would tell a
+    // guesser which codes exist. (Attempts are rate-limited per address, api/http/rate-limit.ts.)
+    if (!device) throw new EnrollmentCodeInvalidError('this enrolment code is not valid: it may be mistyped, already used or expired; check it or ask the operator for a new one');
     const store = (await repo.store(this.db, device.storeId))!;
-    return { object: 'device' as const, id: device.id, name: device.name, store: storeJson(store), credential, lease: leaseOf(store), enrolled_at: device.enrolledAt.toISOString() };
+    const serverTime = now.toISOString();
+    return {
+      object: 'device' as const,
+      id: device.id,
+      name: device.name,
+      store: storeJson(store),
+      credential,
+      lease: leaseOf(store),
+      enrolled_at: device.enrolledAt.toISOString(),
+      server_time: serverTime,
+      server_time_proof: await signServerTime(device.id, serverTime, await this.keys.signer()),
+    };
   }
 
   /** The device behind a bearer credential; revoked devices authenticate (their records are still taken, as rejected). */
@@ -93,10 +106,6 @@ export class DevicesService {
     if (!device) throw new UnauthenticatedError('the till credential is not valid; enrol the till again');
     const store = (await repo.store(this.db, device.storeId))!;
     return { device, store };
-  }
-
-  assertActive(device: DeviceRow) {
-    if (device.revokedAt) throw new DeviceRevokedError(device.id);
   }
 
   async revoke(id: string) {

@@ -9,6 +9,7 @@
  * harmless and a late commit is not missed. (No transaction here lasts anywhere near a minute.)
  */
 import { and, asc, gt, inArray, isNotNull, sql } from 'drizzle-orm';
+import { signServerTime } from '../../core/collections/server-time.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { vouchers } from '../db/schema.ts';
@@ -33,7 +34,7 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
 export class FeedService {
   constructor(private readonly db: Db, private readonly keys: SigningKeys, private readonly clock: Clock) {}
 
-  async feed(store: StoreRow, since: string | undefined) {
+  async feed(device: { id: string }, store: StoreRow, since: string | undefined) {
     const now = this.clock.now();
     const after = since ? decodeCursor(since) : { at: new Date(0), id: '' };
     const rows = await this.db
@@ -69,6 +70,8 @@ export class FeedService {
       lease: leaseOf(store),
       store: storeJson(store),
       server_time: now.toISOString(),
+      // Proof that this till saw this time; its next records name it (core/collections/server-time.ts).
+      server_time_proof: await signServerTime(device.id, now.toISOString(), await this.keys.signer()),
     };
   }
 }

@@ -6,9 +6,10 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { parseReference } from '../../core/reference/reference.ts';
 import { effectiveStatus, VOUCHER_STATUSES } from '../../core/vouchers/voucher-status.ts';
-import { COLLECTION_OUTCOMES } from '../../core/collections/outcome.ts';
+import { COLLECTION_OUTCOMES, REJECT_REASONS } from '../../core/collections/outcome.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { problem } from '../http/schemas.ts';
+import { clientAddress, ENROLMENT_ATTEMPTS, RateLimiter, REFERENCE_LOOKUPS } from '../http/rate-limit.ts';
 import type { TillEnv } from '../http/device-auth.ts';
 import { vouchers } from '../db/schema.ts';
 import type { Services } from '../context.ts';
@@ -47,9 +48,14 @@ export const enrolDevice = createRoute({
   responses: {
     201: {
       description: 'The till, its credential (shown once) and its offline lease.',
-      content: { 'application/json': { schema: z.object({ object: z.literal('device'), id: z.string(), name: z.string(), store: Store, credential: z.string(), lease: Lease, enrolled_at: z.string() }) } },
+      content: {
+        'application/json': {
+          schema: z.object({ object: z.literal('device'), id: z.string(), name: z.string(), store: Store, credential: z.string(), lease: Lease, enrolled_at: z.string(), server_time: z.string(), server_time_proof: z.string() }),
+        },
+      },
     },
-    400: problem('The code is unknown, used or expired, or the key is not a P-256 public key.'),
+    400: problem('The code is not valid (unknown, used or expired: one answer for all three), or the key is not a P-256 public key.'),
+    429: problem('Too many enrolment attempts from this address; wait for Retry-After.'),
   },
 });
 
@@ -74,6 +80,7 @@ export const tillFeed = createRoute({
             lease: Lease,
             store: Store,
             server_time: z.string(),
+            server_time_proof: z.string().openapi({ description: "The operator's signature that this till saw server_time; records name it (docs/till-protocol.md)." }),
           }),
         },
       },
@@ -88,7 +95,7 @@ const Answer = z
     index: z.number().int(),
     id: z.string().nullable(),
     outcome: z.enum(COLLECTION_OUTCOMES),
-    reason: z.enum(['malformed', 'bad_device_signature', 'bad_token', 'device_revoked', 'wrong_device', 'id_reused']).optional(),
+    reason: z.enum(REJECT_REASONS).optional(),
     voucher_id: z.string().nullable(),
     detail: z.string(),
     flags: z.array(z.string()),
@@ -122,17 +129,24 @@ export const voucherByReference = createRoute({
   responses: {
     200: { description: 'The voucher token and status.', content: { 'application/json': { schema: z.object({ voucher_id: z.string(), token: z.string(), status: z.enum(VOUCHER_STATUSES) }) } } },
     400: problem('Not a twelve-digit reference with a valid check digit.'),
+    403: problem('The till was revoked.'),
     404: problem('No voucher has this reference.'),
+    429: problem('Too many look-ups from this till; wait for Retry-After.'),
   },
 });
 
 export function registerTillRoutes(app: OpenAPIHono<TillEnv>, services: Services) {
-  app.openapi(enrolDevice, async (c) => c.json(await services.devices.enrol(c.req.valid('json') as never), 201));
+  const enrolments = new RateLimiter(services.clock, ENROLMENT_ATTEMPTS);
+  const lookups = new RateLimiter(services.clock, REFERENCE_LOOKUPS);
+
+  app.openapi(enrolDevice, async (c) => {
+    enrolments.take(clientAddress(c));
+    return c.json(await services.devices.enrol(c.req.valid('json') as never), 201);
+  });
 
   app.openapi(tillFeed, async (c) => {
     const { device, store } = c.get('till');
-    services.devices.assertActive(device);
-    return c.json(await services.feed.feed(store, c.req.valid('query').since), 200);
+    return c.json(await services.feed.feed(device, store, c.req.valid('query').since), 200);
   });
 
   app.openapi(postCollections, async (c) => {
@@ -141,7 +155,7 @@ export function registerTillRoutes(app: OpenAPIHono<TillEnv>, services: Services
   });
 
   app.openapi(voucherByReference, async (c) => {
-    c.get('till');
+    lookups.take(c.get('till').device.id);
     const typed = c.req.valid('param').reference;
     const parsed = parseReference(typed);
     if (!parsed.ok) {

@@ -4,8 +4,11 @@
  * wiped or altered till journal; the signature proves which device recorded it.
  *
  * The signing input is a JSON array in a fixed order (no key-order ambiguity), UTF-8 encoded:
- *   ["counterpay-collection-v1", id, device_id, seq, prev_hash, token, amount, currency,
- *    tender, tender_reference, collected_at]
+ *   v1: ["counterpay-collection-v1", id, device_id, seq, prev_hash, token, amount, currency,
+ *        tender, tender_reference, collected_at]
+ *   v2: ["counterpay-collection-v2", …the same…, server_time, server_time_proof]
+ * Version 2 names the newest server time the till had seen when it made the record, with the
+ * server's proof of it (core/collections/server-time.ts), which bounds the till's clock.
  * The record's hash, which the next record names as prev_hash, is
  *   hex(SHA-256(signing input ‖ "." ‖ signature)).
  */
@@ -26,7 +29,7 @@ export const Tender = {
 export type Tender = (typeof Tender)[keyof typeof Tender];
 export const TENDERS = Object.values(Tender);
 
-export interface CollectionRecord {
+export interface CollectionRecordV1 {
   v: 1;
   /** Device-generated UUID; the server's idempotency key for this collection. */
   id: string;
@@ -47,17 +50,24 @@ export interface CollectionRecord {
   collected_at: string;
 }
 
-export interface SignedCollection extends CollectionRecord {
-  /** ECDSA P-256 / SHA-256 signature over signingInput(record), raw r‖s, base64url. */
-  signature: string;
+export interface CollectionRecordV2 extends Omit<CollectionRecordV1, 'v'> {
+  v: 2;
+  /** The newest server time the till had seen when it made the record (from its last feed or enrolment). */
+  server_time: string;
+  /** The server's signature over (device_id, server_time), as it came with that time. */
+  server_time_proof: string;
 }
+
+export type CollectionRecord = CollectionRecordV1 | CollectionRecordV2;
+
+/** A record with its device signature: ECDSA P-256 / SHA-256 over signingInput(record), raw r‖s, base64url. */
+export type SignedCollection = CollectionRecord & { signature: string };
 
 const ECDSA = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 export function signingInput(r: CollectionRecord): Uint8Array {
-  return new TextEncoder().encode(
-    JSON.stringify(['counterpay-collection-v1', r.id, r.device_id, r.seq, r.prev_hash, r.token, r.amount, r.currency, r.tender, r.tender_reference, r.collected_at]),
-  );
+  const common = [r.id, r.device_id, r.seq, r.prev_hash, r.token, r.amount, r.currency, r.tender, r.tender_reference, r.collected_at];
+  return new TextEncoder().encode(JSON.stringify(r.v === 2 ? ['counterpay-collection-v2', ...common, r.server_time, r.server_time_proof] : ['counterpay-collection-v1', ...common]));
 }
 
 export async function signCollection(record: CollectionRecord, privateKey: CryptoKey): Promise<SignedCollection> {

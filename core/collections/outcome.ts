@@ -18,7 +18,32 @@ export type CollectionOutcome = (typeof CollectionOutcome)[keyof typeof Collecti
 export const COLLECTION_OUTCOMES = Object.values(CollectionOutcome);
 
 /** Why a collection was rejected. `malformed` ones cannot even be stored: the till keeps them for a person. */
-export type RejectReason = 'malformed' | 'bad_device_signature' | 'bad_token' | 'device_revoked' | 'wrong_device' | 'id_reused';
+export const REJECT_REASONS = [
+  'malformed',
+  'bad_device_signature',
+  'bad_token',
+  'device_revoked',
+  'wrong_device',
+  'id_reused',
+  /** An amount no till may send: above the largest voucher the API issues. */
+  'amount_out_of_range',
+  /** A currency other than the store's: the till cannot have taken it. */
+  'currency_not_store',
+  /** The claimed time alone would turn an expired voucher into paid, and it is outside the till's clock bound. */
+  'clock_out_of_bounds',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /** Journal trouble the server noticed on the device's chain; recorded, never a reason to drop money. */
-export type ChainFlag = 'sequence_gap' | 'chain_mismatch' | 'sequence_reused' | 'clock_ahead';
+export const CHAIN_FLAGS = [
+  'sequence_gap',
+  'chain_mismatch',
+  'sequence_reused',
+  /** The claimed time is after the server received the record. */
+  'clock_ahead',
+  /** The claimed time is before the till's enrolment, its previous record or a server time it had seen, or past its lease. */
+  'clock_out_of_bounds',
+  /** The record names a server time whose proof does not check out. */
+  'bad_server_time',
+] as const;
+export type ChainFlag = (typeof CHAIN_FLAGS)[number];

@@ -22,10 +22,12 @@ export function currencyExponent(currency: string): number {
 }
 
 /** "1234.50" for 123450 EUR, "1200" for 1200 JPY: exact decimal text, built from integers. */
-export function toDecimalString(amount: number, currency: string): string {
+export function toDecimalString(amount: number | bigint | string, currency: string): string {
   const exponent = currencyExponent(currency);
-  const negative = amount < 0;
-  const digits = Math.abs(amount).toString().padStart(exponent + 1, '0');
+  // Exact for any whole number of minor units: a bigint or a decimal string works digit by digit.
+  const value = BigInt(amount);
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(exponent + 1, '0');
   const whole = digits.slice(0, digits.length - exponent);
   const fraction = digits.slice(digits.length - exponent);
   return `${negative ? '-' : ''}${whole}${exponent > 0 ? '.' + fraction : ''}`;

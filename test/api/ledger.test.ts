@@ -23,7 +23,7 @@ describe.each(drivers)('ledger and settlement on $name', (driver) => {
 
   const till = async () => TestTill.enrol(tillRequest(h), (await h.services.devices.createEnrollmentCode(store)).code);
   const voucher = async (amount = 10_000) => (await h.req('POST', '/v1/vouchers', { order_ref: 'L-1', amount, currency: 'EUR' })).json();
-  const balance = async (account: string) => (await h.services.ledger.balances()).data.find((b) => b.account === account && b.currency === 'EUR')?.balance ?? 0;
+  const balance = async (account: string) => ((await h.services.ledger.balances()).data.find((b) => b.account === account && b.currency === 'EUR')?.balance ?? 0) as number;
 
   it('posts an accepted collection: the store owes the cash less commission, the merchant is owed it less the fee', async () => {
     const t = await till();

@@ -163,6 +163,43 @@ describe('npm start, as a user runs and stops it', () => {
   });
 });
 
+describe('data at rest and production mode', () => {
+  it('keeps the data folder private: 0700 folders and 0600 files, an existing folder tightened at start', async () => {
+    const { chmodSync, mkdirSync, statSync, writeFileSync, readdirSync } = await import('node:fs');
+    const dir = path.join(scratchDir('modes'), 'data');
+    mkdirSync(dir, { mode: 0o777 });
+    chmodSync(dir, 0o777);
+    writeFileSync(path.join(dir, 'left-over'), 'x', { mode: 0o666 });
+    chmodSync(path.join(dir, 'left-over'), 0o666);
+    const walk = (p: string): string[] => [p, ...(statSync(p).isDirectory() ? readdirSync(p).flatMap((e) => walk(path.join(p, e))) : [])];
+    const modes = () => walk(dir).map((p) => ({ p, info: statSync(p) })).filter(({ info }) => info.isDirectory() || info.isFile()).map(({ p, info }) => [p.slice(dir.length) || '/', (info.mode & 0o777).toString(8), info.isDirectory() ? '700' : '600']);
+    const server = await startServer({ dataDir: dir });
+    try {
+      // While it runs, the folder is closed to everyone else and what was there at start is tightened.
+      expect((statSync(dir).mode & 0o777).toString(8)).toBe('700');
+      expect((statSync(path.join(dir, 'left-over')).mode & 0o777).toString(8)).toBe('600');
+    } finally {
+      await server.stop();
+    }
+    for (const [p, mode, want] of modes()) expect(mode, p).toBe(want);
+  });
+
+  it('refuses to start in production without SIGNING_KEY_SECRET, and with it seeds no demo data and prints no key or code', async () => {
+    const refused = await startServer({ env: { NODE_ENV: 'production' } }).then(
+      async (s) => { await s.stop(); return 'started'; },
+      (err: Error) => err.message,
+    );
+    expect(refused).toMatch(/SIGNING_KEY_SECRET: required with NODE_ENV=production/);
+    const server = await startServer({ env: { NODE_ENV: 'production', SIGNING_KEY_SECRET: 'a production secret of some length' } });
+    try {
+      expect(server.output()).not.toMatch(/Demo merchant API key|Demo till enrolment code|cpk_/);
+      expect(cli(['merchant', 'list', '--json'], { DATA_DIR: server.dataDir, NODE_ENV: 'production', SIGNING_KEY_SECRET: 'a production secret of some length' }).json().data).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('HTTPS', () => {
   it('serves TLS directly when TLS_CERT and TLS_KEY are set', async () => {
     const dir = scratchDir('tls');

@@ -24,7 +24,7 @@ describe.each(drivers)('webhooks and expiry on $name', (driver) => {
     database = await driver.open();
     h = await harness(database);
     store = (await h.services.network.createStore('Hook Store'))!.id;
-    worker = new OutboxWorker(database.db, h.services.vault, h.clock, noMessages, { random: () => 0.5 });
+    worker = new OutboxWorker(database.db, h.services.vault, h.clock, noMessages, { random: () => 0.5, targets: 'public-and-loopback' });
     receiver = await startReceiver((_r, n) => answer(n));
   });
   afterAll(async () => {
@@ -134,7 +134,9 @@ describe.each(drivers)('webhooks and expiry on $name', (driver) => {
     const bad = await h.req('POST', '/v1/webhook_endpoints', { url: `${receiver.url}/x`, events: ['voucher.paid', 'voucher.teleported'] });
     expect(bad.status).toBe(400);
     expect((await bad.json()).detail).toContain('unknown event name "voucher.teleported"');
-    const prod = await createServices(database, { publicUrl: 'https://pay.example', production: true });
+    // A resolver that knows no names: the test never sends a DNS query off this machine.
+    const noDns = async (hostname: string) => { throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }); };
+    const prod = await createServices(database, { publicUrl: 'https://pay.example', production: true, webhookLookup: noDns });
     await expect(prod.webhooks.create(h.merchantA, { url: 'http://shop.example/hooks', events: ['voucher.paid'] })).rejects.toThrow(/must use HTTPS in production/);
     await expect(prod.webhooks.create(h.merchantA, { url: 'https://no-such-host.invalid/hooks', events: ['voucher.paid'] })).rejects.toThrow(/unreachable: the host no-such-host.invalid does not resolve/);
   });
@@ -155,7 +157,7 @@ describe.runIf(postgresUrl)('outbox workers on PostgreSQL', () => {
         const v = await (await h.req('POST', '/v1/vouchers', { order_ref: `P-${i}`, amount: 100, currency: 'EUR' })).json();
         await h.req('POST', `/v1/vouchers/${v.id}/cancel`);
       }
-      const workers = [0, 1].map(() => new OutboxWorker(database.db, h.services.vault, h.clock, noMessages, { batch: 3 }));
+      const workers = [0, 1].map(() => new OutboxWorker(database.db, h.services.vault, h.clock, noMessages, { batch: 3, targets: 'public-and-loopback' }));
       await Promise.all(workers.map(async (w) => { while ((await w.runOnce()) > 0) { /* drain */ } }));
       const ids = receiver.received.map((r) => r.headers['webhook-id']);
       expect(new Set(ids).size).toBe(30);

@@ -1,7 +1,7 @@
 /** An app over a real database with a fake clock and two merchants, for route tests. */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../api/db/client.ts';
-import { createServices, type Services } from '../../api/context.ts';
+import { createServices, type ContextOptions, type Services } from '../../api/context.ts';
 import { createApp } from '../../api/app.ts';
 import type { Clock } from '../../api/clock.ts';
 import type { TillConnection } from './till.ts';
@@ -30,9 +30,9 @@ export interface Harness {
 
 export const PUBLIC_URL = 'http://localhost:8080';
 
-export async function harness(database: Database, options: { signingKeySecret?: string } = {}): Promise<Harness> {
+export async function harness(database: Database, options: Pick<ContextOptions, 'signingKeySecret' | 'webhookTargets' | 'webhookLookup'> = {}): Promise<Harness> {
   const clock = new FakeClock();
-  const services = await createServices(database, { publicUrl: PUBLIC_URL, clock, signingKeySecret: options.signingKeySecret });
+  const services = await createServices(database, { publicUrl: PUBLIC_URL, clock, ...options });
   await services.keys.ensureCurrent();
   const a = (await services.network.createMerchant('Shop A'))!;
   const b = (await services.network.createMerchant('Shop B'))!;

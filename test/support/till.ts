@@ -29,6 +29,8 @@ export function serverConnection(url: string, headers: Record<string, string> = 
 export class TestTill {
   seq = 0;
   prevHash = GENESIS_HASH;
+  /** The newest server time this till has seen, with its proof (from enrolment, then each feed). */
+  serverTime: { at: string; proof: string } | null = null;
   private constructor(
     readonly id: string,
     readonly credential: string,
@@ -44,15 +46,19 @@ export class TestTill {
     const res = await request('POST', '/v1/devices', { enrollment_code: code, public_key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, name });
     if (res.status !== 201) throw new Error(`enrolment failed: ${res.status} ${await res.text()}`);
     const body = await res.json();
-    return new TestTill(body.id, body.credential, keys, request, clock, body);
+    const till = new TestTill(body.id, body.credential, keys, request, clock, body);
+    till.serverTime = { at: body.server_time, proof: body.server_time_proof };
+    return till;
   }
 
   /** The next record in this till's chain (advancing it), signed. */
-  async record(token: string, amount: number, opts: { currency?: string; tender?: Tender; collectedAt?: Date; id?: string } = {}): Promise<SignedCollection> {
+  /**
+   * The next record in this till's chain (advancing it), signed: version 2, naming the newest server
+   * time the till has seen, unless `v1` asks for the older format (an app from before it).
+   */
+  async record(token: string, amount: number, opts: { currency?: string; tender?: Tender; collectedAt?: Date; id?: string; v1?: boolean } = {}): Promise<SignedCollection> {
     this.seq += 1;
-    const signed = await signCollection(
-      {
-        v: 1,
+    const common = {
         id: opts.id ?? crypto.randomUUID(),
         device_id: this.id,
         seq: this.seq,
@@ -63,7 +69,9 @@ export class TestTill {
         tender: opts.tender ?? 'cash',
         tender_reference: opts.tender && opts.tender !== 'cash' ? 'TERM-0001' : null,
         collected_at: (opts.collectedAt ?? this.clock.now()).toISOString(),
-      },
+    };
+    const signed = await signCollection(
+      opts.v1 || !this.serverTime ? { v: 1, ...common } : { v: 2, ...common, server_time: this.serverTime.at, server_time_proof: this.serverTime.proof },
       this.keys.privateKey,
     );
     this.prevHash = await recordHash(signed);
@@ -80,7 +88,13 @@ export class TestTill {
     return (await res.json()).data;
   }
 
-  feed(since?: string): Promise<Response> {
-    return this.request('GET', `/v1/till/feed${since ? `?since=${encodeURIComponent(since)}` : ''}`, undefined, { authorization: `Bearer ${this.credential}` });
+  /** GET /v1/till/feed; a page's server time (and proof) becomes the one the next records name. */
+  async feed(since?: string): Promise<Response> {
+    const res = await this.request('GET', `/v1/till/feed${since ? `?since=${encodeURIComponent(since)}` : ''}`, undefined, { authorization: `Bearer ${this.credential}` });
+    if (res.status === 200) {
+      const page = await res.clone().json();
+      if (page.server_time_proof) this.serverTime = { at: page.server_time, proof: page.server_time_proof };
+    }
+    return res;
   }
 }

@@ -53,6 +53,7 @@ export async function enrolTill(typedCode: string, name: string, ports: EnrolPor
     lease: answer.data.lease,
     enrolledAt: answer.data.enrolled_at,
     revokedAt: null,
+    serverTime: answer.data.server_time && answer.data.server_time_proof ? { at: answer.data.server_time, proof: answer.data.server_time_proof } : null,
   };
   await ports.save(device);
   return { ok: true, device };

@@ -17,14 +17,15 @@ export interface CollectInput {
   /** Cash handed over (minor units), for the receipt; null for cards. */
   cashGiven: number | null;
   collectedAt: Date;
+  /** The newest server time the till has seen, with its proof: the record is then version 2. */
+  serverTime?: { at: string; proof: string } | null;
 }
 
 /** The journal row for seq = head.seq + 1. Amount and currency are the voucher's own, from its token. */
 export async function buildJournalEntry(head: ChainHead, deviceId: string, privateKey: CryptoKey, input: CollectInput, id = crypto.randomUUID()): Promise<JournalEntry> {
   const decoded = decodeVoucherToken(input.token);
   if (!decoded.ok) throw new Error(`cannot record a collection for an unreadable token: ${decoded.detail}`);
-  const record: CollectionRecord = {
-    v: 1,
+  const common = {
     id,
     device_id: deviceId,
     seq: head.seq + 1,
@@ -36,6 +37,7 @@ export async function buildJournalEntry(head: ChainHead, deviceId: string, priva
     tender_reference: input.tender === 'cash' ? null : input.tenderReference,
     collected_at: input.collectedAt.toISOString(),
   };
+  const record: CollectionRecord = input.serverTime ? { v: 2, ...common, server_time: input.serverTime.at, server_time_proof: input.serverTime.proof } : { v: 1, ...common };
   const signed = await signCollection(record, privateKey);
   return {
     id,

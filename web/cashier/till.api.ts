@@ -22,6 +22,8 @@ export const enrolAnswerSchema = z.object({
   credential: z.string().check(z.minLength(1)),
   lease: leaseSchema,
   enrolled_at: z.string(),
+  server_time: z.optional(z.string()),
+  server_time_proof: z.optional(z.string()),
 });
 export type EnrolAnswer = z.infer<typeof enrolAnswerSchema>;
 
@@ -45,6 +47,7 @@ export const feedSchema = z.object({
   lease: leaseSchema,
   store: storeSchema,
   server_time: z.string(),
+  server_time_proof: z.optional(z.string()),
 });
 export type FeedPage = z.infer<typeof feedSchema>;
 

@@ -217,7 +217,9 @@ export class Till {
     const device = this.device!;
     return appendToJournal(device.deviceId, async (head) => {
       if (await hasCollectionFor(voucherId)) throw new AlreadyCollected(`${voucherId} was already collected at this till`);
-      return buildJournalEntry(head, device.deviceId, device.privateKey, { token, ...payment, collectedAt: at });
+      // The newest server time this till has seen, as stored (another tab may have synced since).
+      const serverTime = (await getDevice())?.serverTime ?? device.serverTime ?? null;
+      return buildJournalEntry(head, device.deviceId, device.privateKey, { token, ...payment, collectedAt: at, serverTime });
     });
   }
 
@@ -307,7 +309,8 @@ export class Till {
         if (last) {
           await putCachedKeys({ id: 'operator', set: page.keys, fetchedAt: at });
           this.keySet = page.keys;
-          await updateDevice((d) => ({ ...d, lease: page.lease, store: page.store }));
+          const seen = page.server_time_proof ? { at: page.server_time, proof: page.server_time_proof } : null;
+          await updateDevice((d) => ({ ...d, lease: page.lease, store: page.store, serverTime: seen ?? d.serverTime ?? null }));
         }
       },
       now: () => Date.now(),

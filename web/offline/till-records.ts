@@ -31,6 +31,12 @@ export const deviceRecordSchema = z.object({
   enrolledAt: z.string(),
   /** Set when the server says the device was withdrawn; the till then takes nothing more. */
   revokedAt: z.nullable(z.number()),
+  /**
+   * The newest server time this till has seen, with the server's proof (from enrolment and each
+   * feed page). Every record names it (collection record v2), which bounds the till's clock.
+   * Absent in devices enrolled by an app version before it.
+   */
+  serverTime: z.optional(z.nullable(z.object({ at: z.string(), proof: z.string() }))),
 });
 export type DeviceRecord = z.infer<typeof deviceRecordSchema>;
 
@@ -59,7 +65,7 @@ export const paidEntrySchema = z.object({
 });
 export type PaidEntry = z.infer<typeof paidEntrySchema>;
 
-const signedCollectionSchema = z.object({
+const signedCollectionV1Schema = z.object({
   v: z.literal(1),
   id: z.string(),
   device_id: z.string(),
@@ -73,6 +79,10 @@ const signedCollectionSchema = z.object({
   collected_at: z.string(),
   signature: z.string(),
 });
+const signedCollectionSchema = z.union([
+  signedCollectionV1Schema,
+  z.extend(signedCollectionV1Schema, { v: z.literal(2), server_time: z.string(), server_time_proof: z.string() }),
+]);
 
 /** The server's final word on one collection (POST /v1/collections). */
 export const outcomeSchema = z.object({

@@ -1,7 +1,7 @@
 /** Debian's Chromium through playwright-core: never a downloaded browser. */
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type LaunchOptions, type Page, type Worker } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -22,12 +22,68 @@ export function browserTierAvailable(): boolean {
   return ok;
 }
 
-export function launch(): Promise<Browser> {
-  return chromium.launch(launchOptions);
+export async function launch(): Promise<Browser> {
+  return guardBrowser(await chromium.launch(launchOptions));
 }
 
-export function launchProfile(dir: string, options: { locale?: string } = {}): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(dir, { ...launchOptions, viewport: { width: 390, height: 844 }, ...options });
+export async function launchProfile(dir: string, options: { locale?: string } = {}): Promise<BrowserContext> {
+  return guardContext(await chromium.launchPersistentContext(dir, { ...launchOptions, viewport: { width: 390, height: 844 }, ...options }));
+}
+
+/**
+ * Policy violations (Content-Security-Policy, Permissions-Policy) seen in any browser context the
+ * helpers made, in this test file. test/support/csp.setup.ts fails the test during which one was
+ * recorded: the app must work under the headers it is served with. A test that provokes one on
+ * purpose takes it with takePolicyViolations().
+ */
+const violations: string[] = [];
+
+export function takePolicyViolations(): string[] {
+  return violations.splice(0);
+}
+
+/** Chromium's own console report of a blocked load, a refused frame or a refused feature. */
+const POLICY_MESSAGE = /Content[- ]Security[- ]Policy|Permissions[- ]Policy/i;
+const EVENT_TAG = '[securitypolicyviolation]';
+
+/** In every document (and service worker) before its own code: each violation event, to the console. */
+function reportViolationEvents(tag: string): void {
+  self.addEventListener(
+    'securitypolicyviolation',
+    (e) => console.error(`${tag} ${e.effectiveDirective} refused ${e.blockedURI || '(inline)'} in ${e.documentURI} at ${e.sourceFile || '?'}:${e.lineNumber} (${e.disposition})`),
+    true,
+  );
+}
+
+function record(from: string) {
+  return (message: ConsoleMessage) => {
+    const text = message.text();
+    if (POLICY_MESSAGE.test(text) || text.startsWith(EVENT_TAG)) violations.push(`${from} ${message.location().url || message.page()?.url() || ''}: ${text}`);
+  };
+}
+
+function guardWorker(worker: Worker): void {
+  worker.on('console', record('service worker'));
+  void worker.evaluate(reportViolationEvents, EVENT_TAG).catch(() => undefined);
+}
+
+/** Makes every context of `browser` (newContext, and newPage, which goes through it) record violations. */
+export function guardBrowser(browser: Browser): Browser {
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    if (options?.bypassCSP) throw new Error('bypassCSP would hide the CSP the app is served with');
+    return guardContext(await newContext(options));
+  };
+  return browser;
+}
+
+/** Makes `context` (its pages, frames and service workers) record policy violations. */
+export async function guardContext(context: BrowserContext): Promise<BrowserContext> {
+  await context.addInitScript(reportViolationEvents, EVENT_TAG);
+  context.on('console', record('page'));
+  context.on('serviceworker', guardWorker);
+  context.serviceWorkers().forEach(guardWorker);
+  return context;
 }
 
 /** Waits until a service worker controls the page: from then on the app works offline. */

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from '../../support/server.ts';
-import { launchOptions } from './browser.ts';
+import { guardBrowser, guardContext, launchOptions } from './browser.ts';
 import { cameraArgs } from './camera.ts';
 
 const run = promisify(execFile);
@@ -11,12 +11,12 @@ const run = promisify(execFile);
 /** A tablet-sized window: the camera view needs 640 px and the voucher sits beside it. */
 export const TABLET = { width: 1280, height: 900 };
 
-export function launchWithCamera(y4m: string): Promise<Browser> {
-  return chromium.launch({ ...launchOptions, args: [...launchOptions.args!, ...cameraArgs(y4m)] });
+export async function launchWithCamera(y4m: string): Promise<Browser> {
+  return guardBrowser(await chromium.launch({ ...launchOptions, args: [...launchOptions.args!, ...cameraArgs(y4m)] }));
 }
 
-export function launchTillProfile(dir: string, y4m: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(dir, { ...launchOptions, args: [...launchOptions.args!, ...cameraArgs(y4m)], viewport: TABLET, locale: 'en-US' });
+export async function launchTillProfile(dir: string, y4m: string): Promise<BrowserContext> {
+  return guardContext(await chromium.launchPersistentContext(dir, { ...launchOptions, args: [...launchOptions.args!, ...cameraArgs(y4m)], viewport: TABLET, locale: 'en-US' }));
 }
 
 /** The demo start prints one enrolment code; startServer() may hand it over, else it is in the output. */
