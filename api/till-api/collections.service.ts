@@ -13,6 +13,7 @@ import type { ChainFlag, CollectionOutcome, RejectReason } from '../../core/coll
 import { verifyVoucherToken, type VerificationKeys } from '../../core/token/voucher-token.ts';
 import { MAX_AMOUNT } from '../../core/token/limits.ts';
 import { checkClock, type ClockVerdict } from '../../core/collections/clock-bound.ts';
+import { classifyUnpaid } from '../../core/collections/classify.ts';
 import { verifyServerTime } from '../../core/collections/server-time.ts';
 import { voucherIdToString } from '../../core/vouchers/voucher-id.ts';
 import type { Clock } from '../clock.ts';
@@ -283,24 +284,11 @@ export class CollectionsService {
             reason = 'bad_token';
             detail = `no voucher ${voucherId} exists, though its token verifies; flagged for review`;
             voucherId = null;
-          } else if (v.status === 'paid') {
-            outcome = 'duplicate';
-            detail = `voucher ${v.id} was already paid (collection ${v.paidCollectionId}); refund ${record.amount} ${record.currency} to the shopper`;
-          } else if (v.status === 'canceled') {
-            outcome = 'late';
-            detail = `voucher ${v.id} was canceled at ${v.canceledAt?.toISOString()}; refund the shopper`;
-          } else if (backdated && !p.clockBound.ok && v.expiresAt.getTime() > collectedAt.getTime() && v.expiresAt.getTime() <= judgedAt.getTime()) {
-            outcome = 'rejected';
-            reason = 'clock_out_of_bounds';
-            detail = `the till's clock ${p.clockBound.detail}; only that time would make voucher ${v.id} (expired at ${v.expiresAt.toISOString()}) paid, so the collection is held for review`;
-          } else if (v.expiresAt.getTime() <= judgedAt.getTime()) {
-            outcome = 'late';
-            detail = `voucher ${v.id} expired at ${v.expiresAt.toISOString()}, before the collection at ${record.collected_at}; refund the shopper`;
-          } else if (v.amount !== record.amount || v.currency !== record.currency) {
-            outcome = 'mismatch';
-            detail = `collected ${record.amount} ${record.currency} but voucher ${v.id} is for ${v.amount} ${v.currency}; held for review`;
           } else {
-            throw new Error(`voucher ${v.id} is open and matches, yet did not settle`);
+            const why = classifyUnpaid(v, { amount: record.amount, currency: record.currency, collectedAt: record.collected_at, judgedAt, backdated: backdated && !p.clockBound.ok ? p.clockBound.detail : null });
+            outcome = why.outcome;
+            reason = why.reason ?? reason;
+            detail = why.detail;
           }
         }
       }

@@ -46,7 +46,7 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  await new Promise<void>((resolve, reject) => {
+  const started = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within 60 s:\n${out}`)), 60_000);
     const check = () => {
       if (/listening on/.test(out)) {
@@ -60,6 +60,14 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
       reject(new Error(`server exited with ${code}:\n${out}`));
     });
   });
+  try {
+    await started;
+  } catch (err) {
+    // A server that did not start leaves no folder behind either (a test may expect the refusal).
+    if (child.exitCode === null) child.kill('SIGKILL');
+    if (!opts.dataDir && !opts.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const apiKey = /Demo merchant API key: (\S+)/.exec(out)?.[1] ?? '';
   const enrollCode = /Demo till enrolment code: (\S+)/.exec(out)?.[1] ?? '';
   return {
