@@ -9,6 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { parseEnv } from './config/env.ts';
+import { parseMessagesEnv } from './messages/config.ts';
 import { openDatabase } from './db/client.ts';
 import { DataDirBusyError } from './db/data-dir-lock.ts';
 import { createServices } from './context.ts';
@@ -36,6 +37,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 async function main() {
   const env = parseEnv();
+  // The delivery settings are checked now, with the rest, whether or not this process runs the
+  // worker: a bad SMTP_URL must not wait until some later worker start to be found.
+  parseMessagesEnv({ ...process.env, PUBLIC_URL: env.PUBLIC_URL });
   let database;
   try {
     database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: env.DATABASE_POOL_SIZE });

@@ -16,7 +16,6 @@ const Env = z.object({
   TLS_KEY: z.string().optional(),
   /** Connections in the PostgreSQL pool of one process. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
-  LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
   /** Run the outbox worker (webhooks, e-mail, SMS, expiry) inside this server process. */
   WORKER: z.enum(['on', 'off']).default('on'),
   WORKER_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
@@ -30,13 +29,23 @@ const Env = z.object({
 });
 export type Env = z.infer<typeof Env>;
 
-export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+/**
+ * Parses settings from the environment with `schema`: unset and empty variables count as absent,
+ * and every problem is named in one "Invalid configuration" error. The server's settings and the
+ * delivery settings (api/messages/config.ts) both come through here.
+ */
+export function parseSettings<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): { data: z.infer<S> } {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = Env.safeParse(cleaned);
+  const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  return { data: parsed.data };
+}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const parsed = parseSettings(Env, source);
   if (parsed.data.NODE_ENV === 'production' && !parsed.data.SIGNING_KEY_SECRET) {
     // Production keeps the operator's signing keys and the merchants' webhook secrets encrypted.
     throw new Error('Invalid configuration:\n  SIGNING_KEY_SECRET: required with NODE_ENV=production (it encrypts the signing keys and webhook secrets at rest)');

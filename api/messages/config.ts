@@ -14,6 +14,7 @@
  * | SMS_TEMPLATE_ZH_CN | built-in Chinese | the same for shoppers who read Simplified Chinese |
  * | MESSAGE_TIME_ZONE | `UTC` | IANA zone the expiry is shown in; its name is always printed |
  */
+import { parseSettings } from '../config/env.ts';
 import { z } from 'zod';
 import { UnconfiguredMailer, type Mailer, type SmsSender } from './delivery.ts';
 import { isTimeZone } from './message-format.ts';
@@ -46,13 +47,7 @@ const MessagesEnv = z.object({
 export type MessagesEnv = z.infer<typeof MessagesEnv>;
 
 export function parseMessagesEnv(source: Record<string, string | undefined> = process.env): MessagesEnv {
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = MessagesEnv.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
+  return parseSettings(MessagesEnv, source).data;
 }
 
 export interface Delivery {

@@ -200,6 +200,16 @@ describe('data at rest and production mode', () => {
   });
 });
 
+describe('configuration', () => {
+  it('checks every setting at start, the delivery ones too when this process runs no worker', async () => {
+    const refused = await startServer({ env: { WORKER: 'off', SMTP_URL: 'ftp://mail.example' } }).then(
+      async (s) => { await s.stop(); return 'started'; },
+      (err: Error) => err.message,
+    );
+    expect(refused).toMatch(/failed to start: Invalid configuration:\n\s+SMTP_URL/);
+  });
+});
+
 describe('HTTPS', () => {
   it('serves TLS directly when TLS_CERT and TLS_KEY are set', async () => {
     const dir = scratchDir('tls');

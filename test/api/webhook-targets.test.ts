@@ -10,9 +10,8 @@ import net from 'node:net';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drivers } from '../support/databases.ts';
-import { harness, type Harness } from '../support/harness.ts';
+import { harness, harnessPerSuite } from '../support/harness.ts';
 import { OutboxWorker, type MessageSender } from '../../api/outbox/worker.ts';
-import type { Database } from '../../api/db/client.ts';
 import { checkedAddress, postToTarget, refusedRange, type Lookup } from '../../api/webhooks/webhook-target.ts';
 import { REDELIVERIES_PER_WINDOW } from '../../api/webhooks/webhooks.service.ts';
 
@@ -133,39 +132,31 @@ describe('sending to a checked target', () => {
 });
 
 describe.each(drivers)('webhook endpoints under the production policy on $name', (driver) => {
-  let database: Database;
-  let h: Harness;
-  beforeAll(async () => {
-    database = await driver.open();
-    h = await harness(database, { webhookTargets: 'public', webhookLookup: loopbackOnly });
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const s = harnessPerSuite(driver, { webhookTargets: 'public', webhookLookup: loopbackOnly });
 
   it('refuses a non-public endpoint at registration with a problem that says why, and stores nothing', async () => {
     for (const url of ['http://127.0.0.1:5432/', 'http://localhost:8080/hooks', 'http://0x7f000001/', 'http://2130706433/', 'http://[::ffff:127.0.0.1]/', 'http://169.254.169.254/']) {
-      const res = await h.req('POST', '/v1/webhook_endpoints', { url, events: ['voucher.paid'] });
+      const res = await s.h.req('POST', '/v1/webhook_endpoints', { url, events: ['voucher.paid'] });
       expect(res.status, url).toBe(400);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
       const problem = await res.json();
       expect(problem.errors[0]).toMatchObject({ field: 'url', message: expect.stringMatching(/webhooks go only to public addresses/) });
     }
-    expect((await (await h.req('GET', '/v1/webhook_endpoints')).json()).data).toEqual([]);
+    expect((await (await s.h.req('GET', '/v1/webhook_endpoints')).json()).data).toEqual([]);
   });
 
   it('checks again at delivery: an endpoint that now points inside gets no connection at all', async () => {
     const listener = await countingListener();
     try {
       // Registered while the development policy allowed loopback (as if its DNS changed since).
-      const dev = await harness(database, { webhookTargets: 'public-and-loopback' });
+      const dev = await harness(s.database, { webhookTargets: 'public-and-loopback' });
       const created = await dev.req('POST', '/v1/webhook_endpoints', { url: `${listener.url}/hooks`, events: ['voucher.canceled'] });
       expect(created.status).toBe(201);
       const endpoint = await created.json();
       const v = await (await dev.req('POST', '/v1/vouchers', { order_ref: 'SSRF-1', amount: 500, currency: 'EUR' })).json();
       await dev.req('POST', `/v1/vouchers/${v.id}/cancel`);
 
-      const worker = new OutboxWorker(database.db, dev.services.vault, dev.clock, noMessages, { targets: 'public' });
+      const worker = new OutboxWorker(s.database.db, dev.services.vault, dev.clock, noMessages, { targets: 'public' });
       while ((await worker.runOnce()) > 0) { /* drain */ }
       expect(listener.connections()).toBe(0);
       const [delivery] = (await (await dev.req('GET', `/v1/webhook_endpoints/${endpoint.id}/deliveries`)).json()).data;
@@ -176,7 +167,7 @@ describe.each(drivers)('webhook endpoints under the production policy on $name',
   });
 
   it(`lets a merchant ask for ${REDELIVERIES_PER_WINDOW} redeliveries per endpoint a minute, then answers 429 with Retry-After`, async () => {
-    const dev = await harness(database, { webhookTargets: 'public-and-loopback' });
+    const dev = await harness(s.database, { webhookTargets: 'public-and-loopback' });
     const endpoint = await (await dev.req('POST', '/v1/webhook_endpoints', { url: 'http://127.0.0.1:9/hooks', events: ['voucher.canceled'] })).json();
     const v = await (await dev.req('POST', '/v1/vouchers', { order_ref: 'RL-1', amount: 500, currency: 'EUR' })).json();
     await dev.req('POST', `/v1/vouchers/${v.id}/cancel`);

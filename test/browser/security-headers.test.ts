@@ -4,13 +4,12 @@
  * tier fails a test that has one, test/support/csp.setup.ts), and no page on another origin can
  * show the till in a frame.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
-import { startServer } from '../support/server.ts';
+import type { Page } from 'playwright-core';
 import { scratchDir } from '../support/scratch.ts';
-import { ensureBuilt } from './support/build.ts';
+import { serverAndBrowser } from './support/suite.ts';
 import { browserTierAvailable, launch, launchProfile, takePolicyViolations, waitForServiceWorker } from './support/browser.ts';
 import { ffmpegAvailable, qrVideo } from './support/camera.ts';
 import { createVoucher } from './support/api.ts';
@@ -19,19 +18,7 @@ import { launchTillProfile, launchWithCamera, TABLET } from './support/till.ts';
 const available = browserTierAvailable();
 
 describe.skipIf(!available)('security headers in Chromium', () => {
-  let server: Awaited<ReturnType<typeof startServer>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureBuilt();
-    server = await startServer();
-    browser = await launch();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const s = serverAndBrowser();
 
   /** Takes the recorded violations until each pattern matched one (so the test's guard finds none left). */
   async function violationsMatching(...patterns: RegExp[]): Promise<string[]> {
@@ -41,24 +28,24 @@ describe.skipIf(!available)('security headers in Chromium', () => {
   }
 
   it('renders the shopper view, its service worker, the cashier view and /docs under the CSP', async () => {
-    const context = await browser.newContext({ viewport: TABLET, locale: 'en-US' });
+    const context = await s.browser.newContext({ viewport: TABLET, locale: 'en-US' });
     try {
       const page = await context.newPage();
-      const voucher = await createVoucher(server);
+      const voucher = await createVoucher(s.server);
       const shopper = await page.goto(voucher.qr);
       expect(shopper!.headers()['content-security-policy']).toContain("script-src 'self';");
       await page.locator('svg.qr').waitFor();
       await waitForServiceWorker(page);
 
-      await page.goto(`${server.url}/`);
+      await page.goto(`${s.server.url}/`);
       await page.getByRole('heading', { name: 'My vouchers' }).waitFor();
       await page.locator(`li[data-voucher-id="${voucher.id}"]`).waitFor();
 
-      await page.goto(`${server.url}/cashier`);
+      await page.goto(`${s.server.url}/cashier`);
       await page.getByLabel('Enrolment code').waitFor();
       await page.getByRole('button', { name: 'Enrol' }).waitFor();
 
-      const docs = await page.goto(`${server.url}/docs`);
+      const docs = await page.goto(`${s.server.url}/docs`);
       expect(docs!.headers()['content-security-policy']).toContain("default-src 'none'");
       await page.getByRole('heading', { name: 'Counterpay API', level: 1 }).waitFor();
       // The page's inline stylesheet applied: its hash is in style-src.
@@ -70,7 +57,7 @@ describe.skipIf(!available)('security headers in Chromium', () => {
 
   /** An inline script added by hand: the CSP refuses it, and the guard must hear of it. */
   async function breakThePolicy(page: Page): Promise<void> {
-    await page.goto(`${server.url}/docs`);
+    await page.goto(`${s.server.url}/docs`);
     await page.evaluate(() => {
       const script = document.createElement('script');
       script.textContent = 'window.inlineScriptRan = true';
@@ -84,9 +71,9 @@ describe.skipIf(!available)('security headers in Chromium', () => {
 
   const camera = ffmpegAvailable();
   const launchers: Array<[string, () => Promise<{ page: Page; close(): Promise<unknown> }>]> = [
-    ['launch() + newPage()', async () => ({ page: await browser.newPage(), close: () => Promise.resolve() })],
+    ['launch() + newPage()', async () => ({ page: await s.browser.newPage(), close: () => Promise.resolve() })],
     ['launch() + newContext()', async () => {
-      const context = await browser.newContext();
+      const context = await s.browser.newContext();
       return { page: await context.newPage(), close: () => context.close() };
     }],
     ['launchProfile()', async () => {
@@ -118,10 +105,10 @@ describe.skipIf(!available)('security headers in Chromium', () => {
   });
 
   it('records a violation in the service worker too', async () => {
-    const context = await browser.newContext();
+    const context = await s.browser.newContext();
     try {
       const page = await context.newPage();
-      await page.goto(`${server.url}/`);
+      await page.goto(`${s.server.url}/`);
       await waitForServiceWorker(page);
       const [worker] = context.serviceWorkers();
       // connect-src 'self' holds in the worker as well (its own CSP comes with /sw.js).
@@ -140,17 +127,17 @@ describe.skipIf(!available)('security headers in Chromium', () => {
       res.end(
         req.url === '/own'
           ? '<!doctype html><p id="own">framed by its own origin</p>'
-          : `<!doctype html><title>Not Counterpay</title><iframe id="own" src="/own"></iframe><iframe id="till" src="${server.url}/cashier" width="1000" height="700"></iframe>`,
+          : `<!doctype html><title>Not Counterpay</title><iframe id="own" src="/own"></iframe><iframe id="till" src="${s.server.url}/cashier" width="1000" height="700"></iframe>`,
       );
     });
     await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
-    const page = await browser.newPage({ viewport: TABLET });
+    const page = await s.browser.newPage({ viewport: TABLET });
     try {
       await page.goto(`http://127.0.0.1:${(foreign.address() as AddressInfo).port}/`);
       await page.frameLocator('#own').locator('#own').waitFor();
       // Chromium refuses the till's document for its frame-ancestors 'none' and says so.
       await violationsMatching(/Framing 'http:\/\/127\.0\.0\.1:\d+\/' violates the following Content Security Policy directive: "frame-ancestors 'none'"/);
-      const till = page.frame({ url: (u) => u.port === new URL(server.url).port });
+      const till = page.frame({ url: (u) => u.port === new URL(s.server.url).port });
       expect(till, 'no frame holds a Counterpay document').toBeNull();
       expect(await page.frameLocator('#till').getByLabel('Enrolment code').count()).toBe(0);
       expect(await page.frameLocator('#till').locator('#app').count()).toBe(0);

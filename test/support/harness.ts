@@ -1,5 +1,6 @@
 /** An app over a real database with a fake clock and two merchants, for route tests. */
 import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll } from 'vitest';
 import type { Database } from '../../api/db/client.ts';
 import { createServices, type ContextOptions, type Services } from '../../api/context.ts';
 import { createApp } from '../../api/app.ts';
@@ -59,3 +60,19 @@ export const tillRequest = (h: Harness): TillConnection => ({
   clock: h.clock,
   request: (method, path, body, headers = {}) => h.req(method, path, body, { key: null, headers }),
 });
+
+/**
+ * A fresh database on `driver` and a harness over it for the enclosing describe: opened before its
+ * tests, closed after. Tests read `suite.h` and `suite.database` (filled in by then).
+ */
+export function harnessPerSuite(driver: { open(): Promise<Database> }, options: Parameters<typeof harness>[1] = {}): { h: Harness; database: Database } {
+  const suite = {} as { h: Harness; database: Database };
+  beforeAll(async () => {
+    suite.database = await driver.open();
+    suite.h = await harness(suite.database, options);
+  });
+  afterAll(async () => {
+    await suite.database?.close();
+  });
+  return suite;
+}
