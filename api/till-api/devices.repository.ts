@@ -34,10 +34,6 @@ export const devicesRepository = {
     return rows.length > 0;
   },
 
-  async code(db: Db, codeHash: string) {
-    return (await db.select().from(enrollmentCodes).where(eq(enrollmentCodes.codeHash, codeHash)).limit(1))[0];
-  },
-
   async byCredential(db: Db, credentialHash: string): Promise<DeviceRow | undefined> {
     return (await db.select().from(devices).where(eq(devices.credentialHash, credentialHash)).limit(1))[0];
   },

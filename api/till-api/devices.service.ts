@@ -8,7 +8,7 @@ import type { Lease } from '../../core/collections/lease.ts';
 import { isCurrency } from '../../core/money/money.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
-import { DeviceRevokedError, EnrollmentCodeInvalidError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.ts';
+import { ConflictError, EnrollmentCodeInvalidError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { signServerTime } from '../../core/collections/server-time.ts';
 import type { SigningKeys } from '../signing-keys/signing-keys.service.ts';
@@ -111,7 +111,8 @@ export class DevicesService {
   async revoke(id: string) {
     const row = await repo.revoke(this.db, id, this.clock.now());
     if (!row) {
-      if (await repo.byId(this.db, id)) throw new ValidationError(`till ${id} is already revoked`, [{ field: 'id', message: 'already revoked' }]);
+      // A state that forbids the change, like canceling a paid voucher: 409 in both cases.
+      if (await repo.byId(this.db, id)) throw new ConflictError('device-already-revoked', `till ${id} is already revoked`);
       throw new NotFoundError('till', id);
     }
     return { id: row.id, revoked_at: row.revokedAt!.toISOString() };
