@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 /**
- * The service worker stays small (STYLE §9): it precaches one build of the app, answers in-app
+ * The service worker stays small (docs/architecture.md §9.4): it precaches one build of the app, answers in-app
  * navigations with that build's index.html, and switches to a new build only when the page asks
  * (the update prompt), so a phone never runs a mix of two versions.
  */

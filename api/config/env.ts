@@ -1,4 +1,4 @@
-/** Environment, parsed once at start (STYLE: parse at the edges). */
+/** Environment, parsed once at start (docs/architecture.md §9.1: parse at the edges). */
 import { z } from 'zod';
 import { WEBHOOK_TARGET_POLICIES } from '../webhooks/webhook-target.ts';
 

@@ -4,7 +4,7 @@
  * Several API processes may start at once against one PostgreSQL, so the journal table is
  * created idempotently and the whole run happens in one transaction that first locks the journal
  * table: a second process waits, then sees the migrations already applied. (A table lock rather
- * than an advisory lock keeps the SQL portable, DESIGN §6.)
+ * than an advisory lock keeps the SQL portable, docs/architecture.md §6.)
  */
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';

@@ -1,7 +1,7 @@
 /**
  * The one Drizzle schema for PGlite and PostgreSQL. Migrations in drizzle/ are generated from it
  * (`npm run db:generate`). SQL stays within PostgreSQL 15 and avoids advisory locks and
- * LISTEN/NOTIFY so that a PostgreSQL-compatible distributed engine can take over (DESIGN §6).
+ * LISTEN/NOTIFY so that a PostgreSQL-compatible distributed engine can take over (docs/architecture.md §6).
  */
 import { sql } from 'drizzle-orm';
 import {

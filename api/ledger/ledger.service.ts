@@ -1,6 +1,6 @@
 /**
  * Money after the till: refunds paid, store remittances, merchant payouts, balances, and the daily
- * settlement statements. Totals are always sums of postings (DESIGN §2 "money balances").
+ * settlement statements. Totals are always sums of postings (docs/architecture.md §2 "money balances").
  */
 import { exactAmount } from './exact-amount.ts';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';

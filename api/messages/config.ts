@@ -1,5 +1,5 @@
 /**
- * Delivery configuration, parsed once at start (STYLE: parse at the edges). A mistake here stops
+ * Delivery configuration, parsed once at start (docs/architecture.md §9.1: parse at the edges). A mistake here stops
  * the start with the variable named, rather than failing every message later.
  *
  * | variable | default | meaning |

@@ -31,7 +31,7 @@ export interface VoucherMessage {
 }
 
 /**
- * The stored form, checked when an outbox row is read back (STYLE: parse at the edges): a row
+ * The stored form, checked when an outbox row is read back (docs/architecture.md §9.1: parse at the edges): a row
  * written by an older release, or edited by hand, fails here with the offending field named.
  */
 export const VoucherMessageSchema = z

@@ -1,5 +1,5 @@
 /**
- * Events and the outbox (STYLE §8 "side effects after commit"). Everything here runs inside the
+ * Events and the outbox (docs/architecture.md §9.3, "side effects after commit"). Everything here runs inside the
  * transaction of the change that caused it, so an event exists if and only if its change does,
  * and every delivery it needs is queued before the commit.
  */

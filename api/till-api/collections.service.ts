@@ -1,5 +1,5 @@
 /**
- * Collection ingest: each record a till sends gets exactly one final outcome (DESIGN §2, §3).
+ * Collection ingest: each record a till sends gets exactly one final outcome (docs/architecture.md §2, §3).
  *
  * Each record is decided in a transaction of its own, so one bad record never sinks the others.
  * Exactly-once rests on two database facts, not on reading first: the guarded UPDATE in

@@ -1,6 +1,6 @@
 /**
  * The tills' feed: vouchers paid or canceled since a cursor (only those not yet expired: a till
- * refuses expired vouchers by itself), the current keys and the device's lease (DESIGN §5).
+ * refuses expired vouchers by itself), the current keys and the device's lease (docs/architecture.md §5).
  *
  * The cursor is (status_changed_at, voucher id). A change is stamped inside its transaction but
  * becomes visible only at commit, so a reader could pass a stamp whose transaction commits later.

@@ -1,5 +1,5 @@
 /**
- * Shopper view figures (DESIGN §8), printed as plain lines:
+ * Shopper view figures (docs/architecture.md §8), printed as plain lines:
  *   - the JavaScript the shopper view loads before the QR shows, gzipped (goal ≤ 60 KB), and the
  *     cashier chunk that only /cashier loads;
  *   - navigation to QR on screen for an offline cold start with the service worker's cache warm,

@@ -1,5 +1,5 @@
 /**
- * Till figures (DESIGN §8), printed as plain lines:
+ * Till figures (docs/architecture.md §8), printed as plain lines:
  *   (1) sync: 1,000 collections journaled offline drain and settle after reconnect (goal < 5 s);
  *   (3) scan: from camera start, and from the first camera frame that holds the QR, to the voucher
  *       on screen, in headless Chromium with a fake camera (goal p95 < 300 ms from the first frame).

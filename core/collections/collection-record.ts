@@ -1,6 +1,6 @@
 /**
  * A till's collection record: what the cashier took for which voucher, signed by the device's own
- * key and chained to the record before it (DESIGN §5). The server uses the chain to detect a lost,
+ * key and chained to the record before it (docs/architecture.md §5). The server uses the chain to detect a lost,
  * wiped or altered till journal; the signature proves which device recorded it.
  *
  * The signing input is a JSON array in a fixed order (no key-order ambiguity), UTF-8 encoded:

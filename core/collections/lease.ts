@@ -1,5 +1,5 @@
 /**
- * The offline lease (DESIGN §2, "bounded offline risk"): what a till may accept without asking the
+ * The offline lease (docs/architecture.md §2, "bounded offline risk"): what a till may accept without asking the
  * server. The server issues it at every sync; above it, the till needs an online confirmation.
  * Amounts are minor units of the store's currency.
  */
@@ -16,7 +16,7 @@ export interface Lease {
   max_offline_seconds: number;
 }
 
-/** Defaults for a new store (REFERENCES: Moneris 250 per payment, 500 stored; Clover 7 days offline). */
+/** Defaults for a new store (published offline caps: Moneris 250 per payment and 500 stored; Clover 7 days offline). */
 export const DEFAULT_LIMITS = {
   max_voucher_amount: 25_000,
   max_unsynced_total: 100_000,

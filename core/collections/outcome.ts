@@ -1,5 +1,5 @@
 /**
- * The server's final word on a collection (DESIGN §3). Every collection a till recorded gets
+ * The server's final word on a collection (docs/architecture.md §3). Every collection a till recorded gets
  * exactly one of these, however often it is sent.
  */
 export const CollectionOutcome = {

@@ -1,5 +1,5 @@
 /**
- * What a till checks before it lets the cashier collect, offline (DESIGN §1.4, §2). Pure: the
+ * What a till checks before it lets the cashier collect, offline (docs/architecture.md §1.4, §2). Pure: the
  * cashier view calls it with what it holds (cached keys, the paid list, its journal, its lease).
  */
 import { verifyVoucherToken, type VerificationKeys, type VoucherClaims } from '../token/voucher-token.ts';

@@ -1,5 +1,5 @@
 /**
- * Ledger rules (DESIGN §1.6, §2 "money balances"): which postings each money event makes.
+ * Ledger rules (docs/architecture.md §1.6, §2 "money balances"): which postings each money event makes.
  * Amounts are signed minor units, debit positive and credit negative; every transaction sums to
  * zero per currency. Balances are never stored: they are sums of postings.
  *

@@ -1,5 +1,5 @@
 /**
- * Money is an integer count of minor units plus an ISO 4217 code (DESIGN §2). No floating point
+ * Money is an integer count of minor units plus an ISO 4217 code (docs/architecture.md §2). No floating point
  * touches an amount; formatting for people happens at the edge, here, with Intl.NumberFormat.
  */
 import { CURRENCY_EXPONENTS } from './currencies.ts';

@@ -4,7 +4,7 @@
  * Why digits and not Base45: QR numeric mode stores 3 digits in 10 bits, so 7 bytes become
  * 17 digits (56 bits in 56.7): 8.1 bits a byte, against 8.25 for Base45 in alphanumeric mode.
  * Digits are also safe in every part of a URL, where Base45's space, `%`, `+` and `/` are not,
- * and the QR is a URL (DESIGN §4).
+ * and the QR is a URL (docs/architecture.md §4).
  *
  * Layout: the bytes are cut into 7-byte chunks, each read as a big-endian integer and written as
  * exactly 17 decimal digits; a last chunk of n < 7 bytes is written with LAST_CHUNK_DIGITS[n]

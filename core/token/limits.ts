@@ -1,6 +1,6 @@
 /**
  * Field limits that keep the largest voucher inside a QR code of version 10 at level M
- * (DESIGN §4), and the functions that build the QR text and shorten free text to fit.
+ * (docs/architecture.md §4), and the functions that build the QR text and shorten free text to fit.
  */
 import { digitCount } from './digits.ts';
 import { maxDigitsAfter } from './qr-capacity.ts';

@@ -2,7 +2,7 @@
  * QR capacity arithmetic (ISO/IEC 18004) for the voucher URL: how many bits the URL prefix and
  * the numeric token take, and which version at error-correction level M that needs.
  * Used to size the token's free-text fields so that the largest voucher still fits version 10-M
- * (DESIGN §4). Tests check these numbers against the `qrcode` encoder.
+ * (docs/architecture.md §4). Tests check these numbers against the `qrcode` encoder.
  */
 
 /** Data codewords (bytes) at error-correction level M, versions 1…13. */

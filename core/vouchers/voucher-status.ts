@@ -1,4 +1,4 @@
-/** The life of a voucher (DESIGN §3). Exceptions such as a late or duplicate collection are a separate axis. */
+/** The life of a voucher (docs/architecture.md §3). Exceptions such as a late or duplicate collection are a separate axis. */
 export const VoucherStatus = {
   /** Created and payable at any store until it expires. */
   open: 'open',

@@ -1,7 +1,7 @@
 /**
  * For every order of events: collections on several tills, sends whose answers are lost, retries,
  * expiry and cancellation. At the end every recorded collection has exactly one outcome that never
- * changed once given, and no voucher is accepted twice (DESIGN §2 "exactly once").
+ * changed once given, and no voucher is accepted twice (docs/architecture.md §2 "exactly once").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';

@@ -1,5 +1,5 @@
 /**
- * One database suite, two drivers (STYLE: drizzle's own pglite/pg integration tests): every
+ * One database suite, two drivers (docs/architecture.md §9.5): every
  * database test runs on in-memory PGlite and, when DATABASE_URL is set, on PostgreSQL, each test
  * file in a database of its own. Under CI=true, PostgreSQL is required: a tier that cannot run fails.
  */

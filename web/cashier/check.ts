@@ -1,5 +1,5 @@
 /**
- * The till's decision on a voucher (DESIGN §1.4, §2): the shared offline check from core/, then
+ * The till's decision on a voucher (docs/architecture.md §1.4, §2): the shared offline check from core/, then
  * the lease. Above the lease the till asks the server to confirm the voucher is still open, and
  * refuses when it cannot ask. Each refusal reason maps to one sentence the cashier can act on
  * (refusals.ts).

@@ -1,6 +1,6 @@
 /**
  * Amounts the cashier types (the cash handed over), read into integer minor units without any
- * floating point (DESIGN §2). "50", "50.5", "50,50" and "1 000.00" all read; more decimals than
+ * floating point (docs/architecture.md §2). "50", "50.5", "50,50" and "1 000.00" all read; more decimals than
  * the currency has do not.
  */
 import { currencyExponent } from '../../core/money/money.ts';

@@ -1,6 +1,6 @@
 /**
  * The camera QR scanner for the cashier view. It lives in the cashier chunk only: html5-qrcode
- * is about 100 KB gzipped, more than the whole shopper view may load (DESIGN §8).
+ * is about 100 KB gzipped, more than the whole shopper view may load (docs/architecture.md §8).
  *
  * Settings, and why:
  *   - `{ facingMode: 'environment' }`, not `exact`: the back camera where there is one, and any

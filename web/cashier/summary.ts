@@ -1,6 +1,6 @@
 /**
  * The shift summary (end of day): per tender, how many collections and how much money, derived
- * from the journal rows (STYLE §6: totals come from the facts, never from counters).
+ * from the journal rows (docs/architecture.md §9.2: totals come from the facts, never from counters).
  */
 import { TENDERS, type Tender } from '../../core/collections/collection-record.ts';
 import type { JournalEntry } from '../offline/till-records.ts';

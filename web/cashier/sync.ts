@@ -1,5 +1,5 @@
 /**
- * Sync between the till's journal and the API (DESIGN §5), as plain functions over small ports so
+ * Sync between the till's journal and the API (docs/architecture.md §5), as plain functions over small ports so
  * the rules can be tested without a browser:
  *
  *   push: send queued rows (at most 500 a call); each answer is final and moves its row out of the

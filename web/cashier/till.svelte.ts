@@ -3,7 +3,7 @@
  * the sync header's facts, the voucher on the counter and the last receipt. IndexedDB is the truth;
  * this is the screens' copy, reloaded after every write (here or in another tab).
  *
- * The page owns sync (STYLE §9). It runs on start, on `online`, when the page becomes visible, on
+ * The page owns sync (docs/architecture.md §9.4). It runs on start, on `online`, when the page becomes visible, on
  * a timer, when the service worker forwards a Background Sync event, and right after a collection.
  * One tab at a time sends (Web Lock); failures back off exponentially, and the triggers above
  * that mean "the network may be back" skip the wait.

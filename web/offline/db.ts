@@ -1,6 +1,6 @@
 /**
  * The app's IndexedDB database. The schema grows one version at a time in `upgrade`, each step
- * guarded by `oldVersion`, so a phone that skipped releases still walks every step (STYLE §9).
+ * guarded by `oldVersion`, so a phone that skipped releases still walks every step (docs/architecture.md §9.4).
  * The cashier view adds its stores as later versions of this same database.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
@@ -27,7 +27,7 @@ export interface CounterpayDB extends DBSchema {
   /** The vouchers the server's feed lists as paid or canceled elsewhere, by voucher id. */
   paidList: { key: string; value: unknown };
   /**
-   * The till's collection journal (DESIGN §5): the source of truth until the server answers.
+   * The till's collection journal (docs/architecture.md §5): the source of truth until the server answers.
    * Rows are never deleted; a final outcome only changes their state.
    */
   journal: {

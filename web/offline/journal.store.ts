@@ -1,5 +1,5 @@
 /**
- * The till's collection journal in IndexedDB (DESIGN §5). It is the source of truth until the
+ * The till's collection journal in IndexedDB (docs/architecture.md §5). It is the source of truth until the
  * server has answered: rows are never deleted, and a final outcome only moves a row from
  * `queued` to `settled` (or to `attention` when the server could not read it).
  */

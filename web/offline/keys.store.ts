@@ -1,4 +1,4 @@
-/** The cached operator key set, so tokens verify with no network (DESIGN §4). */
+/** The cached operator key set, so tokens verify with no network (docs/architecture.md §4). */
 import { db } from './db.ts';
 import { keysRecordSchema, type KeysRecord } from './records.ts';
 

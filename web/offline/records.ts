@@ -1,6 +1,6 @@
 /**
  * What the app keeps in IndexedDB, as schemas. Data read back from the database is parsed here
- * before the app trusts it (STYLE §4): an older or newer app version may have written it.
+ * before the app trusts it (docs/architecture.md §9.1): an older or newer app version may have written it.
  *
  * A saved voucher keeps its token as the source of truth; merchant, amount, expiry and the other
  * signed claims are decoded from the token on every read rather than stored twice, so they can

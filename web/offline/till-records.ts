@@ -1,5 +1,5 @@
 /**
- * What the till keeps in IndexedDB, as schemas (STYLE §4): every record read back is parsed before
+ * What the till keeps in IndexedDB, as schemas (docs/architecture.md §9.1): every record read back is parsed before
  * the till trusts it, because an older or newer app version may have written it.
  */
 import * as z from 'zod/mini';
