@@ -2,11 +2,12 @@
  * A readable API reference rendered on the server from the OpenAPI document: no script, no
  * third-party assets, so it works on a closed network and prints well.
  */
+import { escapeHtml } from './html.ts';
 type Schema = { type?: string | string[]; $ref?: string; properties?: Record<string, Schema>; required?: string[]; items?: Schema; description?: string; enum?: unknown[]; example?: unknown; nullable?: boolean; anyOf?: Schema[]; oneOf?: Schema[]; minimum?: number; maximum?: number; maxLength?: number; pattern?: string };
 type Operation = { summary?: string; description?: string; tags?: string[]; security?: unknown[]; parameters?: Array<{ name: string; in: string; required?: boolean; schema?: Schema; description?: string }>; requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }> };
 type Document = { info: { title: string; description?: string }; paths?: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, Schema> } };
 
-const esc = (s: unknown) => String(s).replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
+const esc = (s: unknown) => escapeHtml(String(s));
 
 function typeOf(s: Schema | undefined): string {
   if (!s) return '';

@@ -4,6 +4,7 @@
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { sqlState } from '../db/sql-state.ts';
 import { CounterpayError, DatabaseUnavailableError, MalformedJsonError, UnsupportedMediaTypeError, type FailureKind } from '../errors.ts';
 
 const STATUS: Record<FailureKind, number> = {
@@ -48,8 +49,8 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57
  * (a shopper's e-mail, a token, a credential hash), which never go to the log.
  */
 export function describeForLog(err: unknown): string {
-  const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string } };
-  const state = e.cause?.code ?? e.code;
+  const e = err as { name?: string; message?: string; cause?: { message?: string } };
+  const state = sqlState(err);
   const message = String(e.cause?.message ?? e.message ?? err)
     .split('\n')[0]!
     .replace(/^Failed query:.*$/s, 'a database query failed')
@@ -68,7 +69,7 @@ export function onError(err: Error, c: Context): Response {
   if (err instanceof HTTPException && err.status === 415) {
     return problemResponse(new UnsupportedMediaTypeError(c.req.header('content-type')), instance);
   }
-  const code = (err as { code?: string; cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;
+  const code = sqlState(err);
   if (code && CONNECTION_CODES.has(code)) return problemResponse(new DatabaseUnavailableError(), instance);
   console.error(`[counterpay] unexpected error on ${c.req.method} ${instance}: ${describeForLog(err)}`);
   return new Response(

@@ -4,8 +4,9 @@
  * opened. The HTML uses inline styles and no remote images (mail clients block those), and every
  * text that came from a merchant is escaped.
  */
-import QRCode, { type QRCodeSegment } from 'qrcode';
-import { prefixMode } from '../../core/token/qr-capacity.ts';
+import QRCode from 'qrcode';
+import { qrSegments } from '../../core/token/qr-segments.ts';
+import { escapeHtml } from '../http/html.ts';
 import { formatReference } from '../../core/reference/reference.ts';
 import { amountText, expiryLong, lineAmountText, type FormatOptions } from './message-format.ts';
 import type { MessageLocale, VoucherMessage } from './voucher-message.ts';
@@ -31,20 +32,7 @@ export interface RenderedEmail {
   attachments: [EmailAttachment];
 }
 
-/**
- * The QR's segments exactly as the API sized them (core/token/qr-capacity.ts) and the web app
- * draws them (web/shopper/qr.ts): the URL prefix in alphanumeric mode when it allows it, the
- * token digits in numeric mode. One byte-mode segment would push a large voucher past version 10.
- */
-export function qrSegments(text: string): QRCodeSegment[] {
-  const cut = text.lastIndexOf('/V/') + 3;
-  const prefix = text.slice(0, cut);
-  const digits = text.slice(cut);
-  const bytes = (s: string): QRCodeSegment => ({ data: Buffer.from(s, 'utf8'), mode: 'byte' });
-  // Not a voucher URL (never expected): still encode exactly the text, in byte mode.
-  if (cut < 3 || !/^[0-9]+$/.test(digits)) return [bytes(text)];
-  return [prefixMode(prefix) === 'alphanumeric' ? { data: prefix, mode: 'alphanumeric' } : bytes(prefix), { data: digits, mode: 'numeric' }];
-}
+export { qrSegments };
 
 /** The voucher QR as a PNG: exactly `qr`, level M, with its quiet zone. */
 export async function voucherQrPng(qr: string): Promise<Buffer> {
@@ -86,10 +74,7 @@ const TEXTS = {
   },
 } satisfies Record<MessageLocale, unknown>;
 
-/** Escapes text for HTML element content and double-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export { escapeHtml };
 
 /** Header-safe: a line break in a merchant name must not reach the Subject line. */
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();

@@ -5,25 +5,13 @@
  * alphanumeric mode (the API upper-cases scheme and host for that) and the token digits in numeric
  * mode, at error correction M. One byte-mode segment would push a large voucher past version 10.
  */
-import QRCode, { type QRCodeSegment } from 'qrcode';
-import { prefixMode } from '../../core/token/qr-capacity.ts';
+import QRCode from 'qrcode';
+import { qrSegments } from '../../core/token/qr-segments.ts';
 
 /** Blank modules around the code; ISO/IEC 18004 asks for four. */
 export const QUIET_ZONE = 4;
 
-const bytes = (text: string): QRCodeSegment => ({ data: new TextEncoder().encode(text), mode: 'byte' });
-
-export function qrSegments(text: string): QRCodeSegment[] {
-  const cut = text.lastIndexOf('/V/') + 3;
-  const prefix = text.slice(0, cut);
-  const digits = text.slice(cut);
-  // Not a voucher URL (never expected): still draw exactly the text, in byte mode.
-  if (cut < 3 || !/^[0-9]+$/.test(digits)) return [bytes(text)];
-  return [
-    prefixMode(prefix) === 'alphanumeric' ? { data: prefix, mode: 'alphanumeric' } : bytes(prefix),
-    { data: digits, mode: 'numeric' },
-  ];
-}
+export { qrSegments };
 
 export interface QrDrawing {
   /** Modules per side, quiet zone included: the SVG viewBox is 0 0 size size. */
