@@ -101,13 +101,16 @@ async function main(argv: string[]): Promise<number> {
 async function runWorker(services: Services, env: ReturnType<typeof parseEnv>): Promise<number> {
   const { createWorker } = await import('../outbox/run-worker.ts');
   const log = (line: string) => write('stderr', { text: `[counterpay worker] ${line}` });
+  // The signal handlers come first: "running" may reach a reader (who may answer with SIGTERM at
+  // once) before the next line here runs, since writes to a pipe are synchronous.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   const w = createWorker(services, env, log);
   w.start();
   log(`running (pid ${process.pid}); stop with Ctrl-C`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   await w.stop();
   log('stopped');
   return 0;

@@ -77,8 +77,29 @@ export function guardBrowser(browser: Browser): Browser {
   return browser;
 }
 
+/**
+ * With COUNTERPAY_CLOCK_SHIFT_DAYS set (test/support/shifted-clock.mjs), pages read the same
+ * shifted time as the Node processes: `Date` is replaced before any page script runs.
+ */
+const CLOCK_SHIFT_MS = Number(process.env.COUNTERPAY_CLOCK_SHIFT_DAYS ?? 0) * 86_400_000 || 0;
+function shiftPageClock(offset: number) {
+  const RealDate = Date;
+  const realNow = RealDate.now.bind(RealDate);
+  class ShiftedDate extends RealDate {
+    constructor(...args: ConstructorParameters<DateConstructor> | []) {
+      if (args.length === 0) super(realNow() + offset);
+      else super(...(args as ConstructorParameters<DateConstructor>));
+    }
+    static now() {
+      return realNow() + offset;
+    }
+  }
+  (globalThis as { Date: DateConstructor }).Date = ShiftedDate as DateConstructor;
+}
+
 /** Makes `context` (its pages, frames and service workers) record policy violations. */
 export async function guardContext(context: BrowserContext): Promise<BrowserContext> {
+  if (CLOCK_SHIFT_MS !== 0) await context.addInitScript(shiftPageClock, CLOCK_SHIFT_MS);
   await context.addInitScript(reportViolationEvents, EVENT_TAG);
   context.on('console', record('page'));
   context.on('serviceworker', guardWorker);
