@@ -4,41 +4,23 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
-import { bodyLimit } from 'hono/body-limit';
-import { createMiddleware } from 'hono/factory';
-import { BodyTooLargeError, NotFoundError, UnsupportedMediaTypeError } from './errors.ts';
+import { NotFoundError } from './errors.ts';
 import { onError, problemResponse } from './http/problem.ts';
-import { toValidationError } from './http/validation.ts';
-import { textGuard } from './http/text-guard.ts';
-import { merchantAuth, type MerchantEnv } from './http/merchant-auth.ts';
-import { registerVoucherRoutes } from './merchant-api/vouchers/vouchers.handlers.ts';
-import { registerMoneyRoutes } from './merchant-api/money.routes.ts';
-import { registerShopperRoutes } from './shopper-api/shopper.routes.ts';
-import { registerKeyRoutes } from './signing-keys/signing-keys.routes.ts';
-import { registerTillRoutes } from './till-api/till.routes.ts';
-import { deviceAuth, type TillEnv } from './http/device-auth.ts';
+import { merchantAuth } from './http/merchant-auth.ts';
+import { deviceAuth } from './http/device-auth.ts';
+import { SECURITY_SCHEMES, type Guards } from './http/resource.ts';
+import { voucherResource } from './merchant-api/vouchers/vouchers.handlers.ts';
+import { moneyResource } from './merchant-api/money.routes.ts';
+import { shopperResource } from './shopper-api/shopper.routes.ts';
+import { keysResource } from './signing-keys/signing-keys.routes.ts';
+import { tillResource } from './till-api/till.routes.ts';
 import { apiReferencePage } from './http/api-reference.ts';
 import { serveWebApp } from './http/web-app.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import type { Services } from './context.ts';
 
-export const BODY_LIMIT_BYTES = 64 * 1024;
-/** A till's batch of up to 500 signed collections (≈ 700 bytes each) needs more room. */
-export const COLLECTIONS_BODY_LIMIT_BYTES = 1024 * 1024;
-
-const requireJson = createMiddleware(async (c, next) => {
-  const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
-  const type = c.req.header('content-type');
-  if (hasBody && !/^application\/(.+\+)?json\s*(;|$)/i.test(type ?? '')) throw new UnsupportedMediaTypeError(type);
-  await next();
-});
-
 export function createApp(services: Services, options: { webRoot?: string; afterWrite?: () => void } = {}) {
-  const app = new OpenAPIHono<MerchantEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw toValidationError(result.error, result.target);
-    },
-  });
+  const app = new OpenAPIHono();
   app.onError(onError);
   app.use('*', securityHeaders());
 
@@ -50,35 +32,21 @@ export function createApp(services: Services, options: { webRoot?: string; after
       if (c.res.status < 300) afterWrite();
     });
   }
-  app.use('/v1/*', async (c, next) => {
-    const max = c.req.path === '/v1/collections' ? COLLECTIONS_BODY_LIMIT_BYTES : BODY_LIMIT_BYTES;
-    return bodyLimit({ maxSize: max, onError: () => { throw new BodyTooLargeError(max); } })(c, next);
-  });
-  app.on(['POST', 'PUT', 'PATCH'], '/v1/*', requireJson);
-  app.use('/v1/*', textGuard);
-  const auth = merchantAuth(services.network);
-  app.use('/v1/vouchers', auth);
-  app.use('/v1/vouchers/*', auth);
-  for (const path of ['/v1/webhook_endpoints', '/v1/webhook_endpoints/*', '/v1/webhook_deliveries/*', '/v1/settlements', '/v1/settlements/*']) app.use(path, auth);
-  app.use('/v1/till/*', deviceAuth(services.devices, { revoked: 'refuse' }));
-  app.use('/v1/collections', deviceAuth(services.devices, { revoked: 'record' }));
 
-  registerVoucherRoutes(app, services);
-  registerMoneyRoutes(app, services);
-  registerKeyRoutes(app as unknown as OpenAPIHono, services.keys);
-  registerShopperRoutes(app as unknown as OpenAPIHono, services.vouchers);
-  registerTillRoutes(app as unknown as OpenAPIHono<TillEnv>, services);
+  // Each resource's routes declare their guard and body limit (api/http/resource.ts).
+  const guards: Guards = {
+    none: [],
+    merchantKey: [merchantAuth(services.network)],
+    tillCredential: [deviceAuth(services.devices, { revoked: 'refuse' })],
+    tillCredentialRevokedToo: [deviceAuth(services.devices, { revoked: 'record' })],
+  };
+  app.route('/', voucherResource(services, guards).app);
+  app.route('/', moneyResource(services, guards).app);
+  app.route('/', keysResource(services.keys, guards).app);
+  app.route('/', shopperResource(services.vouchers, guards).app);
+  app.route('/', tillResource(services, guards).app);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'merchantApiKey', {
-    type: 'http',
-    scheme: 'bearer',
-    description: "The merchant's API key (shown once by `counterpay merchant create`).",
-  });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'tillCredential', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'The till credential returned once by `POST /v1/devices`.',
-  });
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent('securitySchemes', name, scheme);
   const documentConfig = {
     openapi: '3.1.0',
     info: {

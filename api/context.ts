@@ -3,6 +3,7 @@
  * this, so an operator command does the same thing whichever way it arrives.
  */
 import type { Database } from './db/client.ts';
+import { normalizePublicUrl } from './config/env.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { KeyVault } from './signing-keys/key-vault.ts';
 import { SigningKeys } from './signing-keys/signing-keys.service.ts';
@@ -51,7 +52,7 @@ export async function createServices(database: Database, options: ContextOptions
   const clock = options.clock ?? systemClock;
   const vault = await KeyVault.create(options.signingKeySecret);
   const keys = new SigningKeys(database.db, vault, clock);
-  const publicUrl = options.publicUrl.replace(/\/+$/, '');
+  const publicUrl = normalizePublicUrl(options.publicUrl);
   const production = options.production ?? false;
   const webhookRules: WebhookRules = { production, targets: options.webhookTargets ?? (production ? 'public' : 'public-and-loopback'), lookup: options.webhookLookup };
   const vouchers = new VouchersService(database.db, keys, clock, publicUrl, (id) => merchantName(database.db, id));

@@ -1,7 +1,13 @@
 /**
- * Named failures. Services throw these; api/http/problem.ts is the one place that turns them into
- * HTTP (RFC 9457 problem details). Each message carries the offending value.
+ * Named failures, one family: every one is a CounterpayError with a kind, a stable code and a
+ * detail that carries the offending value. Services throw these; api/http/problem.ts is the one
+ * place that turns them into HTTP (RFC 9457 problem details), the operator CLI prints their code
+ * and detail (api/operator/commands.ts describeFailure), and the outbox worker reads a
+ * DeliveryError's `permanent`. They speak in domain words (a store, an amount), never in one
+ * front end's terms (a CLI flag); each front end maps its own input to those words.
  */
+
+import type { ProblemCode } from '../core/contract/problem.ts';
 
 /** How a failure reads to a client; problem.ts maps each to its HTTP status. */
 export type FailureKind =
@@ -22,19 +28,26 @@ export interface FieldError {
   message: string;
 }
 
+/**
+ * Codes of failures that never reach a client as HTTP: the CLI's usage errors and message
+ * delivery. Every other code is a problem code of the wire contract (core/contract/problem.ts).
+ */
+export type LocalCode = 'usage' | 'message-undeliverable' | 'delivery-deferred' | 'sms-too-long' | 'sms-template-invalid';
+
 export class CounterpayError extends Error {
   constructor(
     readonly kind: FailureKind,
-    /** Stable slug for the problem `type` URI. */
-    readonly code: string,
+    /** Stable slug: the problem `type` URI's fragment, or a LocalCode. */
+    readonly code: ProblemCode | LocalCode,
     /** Short, fixed summary for the problem `title`. */
     readonly title: string,
     detail: string,
     readonly fields?: FieldError[],
     /** For `rate_limited` and `unavailable`: when to try again (the `Retry-After` header). */
     readonly retryAfterSeconds?: number,
+    options?: ErrorOptions,
   ) {
-    super(detail);
+    super(detail, options);
   }
 }
 
@@ -98,7 +111,8 @@ export class DatabaseUnavailableError extends CounterpayError {
   }
 }
 
-export class EnrollmentCodeInvalidError extends CounterpayError {
+/** The code and the field keep the protocol's spelling (`enrollment-code-invalid`, `enrollment_code`: docs/till-protocol.md). */
+export class EnrolmentCodeInvalidError extends CounterpayError {
   constructor(detail: string) {
     super('invalid', 'enrollment-code-invalid', 'The enrolment code is not valid', detail, [{ field: 'enrollment_code', message: detail }]);
   }
@@ -111,7 +125,7 @@ export class DeviceRevokedError extends CounterpayError {
 }
 
 export class ConflictError extends CounterpayError {
-  constructor(code: string, detail: string) {
+  constructor(code: ProblemCode, detail: string) {
     super('conflict', code, 'The request conflicts with the current state', detail);
   }
 }
@@ -119,5 +133,46 @@ export class ConflictError extends CounterpayError {
 export class RateLimitedError extends CounterpayError {
   constructor(what: string, retryAfterSeconds: number) {
     super('rate_limited', 'rate-limited', 'Too many requests', `too many ${what}; try again in ${retryAfterSeconds} s`, undefined, Math.max(1, Math.ceil(retryAfterSeconds)));
+  }
+}
+
+/**
+ * The operator's command line is wrong: an unknown command, a missing or unexpected argument. Not
+ * a fact about the data: the CLI prints the detail with its usage and exits 2 (every other failure
+ * exits 1). Only the CLI throws it, and its detail may name the CLI's own flags.
+ */
+export class UsageError extends CounterpayError {
+  constructor(detail: string) {
+    super('invalid', 'usage', 'The command line is not valid', detail);
+    this.name = 'UsageError';
+  }
+}
+
+/**
+ * A voucher e-mail or SMS that did not go out, and whether trying again later can help. The outbox
+ * worker keeps a transient one for a later attempt and ends a permanent one with its detail
+ * recorded (api/messages/delivery.ts).
+ */
+export class DeliveryError extends CounterpayError {
+  constructor(
+    detail: string,
+    /**
+     * true: retrying the same message cannot succeed (SMTP 550 no such user, the provider calls
+     * the number invalid, no address to send to). false: it may succeed later (connection refused,
+     * timeout, SMTP 4xx, HTTP 5xx or 429, delivery not configured yet).
+     */
+    readonly permanent: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(
+      permanent ? 'unprocessable' : 'unavailable',
+      permanent ? 'message-undeliverable' : 'delivery-deferred',
+      permanent ? 'The message cannot be delivered' : 'The message could not be delivered yet',
+      detail,
+      undefined,
+      undefined,
+      options,
+    );
+    this.name = 'DeliveryError';
   }
 }

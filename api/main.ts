@@ -14,7 +14,7 @@ import { openDatabase } from './db/client.ts';
 import { DataDirBusyError } from './db/data-dir-lock.ts';
 import { createServices } from './context.ts';
 import { createApp } from './app.ts';
-import { DEMO_MERCHANT_ID, DEMO_STORE_ID, demoEnrollmentCode, seedDemo } from './demo/seed.ts';
+import { DEMO_MERCHANT_ID, DEMO_STORE_ID, demoEnrolmentCode, seedDemo } from './demo/seed.ts';
 import { startAdminSocket } from './operator/admin-socket.ts';
 import { summaryBudget } from '../core/token/limits.ts';
 import { createWorker } from './outbox/run-worker.ts';
@@ -72,7 +72,7 @@ async function main() {
     if (!demo && (await services.network.listMerchants()).some((m) => m.id === DEMO_MERCHANT_ID)) {
       log(`demo merchant ${DEMO_MERCHANT_ID}: its API key was shown at first start; \`npx counterpay merchant new-key ${DEMO_MERCHANT_ID}\` makes a new one`);
     }
-    const code = await demoEnrollmentCode(services);
+    const code = await demoEnrolmentCode(services);
     if (code === 'unused-exists') log(`the demo till enrolment code shown at an earlier start is still unused; \`npx counterpay device enroll-code --store ${DEMO_STORE_ID}\` makes another`);
     else if (code) console.log(`Demo till enrolment code: ${code} (open /cashier on the tablet; valid 24 h, once)`);
   }

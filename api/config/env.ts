@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { WEBHOOK_TARGET_POLICIES } from '../webhooks/webhook-target.ts';
 
+/** The one spelling of PUBLIC_URL the code uses: no trailing slash, so `${publicUrl}/v/…` is always one slash. */
+export const normalizePublicUrl = (url: string) => url.replace(/\/+$/, '');
+
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('localhost'),
@@ -9,7 +12,7 @@ const Env = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://').optional(),
   /** The base URL shoppers and tills reach Counterpay at; vouchers' QR codes and links start with it. */
-  PUBLIC_URL: z.string().url().default('http://localhost:8080'),
+  PUBLIC_URL: z.string().url().default('http://localhost:8080').transform(normalizePublicUrl),
   /** Encrypts the operator's private signing keys at rest (AES-256-GCM); see README. */
   SIGNING_KEY_SECRET: z.string().min(16, 'SIGNING_KEY_SECRET must be at least 16 characters').optional(),
   TLS_CERT: z.string().optional(),

@@ -11,6 +11,20 @@ import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/**
+ * What a repository writes through: an open transaction, or the database itself when the work is
+ * a single statement and needs no BEGIN/COMMIT (IdempotencyService.run with `atomic: false`).
+ */
+export type Tx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/**
+ * The rows of a raw `execute(sql\`...\`)`. Drizzle types the result by driver; both drivers here
+ * (node-postgres and PGlite) answer `{ rows }`, with the columns named as the SQL names them.
+ */
+export function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';

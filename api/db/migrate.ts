@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import type { Db } from './client.ts';
+import { rowsOf, type Db } from './client.ts';
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
@@ -29,8 +29,8 @@ export async function migrate(db: Db): Promise<number> {
   }
   return db.transaction(async (tx) => {
     await tx.execute(sql`lock table counterpay_migrations in exclusive mode`);
-    const applied = (await tx.execute(sql`select hash from counterpay_migrations`)) as unknown as { rows: Array<{ hash: string }> };
-    const done = new Set(applied.rows.map((r) => r.hash));
+    const applied = rowsOf<{ hash: string }>(await tx.execute(sql`select hash from counterpay_migrations`));
+    const done = new Set(applied.map((r) => r.hash));
     let count = 0;
     for (const migration of migrations) {
       if (done.has(migration.hash)) continue;

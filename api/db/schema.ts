@@ -4,11 +4,19 @@
  * LISTEN/NOTIFY so that a PostgreSQL-compatible distributed engine can take over (docs/architecture.md §6).
  */
 import { sql } from 'drizzle-orm';
+import { TENDERS } from '../../core/collections/collection-record.ts';
+import { COLLECTION_OUTCOMES, type ChainFlag, type RejectReason } from '../../core/collections/outcome.ts';
+import { DEFAULT_LIMITS } from '../../core/contract/till.ts';
+import { ENDPOINT_STATUSES } from '../../core/contract/webhooks.ts';
+import { PARTY_KINDS, TRANSACTION_KINDS } from '../../core/contract/settlements.ts';
+import { VOUCHER_STATUSES } from '../../core/vouchers/voucher-status.ts';
 import {
   bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+/** A text column's allowed values, from the contract's or the domain's list (drizzle wants a non-empty tuple). */
+const oneOf = <T extends string>(values: readonly T[]) => values as [T, ...T[]];
 
 /** Shops that create vouchers. The API key is stored as its SHA-256; the key itself is shown once. */
 export const merchants = pgTable(
@@ -37,10 +45,10 @@ export const stores = pgTable(
     id: text('id').primaryKey(),
     name: text('name').notNull(),
     currency: text('currency').notNull().default('EUR'),
-    maxVoucherAmount: bigint('max_voucher_amount', { mode: 'number' }).notNull().default(25_000),
-    maxUnsyncedTotal: bigint('max_unsynced_total', { mode: 'number' }).notNull().default(100_000),
-    maxUnsyncedCount: integer('max_unsynced_count').notNull().default(100),
-    maxOfflineSeconds: integer('max_offline_seconds').notNull().default(86_400),
+    maxVoucherAmount: bigint('max_voucher_amount', { mode: 'number' }).notNull().default(DEFAULT_LIMITS.max_voucher_amount),
+    maxUnsyncedTotal: bigint('max_unsynced_total', { mode: 'number' }).notNull().default(DEFAULT_LIMITS.max_unsynced_total),
+    maxUnsyncedCount: integer('max_unsynced_count').notNull().default(DEFAULT_LIMITS.max_unsynced_count),
+    maxOfflineSeconds: integer('max_offline_seconds').notNull().default(DEFAULT_LIMITS.max_offline_seconds),
     /** The store's commission: basis points of each accepted collection (rounded half up). */
     commissionBasisPoints: integer('commission_basis_points').notNull().default(100),
     createdAt: ts('created_at').notNull().defaultNow(),
@@ -51,7 +59,7 @@ export const stores = pgTable(
 );
 
 /** One-time codes that enrol a till in a store. Stored as SHA-256; used at most once. */
-export const enrollmentCodes = pgTable('enrollment_codes', {
+export const enrolmentCodes = pgTable('enrollment_codes', {
   codeHash: text('code_hash').primaryKey(),
   storeId: text('store_id').notNull().references(() => stores.id),
   createdAt: ts('created_at').notNull(),
@@ -107,7 +115,7 @@ export const vouchers = pgTable(
   {
     id: text('id').primaryKey(),
     merchantId: text('merchant_id').notNull().references(() => merchants.id),
-    status: text('status', { enum: ['open', 'paid', 'expired', 'canceled'] }).notNull().default('open'),
+    status: text('status', { enum: oneOf(VOUCHER_STATUSES) }).notNull().default('open'),
     orderRef: text('order_ref').notNull(),
     amount: bigint('amount', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
@@ -176,14 +184,14 @@ export const collections = pgTable(
     token: text('token').notNull(),
     amount: bigint('amount', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
-    tender: text('tender', { enum: ['cash', 'prepaid_card', 'bank_card'] }).notNull(),
+    tender: text('tender', { enum: oneOf(TENDERS) }).notNull(),
     tenderReference: text('tender_reference'),
     collectedAt: ts('collected_at').notNull(),
     receivedAt: ts('received_at').notNull(),
-    outcome: text('outcome', { enum: ['accepted', 'duplicate', 'late', 'mismatch', 'rejected'] }).notNull(),
-    reason: text('reason'),
+    outcome: text('outcome', { enum: oneOf(COLLECTION_OUTCOMES) }).notNull(),
+    reason: text('reason').$type<RejectReason>(),
     detail: text('detail').notNull(),
-    flags: jsonb('flags').$type<string[]>().notNull(),
+    flags: jsonb('flags').$type<ChainFlag[]>().notNull(),
     signature: text('signature').notNull(),
   },
   (t) => [
@@ -203,7 +211,7 @@ export const ledgerTransactions = pgTable(
   'ledger_transactions',
   {
     id: text('id').primaryKey(),
-    kind: text('kind', { enum: ['collection', 'collection_exception', 'refund_paid', 'remittance', 'payout', 'correction'] }).notNull(),
+    kind: text('kind', { enum: oneOf(TRANSACTION_KINDS) }).notNull(),
     collectionId: text('collection_id').references(() => collections.id),
     storeId: text('store_id'),
     merchantId: text('merchant_id'),
@@ -242,7 +250,7 @@ export const statements = pgTable(
   {
     id: text('id').primaryKey(),
     businessDate: text('business_date').notNull().references(() => settlementRuns.businessDate),
-    partyKind: text('party_kind', { enum: ['store', 'merchant'] }).notNull(),
+    partyKind: text('party_kind', { enum: oneOf(PARTY_KINDS) }).notNull(),
     partyId: text('party_id').notNull(),
     currency: text('currency').notNull(),
     createdAt: ts('created_at').notNull(),
@@ -256,7 +264,7 @@ export const statementTransactions = pgTable(
   {
     statementId: text('statement_id').notNull().references(() => statements.id),
     transactionId: text('transaction_id').notNull().references(() => ledgerTransactions.id),
-    partyKind: text('party_kind', { enum: ['store', 'merchant'] }).notNull(),
+    partyKind: text('party_kind', { enum: oneOf(PARTY_KINDS) }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.transactionId, t.partyKind] }), index('statement_transactions_statement').on(t.statementId)],
 );
@@ -283,7 +291,7 @@ export const webhookEndpoints = pgTable('webhook_endpoints', {
   secret: text('secret').notNull(),
   previousSecret: text('previous_secret'),
   previousSecretUntil: ts('previous_secret_until'),
-  status: text('status', { enum: ['enabled', 'failing', 'disabled'] }).notNull().default('enabled'),
+  status: text('status', { enum: oneOf(ENDPOINT_STATUSES) }).notNull().default('enabled'),
   createdAt: ts('created_at').notNull(),
 });
 

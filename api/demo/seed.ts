@@ -19,9 +19,9 @@ export async function seedDemo(services: Services): Promise<{ apiKey: string } |
  * A one-time code for a demo till, made at a development start only when the demo store has no
  * unused one (codes are stored hashed, so an earlier one cannot be shown again: 'unused-exists').
  */
-export async function demoEnrollmentCode(services: Services): Promise<string | 'unused-exists' | null> {
+export async function demoEnrolmentCode(services: Services): Promise<string | 'unused-exists' | null> {
   const stores = await services.network.listStores();
   if (!stores.some((s) => s.id === DEMO_STORE_ID)) return null;
   if (await services.devices.hasUnusedCode(DEMO_STORE_ID)) return 'unused-exists';
-  return (await services.devices.createEnrollmentCode(DEMO_STORE_ID)).code;
+  return (await services.devices.createEnrolmentCode(DEMO_STORE_ID)).code;
 }

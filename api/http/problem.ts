@@ -4,6 +4,7 @@
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { PROBLEM_TYPE_BASE, type Problem, type ProblemCode } from '../../core/contract/problem.ts';
 import { sqlState } from '../db/sql-state.ts';
 import { CounterpayError, DatabaseUnavailableError, MalformedJsonError, UnsupportedMediaTypeError, type FailureKind } from '../errors.ts';
 
@@ -20,9 +21,8 @@ const STATUS: Record<FailureKind, number> = {
   unavailable: 503,
 };
 
-export const PROBLEM_TYPE_BASE = '/docs/problems#';
 
-export function problemBody(err: CounterpayError, instance: string) {
+export function problemBody(err: CounterpayError, instance: string): Problem {
   return {
     type: PROBLEM_TYPE_BASE + err.code,
     title: err.title,
@@ -73,7 +73,7 @@ export function onError(err: Error, c: Context): Response {
   if (code && CONNECTION_CODES.has(code)) return problemResponse(new DatabaseUnavailableError(), instance);
   console.error(`[counterpay] unexpected error on ${c.req.method} ${instance}: ${describeForLog(err)}`);
   return new Response(
-    JSON.stringify({ type: PROBLEM_TYPE_BASE + 'internal', title: 'Internal error', status: 500, detail: 'an unexpected error occurred; it has been logged', instance }),
+    JSON.stringify({ type: PROBLEM_TYPE_BASE + ('internal' satisfies ProblemCode), title: 'Internal error', status: 500, detail: 'an unexpected error occurred; it has been logged', instance }),
     { status: 500, headers: { 'content-type': 'application/problem+json' } },
   );
 }

@@ -1,17 +1,9 @@
-/** Shapes every route shares: the problem document and the bearer scheme. */
-import { z } from '@hono/zod-openapi';
+/** Route-document helpers every resource shares: a JSON body of a contract shape, and a problem answer. */
+import type * as mini from 'zod/mini';
+import { Problem } from '../../core/contract/problem.ts';
+import { openApiSchema } from './openapi-schema.ts';
 
-export const Problem = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    instance: z.string().optional(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-  })
-  .openapi('Problem', { description: 'RFC 9457 problem details.' });
+/** `content` for a JSON request or answer of a contract schema. */
+export const json = <T extends mini.ZodMiniType>(schema: T) => ({ 'application/json': { schema: openApiSchema(schema) } });
 
-export const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
-
-export const merchantAuth = [{ merchantApiKey: [] as string[] }];
+export const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: openApiSchema(Problem) } } });

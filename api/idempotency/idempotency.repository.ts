@@ -1,9 +1,8 @@
 import { and, eq, lt } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { idempotencyKeys } from '../db/schema.ts';
 
 export type IdempotencyRow = typeof idempotencyKeys.$inferSelect;
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export const idempotencyRepository = {
   /** Claims the key; returns false when a row for it already exists. */

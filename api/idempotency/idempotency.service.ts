@@ -10,9 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { IdempotencyInFlightError, IdempotencyKeyReusedError, ValidationError } from '../errors.ts';
-import { idempotencyRepository as repo, type Tx } from './idempotency.repository.ts';
+import { idempotencyRepository as repo } from './idempotency.repository.ts';
 
 /** A `running` claim older than this belongs to a process that died; it may be taken over. */
 const STALE_AFTER_MS = 60_000;
@@ -55,7 +55,7 @@ export class IdempotencyService {
    */
   async run<T>(merchantId: string, key: string | undefined, fingerprint: () => string, work: (tx: Tx) => Promise<{ status: number; body: T }>, opts: { atomic: boolean } = { atomic: true }): Promise<StoredAnswer<T>> {
     if (key === undefined) {
-      const answer = opts.atomic ? await this.db.transaction(work) : await work(this.db as unknown as Tx);
+      const answer = opts.atomic ? await this.db.transaction(work) : await work(this.db);
       return { ...answer, replayed: false };
     }
     const now = this.clock.now();

@@ -2,17 +2,16 @@
  * Money after the till: refunds paid, store remittances, merchant payouts, balances, and the daily
  * settlement statements. Totals are always sums of postings (docs/architecture.md §2 "money balances").
  */
+import type { Settlement, SettlementList, SettlementWithLines, StatementLine } from '../../core/contract/settlements.ts';
 import { exactAmount } from './exact-amount.ts';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { sqlState, UNIQUE_VIOLATION } from '../db/sql-state.ts';
-import { collections, ledgerPostings, ledgerTransactions, settlementRuns, statements, statementTransactions, stores, merchants, vouchers } from '../db/schema.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { isCurrency, toDecimalString } from '../../core/money/money.ts';
 import { Account, payoutPostings, refundPaidPostings, remittancePostings } from '../../core/ledger/ledger-rules.ts';
-import { ledgerRepository } from './ledger.repository.ts';
+import { ledgerRepository, type StatementRow } from './ledger.repository.ts';
 import { recordEvent } from '../outbox/events.ts';
 
 type Party = 'store' | 'merchant';
@@ -27,7 +26,7 @@ export class LedgerService {
 
   /** The store handed a duplicate/late/mismatch collection's cash back to the shopper. Once per collection. */
   async refundPaid(collectionId: string) {
-    const [c] = await this.db.select().from(collections).where(eq(collections.id, collectionId)).limit(1);
+    const c = await ledgerRepository.collection(this.db, collectionId);
     if (!c) throw new NotFoundError('collection', collectionId);
     if (!['duplicate', 'late', 'mismatch'].includes(c.outcome)) throw new ConflictError('refund-not-owed', `collection ${collectionId} is ${c.outcome}; only a duplicate, late or mismatched collection is owed back to the shopper`);
     const now = this.clock.now();
@@ -44,7 +43,7 @@ export class LedgerService {
 
   async remittance(storeId: string, amount: number, currency: string, reference?: string) {
     positiveAmount(amount, currency);
-    if (!(await this.db.select({ id: stores.id }).from(stores).where(eq(stores.id, storeId)).limit(1))[0]) throw new NotFoundError('store', storeId);
+    if (!(await ledgerRepository.storeExists(this.db, storeId))) throw new NotFoundError('store', storeId);
     const id = await this.db.transaction((tx) =>
       ledgerRepository.post(tx, { kind: 'remittance', storeId, currency, memo: `remittance from store ${storeId}${reference ? ` (${reference})` : ''}`, createdAt: this.clock.now() }, remittancePostings({ amount, currency, storeId })),
     );
@@ -53,7 +52,7 @@ export class LedgerService {
 
   async payout(merchantId: string, amount: number, currency: string, reference?: string) {
     positiveAmount(amount, currency);
-    if (!(await this.db.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, merchantId)).limit(1))[0]) throw new NotFoundError('merchant', merchantId);
+    if (!(await ledgerRepository.merchantExists(this.db, merchantId))) throw new NotFoundError('merchant', merchantId);
     const id = await this.db.transaction((tx) =>
       ledgerRepository.post(tx, { kind: 'payout', merchantId, currency, memo: `payout to merchant ${merchantId}${reference ? ` (${reference})` : ''}`, createdAt: this.clock.now() }, payoutPostings({ amount, currency, merchantId })),
     );
@@ -83,14 +82,9 @@ export class LedgerService {
     for (let attempt = 0; ; attempt++) {
       try {
         const created = await this.db.transaction(async (tx) => {
-          const run = await tx.insert(settlementRuns).values({ businessDate: date, cutoff, createdAt: now }).onConflictDoNothing().returning();
-          if (run.length === 0) return false;
+          if (!(await ledgerRepository.claimRun(tx, { businessDate: date, cutoff, createdAt: now }))) return false;
           for (const party of ['store', 'merchant'] as const) {
-            const column = party === 'store' ? ledgerTransactions.storeId : ledgerTransactions.merchantId;
-            const open = await tx
-              .select({ id: ledgerTransactions.id, partyId: column, currency: ledgerTransactions.currency })
-              .from(ledgerTransactions)
-              .where(and(sql`${column} is not null`, sql`${ledgerTransactions.createdAt} < ${cutoff}`, sql`not exists (select 1 from statement_transactions st where st.transaction_id = ${ledgerTransactions.id} and st.party_kind = ${party})`));
+            const open = await ledgerRepository.unstated(tx, party, cutoff);
             const groups = new Map<string, { partyId: string; currency: string; ids: string[] }>();
             for (const t of open) {
               const key = `${t.partyId}|${t.currency}`;
@@ -99,8 +93,7 @@ export class LedgerService {
             }
             for (const g of groups.values()) {
               const id = newId('stm');
-              await tx.insert(statements).values({ id, businessDate: date, partyKind: party, partyId: g.partyId, currency: g.currency, createdAt: now });
-              await tx.insert(statementTransactions).values(g.ids.map((transactionId) => ({ statementId: id, transactionId, partyKind: party })));
+              await ledgerRepository.insertStatement(tx, { id, businessDate: date, partyKind: party, partyId: g.partyId, currency: g.currency, createdAt: now }, g.ids);
               if (party === 'merchant') {
                 await recordEvent(tx, { merchantId: g.partyId, type: 'settlement.created', data: { object: { object: 'settlement', id, business_date: date, currency: g.currency } }, now });
               }
@@ -108,7 +101,7 @@ export class LedgerService {
           }
           return true;
         });
-        const list = await this.db.select().from(statements).where(eq(statements.businessDate, date)).orderBy(asc(statements.partyKind), asc(statements.partyId));
+        const list = await ledgerRepository.statementsOn(this.db, date);
         return { object: 'settlement_run' as const, business_date: date, created, statements: await Promise.all(list.map((s) => this.summary(s))) };
       } catch (err) {
         // Another day's run claimed some of the same transactions first: run again without them.
@@ -119,17 +112,13 @@ export class LedgerService {
   }
 
   /** A statement's total, derived from the postings of its transactions on the party's account. */
-  private async summary(s: typeof statements.$inferSelect) {
+  private async summary(s: StatementRow): Promise<Settlement> {
     const account = s.partyKind === 'store' ? Account.store(s.partyId) : Account.merchant(s.partyId);
-    const [row] = await this.db
-      .select({ total: sql<string>`coalesce(sum(${ledgerPostings.amount}), 0)`, count: sql<number>`count(distinct ${statementTransactions.transactionId})::int` })
-      .from(statementTransactions)
-      .innerJoin(ledgerPostings, and(eq(ledgerPostings.transactionId, statementTransactions.transactionId), eq(ledgerPostings.account, account)))
-      .where(eq(statementTransactions.statementId, s.id));
+    const row = await ledgerRepository.statementTotal(this.db, s.id, account);
     const total = BigInt(String(row?.total ?? '0'));
     return {
       id: s.id,
-      object: 'statement' as const,
+      object: 'statement',
       business_date: s.businessDate,
       party: { kind: s.partyKind, id: s.partyId },
       currency: s.currency,
@@ -141,31 +130,22 @@ export class LedgerService {
     };
   }
 
-  async statement(id: string, owner?: { kind: Party; id: string }) {
-    const [s] = await this.db.select().from(statements).where(eq(statements.id, id)).limit(1);
+  async statement(id: string, owner?: { kind: Party; id: string }): Promise<SettlementWithLines> {
+    const s = await ledgerRepository.statement(this.db, id);
     if (!s || (owner && (s.partyKind !== owner.kind || s.partyId !== owner.id))) throw new NotFoundError('settlement', id);
     return { ...(await this.summary(s)), lines: await this.lines(s) };
   }
 
-  async statementsFor(owner: { kind: Party; id: string }) {
-    const list = await this.db.select().from(statements).where(and(eq(statements.partyKind, owner.kind), eq(statements.partyId, owner.id))).orderBy(sql`${statements.businessDate} desc`, asc(statements.id));
-    return { object: 'list' as const, data: await Promise.all(list.map((s) => this.summary(s))) };
+  async statementsFor(owner: { kind: Party; id: string }): Promise<SettlementList> {
+    const list = await ledgerRepository.statementsOf(this.db, owner);
+    return { object: 'list', data: await Promise.all(list.map((s) => this.summary(s))) };
   }
 
   /** Every line traceable to its collection: gross, fee, commission and the party's net. */
-  private async lines(s: typeof statements.$inferSelect) {
+  private async lines(s: StatementRow): Promise<StatementLine[]> {
     const account = s.partyKind === 'store' ? Account.store(s.partyId) : Account.merchant(s.partyId);
-    const txs = await this.db
-      .select({ t: ledgerTransactions, voucherId: collections.voucherId, collectionAmount: collections.amount, collectedAt: collections.collectedAt, orderRef: vouchers.orderRef })
-      .from(statementTransactions)
-      .innerJoin(ledgerTransactions, eq(ledgerTransactions.id, statementTransactions.transactionId))
-      .leftJoin(collections, eq(collections.id, ledgerTransactions.collectionId))
-      .leftJoin(vouchers, eq(vouchers.id, collections.voucherId))
-      .where(eq(statementTransactions.statementId, s.id))
-      .orderBy(asc(ledgerTransactions.createdAt), asc(ledgerTransactions.id));
-    const postings = txs.length
-      ? await this.db.select().from(ledgerPostings).where(inArray(ledgerPostings.transactionId, txs.map((x) => x.t.id)))
-      : [];
+    const txs = await ledgerRepository.statementTransactions(this.db, s.id);
+    const postings = await ledgerRepository.postingsOf(this.db, txs.map((x) => x.t.id));
     return txs.map(({ t, voucherId, collectionAmount, collectedAt, orderRef }) => {
       const mine = postings.filter((p) => p.transactionId === t.id);
       const sum = (acc: string) => mine.filter((p) => p.account === acc).reduce((a, p) => a + p.amount, 0);

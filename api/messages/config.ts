@@ -14,7 +14,7 @@
  * | SMS_TEMPLATE_ZH_CN | built-in Chinese | the same for shoppers who read Simplified Chinese |
  * | MESSAGE_TIME_ZONE | `UTC` | IANA zone the expiry is shown in; its name is always printed |
  */
-import { parseSettings } from '../config/env.ts';
+import { normalizePublicUrl, parseSettings } from '../config/env.ts';
 import { z } from 'zod';
 import { UnconfiguredMailer, type Mailer, type SmsSender } from './delivery.ts';
 import { isTimeZone } from './message-format.ts';
@@ -100,7 +100,7 @@ export function createDelivery(source: Record<string, string | undefined>, log: 
  * link: when even that exceeds one SMS, every SMS would wait in the outbox, so say so at start.
  */
 function warnIfSmsCannotFit(publicUrl: string, templates: SmsTemplates, timeZone: string, log: (line: string) => void): void {
-  const link = `${publicUrl.replace(/\/+$/, '')}/v/${'x'.repeat(26)}`;
+  const link = `${normalizePublicUrl(publicUrl)}/v/${'x'.repeat(26)}`;
   for (const locale of MESSAGE_LOCALES) {
     try {
       renderVoucherSms(

@@ -5,30 +5,16 @@
  * the reason recorded. Configuration problems (no SMTP_URL, a refused login, a template that
  * cannot fit) are transient on purpose: once the operator fixes them, the waiting messages go out.
  */
+import { DeliveryError } from '../errors.ts';
 import type { FormatOptions } from './message-format.ts';
 import { renderVoucherEmail, type EmailAttachment } from './voucher-email.ts';
 import { renderVoucherSms, SmsTemplateError, SmsTooLongError, type SmsTemplates } from './voucher-sms.ts';
 import type { VoucherMessage } from './voucher-message.ts';
 
+// DeliveryError is one of the named failures of api/errors.ts; senders and the outbox take it from here.
+export { DeliveryError } from '../errors.ts';
 export { renderVoucherEmail, type RenderedEmail, type EmailAttachment } from './voucher-email.ts';
 export { renderVoucherSms, type RenderedSms, type SmsTemplates } from './voucher-sms.ts';
-
-/** A message that did not go out, and whether trying again later can help. */
-export class DeliveryError extends Error {
-  constructor(
-    message: string,
-    /**
-     * true: retrying the same message cannot succeed (SMTP 550 no such user, the provider calls
-     * the number invalid, no address to send to). false: it may succeed later (connection refused,
-     * timeout, SMTP 4xx, HTTP 5xx or 429, delivery not configured yet).
-     */
-    readonly permanent: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'DeliveryError';
-  }
-}
 
 export interface OutgoingMail {
   to: string;

@@ -3,7 +3,8 @@
  * template so most providers fit without code; LogSmsSender is for development and writes each
  * SMS to the log instead of sending it.
  */
-import { DeliveryError, type SmsSender } from './delivery.ts';
+import { DeliveryError } from '../errors.ts';
+import type { SmsSender } from './delivery.ts';
 import { smsLength } from './sms-encoding.ts';
 
 /** `{"to":"{to}","text":"{text}"}`: the body most providers take, give or take the field names. */

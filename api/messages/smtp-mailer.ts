@@ -6,7 +6,8 @@
  */
 import nodemailer from 'nodemailer';
 import type { SMTPTransportOptions, Transporter } from 'nodemailer';
-import { DeliveryError, type Mailer, type OutgoingMail } from './delivery.ts';
+import { DeliveryError } from '../errors.ts';
+import type { Mailer, OutgoingMail } from './delivery.ts';
 
 export interface SmtpMailerOptions {
   /** Gives up on connecting, on the greeting and on an idle socket after this long. Default 15 s. */

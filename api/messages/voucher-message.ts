@@ -4,9 +4,11 @@
  * never reads the database, and a message sent days later still says what the shopper was told.
  */
 import { z } from 'zod';
+import { LOCALE_TAGS, LOCALES, localeFor, type LocaleTag } from '../../core/text/locales.ts';
 
-export const MESSAGE_LOCALES = ['en', 'zh-CN'] as const;
-export type MessageLocale = (typeof MESSAGE_LOCALES)[number];
+/** The languages of core/text/locales.ts, by the full tag a message records and formats with: `en`, `zh-CN`. */
+export const MESSAGE_LOCALES = LOCALES.map((locale) => LOCALE_TAGS[locale]) as [LocaleTag, ...LocaleTag[]];
+export type MessageLocale = LocaleTag;
 
 export interface VoucherMessage {
   voucher_id: string;
@@ -65,7 +67,7 @@ export function parseVoucherMessage(json: unknown): VoucherMessage {
   throw new Error(`not a valid voucher message: ${fields.join('; ')}`);
 }
 
-/** The message locale for a browser or Accept-Language tag: Chinese tags get zh-CN, all else English. */
+/** The message locale for a browser or Accept-Language tag (core/text/locales.ts localeFor): Chinese tags get zh-CN, all else English. */
 export function messageLocaleFor(tag: string | null | undefined): MessageLocale {
-  return tag && /^zh\b/i.test(tag.trim()) ? 'zh-CN' : 'en';
+  return LOCALE_TAGS[localeFor(tag)];
 }

@@ -4,6 +4,7 @@
  * link is never cut, since a cut link opens nothing.
  */
 import { formatReference } from '../../core/reference/reference.ts';
+import { CounterpayError } from '../errors.ts';
 import { amountText, expiryShort, type FormatOptions } from './message-format.ts';
 import { isGsm7, plainSpaces, smsLength, type SmsEncoding } from './sms-encoding.ts';
 import type { MessageLocale, VoucherMessage } from './voucher-message.ts';
@@ -34,8 +35,11 @@ export const DEFAULT_SMS_TEMPLATES: Record<MessageLocale, readonly string[]> = {
 /** Per-locale templates; a plain string is used for every locale. */
 export type SmsTemplates = string | Partial<Record<MessageLocale, string>>;
 
-/** The text cannot fit one SMS: the template or the link is too long. Names the numbers. */
-export class SmsTooLongError extends Error {
+/**
+ * The text cannot fit one SMS: the template or the link is too long. Names the numbers. The
+ * operator's configuration is at fault, not the message (delivery keeps it waiting).
+ */
+export class SmsTooLongError extends CounterpayError {
   constructor(
     readonly voucherId: string,
     readonly encoding: SmsEncoding,
@@ -45,6 +49,9 @@ export class SmsTooLongError extends Error {
     custom: boolean,
   ) {
     super(
+      'invalid',
+      'sms-too-long',
+      'The SMS cannot fit one message',
       `the SMS for voucher ${voucherId} takes ${units} ${encoding === 'GSM-7' ? 'GSM-7 septets' : 'UCS-2 units'} even with the merchant name and order number cut short, ` +
         `but one SMS holds ${limit}; the link alone takes ${urlLength}. ` +
         (custom ? 'Shorten SMS_TEMPLATE (or PUBLIC_URL).' : 'Use a shorter PUBLIC_URL.'),
@@ -54,9 +61,9 @@ export class SmsTooLongError extends Error {
 }
 
 /** The template names an unknown placeholder or lacks {url}. */
-export class SmsTemplateError extends Error {
+export class SmsTemplateError extends CounterpayError {
   constructor(template: string, problem: string) {
-    super(`SMS template ${JSON.stringify(template)} ${problem}`);
+    super('invalid', 'sms-template-invalid', 'The SMS template is not valid', `SMS template ${JSON.stringify(template)} ${problem}`);
     this.name = 'SmsTemplateError';
   }
 }

@@ -9,8 +9,10 @@
 import { parseEnv } from '../config/env.ts';
 import { DataDirBusyError, lockHolder } from '../db/data-dir-lock.ts';
 import type { Services } from '../context.ts';
-import { describeFailure, escapeControlCharacters, OWN_PROCESS_COMMANDS, resolveCommand, runCommand, UsageError, USAGE, type CommandResult } from './commands.ts';
+import { UsageError } from '../errors.ts';
+import { describeFailure, escapeControlCharacters, OWN_PROCESS_COMMANDS, resolveCommand, runCommand, type CommandResult } from './commands.ts';
 import { sendToServer } from './admin-socket.ts';
+import { usageText } from './usage.ts';
 // The database, the services and the worker are imported only when this process opens the
 // database itself: a command sent to a running server, or a usage error, starts faster without.
 
@@ -28,13 +30,13 @@ async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const args = argv.filter((a) => a !== '--json');
   if (args.length === 0 || args[0] === 'help' || args.includes('--help') || args.includes('-h')) {
-    write('stdout', { text: USAGE });
+    write('stdout', { text: usageText() });
     return args.length === 0 ? 2 : 0;
   }
   const print = (result: CommandResult) => write('stdout', json ? { json: result.json } : { text: result.text });
   const fail = (error: { code: string; message: string; usage: boolean }) => {
     if (json) write('stdout', { json: { error: { code: error.code, message: error.message } } });
-    else write('stderr', { text: `counterpay: ${error.message}${error.usage ? `\n\n${USAGE}` : ''}` });
+    else write('stderr', { text: `counterpay: ${error.message}${error.usage ? `\n\n${usageText()}` : ''}` });
     return error.usage ? 2 : 1;
   };
 

@@ -8,7 +8,7 @@ import type { Db } from '../db/client.ts';
 import { deliverVoucher, DeliveryError, type DeliveryDeps } from '../messages/delivery.ts';
 import { messageLocaleFor, type VoucherMessage } from '../messages/voucher-message.ts';
 import type { VouchersService } from '../merchant-api/vouchers/vouchers.service.ts';
-import type { Voucher } from '../merchant-api/vouchers/vouchers.schemas.ts';
+import type { Voucher } from '../../core/contract/vouchers.ts';
 import { eq } from 'drizzle-orm';
 import { merchants, vouchers } from '../db/schema.ts';
 import type { MessageSender } from './worker.ts';

@@ -7,12 +7,11 @@
  * Only a 2xx ends a webhook's delivery. Failures retry with exponential backoff and ±20 % jitter
  * for about three days; then the row gives up and the endpoint is marked failing.
  */
-import { eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
-import { events, webhookEndpoints } from '../db/schema.ts';
 import type { KeyVault } from '../signing-keys/key-vault.ts';
-import { outboxRepository as repo, type OutboxRow } from './outbox.repository.ts';
+import { outboxRepository as repo, type EventRow, type OutboxRow } from './outbox.repository.ts';
+import type { EndpointRow } from '../webhooks/webhooks.repository.ts';
 import { recordEvent } from './events.ts';
 import { signWebhook } from '../webhooks/webhook-signature.ts';
 import { postToTarget, type Lookup, type WebhookTargetPolicy } from '../webhooks/webhook-target.ts';
@@ -21,8 +20,8 @@ import { postToTarget, type Lookup, type WebhookTargetPolicy } from '../webhooks
 export const RETRY_DELAYS_S = [10, 60, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 14 * 3600, 20 * 3600, 20 * 3600];
 
 interface WebhookContext {
-  events: Map<string, typeof events.$inferSelect>;
-  endpoints: Map<string, typeof webhookEndpoints.$inferSelect>;
+  events: Map<string, EventRow>;
+  endpoints: Map<string, EndpointRow>;
 }
 
 export interface MessageSender {
@@ -69,10 +68,7 @@ export class OutboxWorker {
     // What the webhook rows need, in two queries for the whole batch rather than two per row.
     const eventIds = [...new Set(rows.map((r) => r.eventId).filter((id): id is string => id !== null))];
     const endpointIds = [...new Set(rows.map((r) => r.endpointId).filter((id): id is string => id !== null))];
-    const [eventRows, endpointRows] = await Promise.all([
-      eventIds.length ? this.db.select().from(events).where(inArray(events.id, eventIds)) : [],
-      endpointIds.length ? this.db.select().from(webhookEndpoints).where(inArray(webhookEndpoints.id, endpointIds)) : [],
-    ]);
+    const [eventRows, endpointRows] = await Promise.all([repo.eventsByIds(this.db, eventIds), repo.endpointsByIds(this.db, endpointIds)]);
     const context = { events: new Map(eventRows.map((e) => [e.id, e])), endpoints: new Map(endpointRows.map((e) => [e.id, e])) };
     await Promise.all(rows.map((row) => this.deliver(row, context)));
     return rows.length;
@@ -123,14 +119,11 @@ export class OutboxWorker {
   async expireDue(): Promise<number> {
     const now = this.clock.now();
     return this.db.transaction(async (tx) => {
-      const expired = (await tx.execute(sql`
-        update vouchers set status = 'expired', status_changed_at = ${now}
-        where id in (select id from vouchers where status = 'open' and expires_at <= ${now} limit 500 for update skip locked)
-        returning id, merchant_id`)) as unknown as { rows: Array<{ id: string; merchant_id: string }> };
-      for (const v of expired.rows) {
-        await recordEvent(tx, { merchantId: v.merchant_id, type: 'voucher.expired', data: { object: { object: 'voucher', id: v.id, status: 'expired' } }, now });
+      const expired = await repo.expireDue(tx, now);
+      for (const v of expired) {
+        await recordEvent(tx, { merchantId: v.merchantId, type: 'voucher.expired', data: { object: { object: 'voucher', id: v.id, status: 'expired' } }, now });
       }
-      return expired.rows.length;
+      return expired.length;
     });
   }
 
@@ -141,7 +134,7 @@ export class OutboxWorker {
         const status = await this.sendWebhook(row, context);
         if (status >= 200 && status < 300) {
           await repo.finish(this.db, row, { deliveredAt: this.clock.now(), lastStatus: status, lastError: null });
-          await this.db.update(webhookEndpoints).set({ status: 'enabled' }).where(sql`${webhookEndpoints.id} = ${row.endpointId} and ${webhookEndpoints.status} = 'failing'`);
+          await repo.endpointRecovered(this.db, row.endpointId);
           return;
         }
         await this.retry(row, now, `the endpoint answered HTTP ${status}`, status);
@@ -160,7 +153,7 @@ export class OutboxWorker {
     const delay = RETRY_DELAYS_S[row.attempts - 1];
     if (delay === undefined) {
       await repo.finish(this.db, row, { gaveUpAt: now, lastError: error, lastStatus: status });
-      if (row.endpointId) await this.db.update(webhookEndpoints).set({ status: 'failing' }).where(eq(webhookEndpoints.id, row.endpointId));
+      if (row.endpointId) await repo.endpointFailing(this.db, row.endpointId);
       this.options.log?.(`outbox: gave up on ${row.kind} ${row.id} after ${row.attempts} attempts: ${error}`);
       return;
     }

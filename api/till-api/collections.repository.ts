@@ -1,7 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { collections, merchants, vouchers } from '../db/schema.ts';
-import type { Tx } from '../idempotency/idempotency.repository.ts';
 
 export type CollectionRow = typeof collections.$inferSelect;
 

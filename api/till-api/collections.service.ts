@@ -7,8 +7,8 @@
  * `collections_one_accepted_per_voucher`. The record's own id is its idempotency key: a resent
  * record answers its stored outcome and changes nothing.
  */
-import { z } from 'zod';
-import { GENESIS_HASH, importDevicePublicKey, recordHash, TENDERS, verifyCollectionSignature, type SignedCollection } from '../../core/collections/collection-record.ts';
+import { GENESIS_HASH, importDevicePublicKey, recordHash, verifyCollectionSignature } from '../../core/collections/collection-record.ts';
+import { SignedCollection, type CollectionAnswer } from '../../core/contract/till.ts';
 import type { ChainFlag, CollectionOutcome, RejectReason } from '../../core/collections/outcome.ts';
 import { verifyVoucherToken, type VerificationKeys } from '../../core/token/voucher-token.ts';
 import { MAX_AMOUNT } from '../../core/token/limits.ts';
@@ -23,55 +23,20 @@ import type { SigningKeys } from '../signing-keys/signing-keys.service.ts';
 import { collectionsRepository as repo, type CollectionRow } from './collections.repository.ts';
 import type { DeviceRow, StoreRow } from './devices.repository.ts';
 import { devicesRepository } from './devices.repository.ts';
-import type { Tx } from '../idempotency/idempotency.repository.ts';
+import type { Tx } from '../db/client.ts';
 import type { VoucherRow } from '../merchant-api/vouchers/vouchers.repository.ts';
 import { basisPoints, collectionPostings, exceptionPostings, feeFor } from '../../core/ledger/ledger-rules.ts';
 import { ledgerRepository } from '../ledger/ledger.repository.ts';
 import { recordEvent, subscribedEndpoints } from '../outbox/events.ts';
 
-export const MAX_BATCH = 500;
-
-const SignedCollectionV1Schema = z
-  .object({
-    v: z.literal(1),
-    id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lower-case UUID'),
-    device_id: z.string().min(1).max(40),
-    seq: z.number().int().min(1),
-    prev_hash: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits'),
-    token: z.string().regex(/^[0-9]{1,1000}$/, 'must be the token digits'),
-    amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-    currency: z.string().regex(/^[A-Z]{3}$/),
-    tender: z.enum(TENDERS),
-    tender_reference: z.string().max(100).nullable(),
-    collected_at: z.iso.datetime({ offset: true }),
-    signature: z.string().max(200),
-  })
-  .strict();
-
-/** A signed collection record, version 1 or 2 (core/collections/collection-record.ts). */
-export const SignedCollectionSchema = z.discriminatedUnion('v', [
-  SignedCollectionV1Schema,
-  SignedCollectionV1Schema.extend({ v: z.literal(2), server_time: z.iso.datetime({ offset: true }), server_time_proof: z.string().max(200) }).strict(),
-]);
-
-export interface CollectionAnswer {
-  index: number;
-  id: string | null;
-  outcome: CollectionOutcome;
-  reason?: RejectReason;
-  voucher_id: string | null;
-  detail: string;
-  flags: ChainFlag[];
-}
-
 const answerOf = (index: number, row: CollectionRow): CollectionAnswer => ({
   index,
   id: row.id,
   outcome: row.outcome,
-  ...(row.reason ? { reason: row.reason as RejectReason } : {}),
+  ...(row.reason ? { reason: row.reason } : {}),
   voucher_id: row.voucherId,
   detail: row.detail,
-  flags: row.flags as ChainFlag[],
+  flags: row.flags,
 });
 
 class LostRace extends Error {}
@@ -118,7 +83,7 @@ export class CollectionsService {
     const answers: CollectionAnswer[] = new Array(items.length);
     const readable: Array<{ index: number; record: SignedCollection }> = [];
     items.forEach((raw, index) => {
-      const parsed = SignedCollectionSchema.safeParse(raw);
+      const parsed = SignedCollection.safeParse(raw);
       if (parsed.success) readable.push({ index, record: parsed.data as SignedCollection });
       else {
         const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id.slice(0, 100) : null;

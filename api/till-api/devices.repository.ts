@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { collections, devices, enrollmentCodes, stores } from '../db/schema.ts';
+import { collections, devices, enrolmentCodes, stores } from '../db/schema.ts';
 
 export type DeviceRow = typeof devices.$inferSelect;
 export type StoreRow = typeof stores.$inferSelect;
@@ -10,18 +10,18 @@ export const devicesRepository = {
     return (await db.select().from(stores).where(eq(stores.id, id)).limit(1))[0];
   },
 
-  async insertCode(db: Db, row: typeof enrollmentCodes.$inferInsert): Promise<void> {
-    await db.insert(enrollmentCodes).values(row);
+  async insertCode(db: Db, row: typeof enrolmentCodes.$inferInsert): Promise<void> {
+    await db.insert(enrolmentCodes).values(row);
   },
 
   /** Uses the code and creates the device in one transaction: a code enrols at most one till. */
   async enrol(db: Db, codeHash: string, now: Date, device: Omit<typeof devices.$inferInsert, 'storeId'>): Promise<DeviceRow | undefined> {
     return db.transaction(async (tx) => {
       const used = await tx
-        .update(enrollmentCodes)
+        .update(enrolmentCodes)
         .set({ usedAt: now, deviceId: device.id })
-        .where(and(eq(enrollmentCodes.codeHash, codeHash), isNull(enrollmentCodes.usedAt), gt(enrollmentCodes.expiresAt, now)))
-        .returning({ storeId: enrollmentCodes.storeId });
+        .where(and(eq(enrolmentCodes.codeHash, codeHash), isNull(enrolmentCodes.usedAt), gt(enrolmentCodes.expiresAt, now)))
+        .returning({ storeId: enrolmentCodes.storeId });
       if (used.length === 0) return undefined;
       const [row] = await tx.insert(devices).values({ ...device, storeId: used[0]!.storeId }).returning();
       return row;
@@ -30,7 +30,7 @@ export const devicesRepository = {
 
   /** Whether the store has a code that is neither used nor expired. */
   async hasUnusedCode(db: Db, storeId: string, now: Date): Promise<boolean> {
-    const rows = await db.select({ hash: enrollmentCodes.codeHash }).from(enrollmentCodes).where(and(eq(enrollmentCodes.storeId, storeId), isNull(enrollmentCodes.usedAt), gt(enrollmentCodes.expiresAt, now))).limit(1);
+    const rows = await db.select({ hash: enrolmentCodes.codeHash }).from(enrolmentCodes).where(and(eq(enrolmentCodes.storeId, storeId), isNull(enrolmentCodes.usedAt), gt(enrolmentCodes.expiresAt, now))).limit(1);
     return rows.length > 0;
   },
 

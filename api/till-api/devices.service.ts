@@ -4,26 +4,26 @@
  */
 import { createHash } from 'node:crypto';
 import { base32Encode, randomBytes } from '../../core/encoding/bytes.ts';
-import type { Lease } from '../../core/collections/lease.ts';
+import type { EnrolledDevice, EnrolRequest, Lease, Store } from '../../core/contract/till.ts';
 import { isCurrency } from '../../core/money/money.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
-import { ConflictError, EnrollmentCodeInvalidError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.ts';
+import { ConflictError, EnrolmentCodeInvalidError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { signServerTime } from '../../core/collections/server-time.ts';
 import type { SigningKeys } from '../signing-keys/signing-keys.service.ts';
 import { devicesRepository as repo, type DeviceRow, type StoreRow } from './devices.repository.ts';
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
-export const ENROLLMENT_CODE_TTL_MS = 24 * 3600_000;
+export const ENROLMENT_CODE_TTL_MS = 24 * 3600_000;
 
 /** "ABCD-EFGH": 40 random bits in upper-case Crockford Base32, easy to read out and type. */
-function newEnrollmentCode(): string {
+function newEnrolmentCode(): string {
   const raw = base32Encode(randomBytes(5)).toUpperCase();
   return `${raw.slice(0, 4)}-${raw.slice(4, 8)}`;
 }
 /** What people type: case, spaces and dashes do not matter; I/L read as 1 and O as 0 (Crockford). */
-export function normalizeEnrollmentCode(typed: string): string {
+export function normalizeEnrolmentCode(typed: string): string {
   return typed.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
 }
 
@@ -37,25 +37,18 @@ export function leaseOf(store: StoreRow): Lease {
   };
 }
 
-export const storeJson = (s: StoreRow) => ({ id: s.id, name: s.name, currency: s.currency });
-
-export interface DeviceKeyJwk {
-  kty: 'EC';
-  crv: 'P-256';
-  x: string;
-  y: string;
-}
+export const storeJson = (s: StoreRow): Store => ({ id: s.id, name: s.name, currency: s.currency });
 
 export class DevicesService {
   constructor(private readonly db: Db, private readonly clock: Clock, private readonly keys: SigningKeys) {}
 
-  async createEnrollmentCode(storeId: string) {
+  async createEnrolmentCode(storeId: string) {
     const store = await repo.store(this.db, storeId);
     if (!store) throw new NotFoundError('store', storeId);
-    const code = newEnrollmentCode();
+    const code = newEnrolmentCode();
     const now = this.clock.now();
-    const expiresAt = new Date(now.getTime() + ENROLLMENT_CODE_TTL_MS);
-    await repo.insertCode(this.db, { codeHash: sha256Hex(normalizeEnrollmentCode(code)), storeId, createdAt: now, expiresAt });
+    const expiresAt = new Date(now.getTime() + ENROLMENT_CODE_TTL_MS);
+    await repo.insertCode(this.db, { codeHash: sha256Hex(normalizeEnrolmentCode(code)), storeId, createdAt: now, expiresAt });
     return { code, expires_at: expiresAt.toISOString(), store: storeJson(store) };
   }
 
@@ -64,7 +57,7 @@ export class DevicesService {
     return repo.hasUnusedCode(this.db, storeId, this.clock.now());
   }
 
-  async enrol(input: { enrollment_code: string; public_key: DeviceKeyJwk; name?: string }) {
+  async enrol(input: EnrolRequest): Promise<EnrolledDevice> {
     // The key must be a usable P-256 point, or the till could never be verified.
     try {
       await crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256', x: input.public_key.x, y: input.public_key.y }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
@@ -72,7 +65,7 @@ export class DevicesService {
       throw new ValidationError('public_key is not a P-256 public key', [{ field: 'public_key', message: 'not a P-256 public key' }]);
     }
     const now = this.clock.now();
-    const codeHash = sha256Hex(normalizeEnrollmentCode(input.enrollment_code));
+    const codeHash = sha256Hex(normalizeEnrolmentCode(input.enrollment_code));
     const credential = `cpd_${base32Encode(randomBytes(20))}`;
     const id = newId('dev');
     const device = await repo.enrol(this.db, codeHash, now, {
@@ -84,11 +77,11 @@ export class DevicesService {
     });
     // One answer for an unknown, a used and an expired code: telling them apart would tell a
     // guesser which codes exist. (Attempts are rate-limited per address, api/http/rate-limit.ts.)
-    if (!device) throw new EnrollmentCodeInvalidError('this enrolment code is not valid: it may be mistyped, already used or expired; check it or ask the operator for a new one');
+    if (!device) throw new EnrolmentCodeInvalidError('this enrolment code is not valid: it may be mistyped, already used or expired; check it or ask the operator for a new one');
     const store = (await repo.store(this.db, device.storeId))!;
     const serverTime = now.toISOString();
     return {
-      object: 'device' as const,
+      object: 'device',
       id: device.id,
       name: device.name,
       store: storeJson(store),

@@ -8,15 +8,14 @@
  * next read re-sends that window: entries are idempotent (voucher → status), so a repeat is
  * harmless and a late commit is not missed. (No transaction here lasts anywhere near a minute.)
  */
-import { and, asc, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import { signServerTime } from '../../core/collections/server-time.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
-import { vouchers } from '../db/schema.ts';
 import { ValidationError } from '../errors.ts';
 import type { SigningKeys } from '../signing-keys/signing-keys.service.ts';
 import { leaseOf, storeJson } from './devices.service.ts';
 import type { StoreRow } from './devices.repository.ts';
+import { feedRepository } from './feed.repository.ts';
 
 export const FEED_PAGE = 1000;
 const SETTLE_WINDOW_MS = 60_000;
@@ -37,19 +36,7 @@ export class FeedService {
   async feed(device: { id: string }, store: StoreRow, since: string | undefined) {
     const now = this.clock.now();
     const after = since ? decodeCursor(since) : { at: new Date(0), id: '' };
-    const rows = await this.db
-      .select({ id: vouchers.id, status: vouchers.status, changedAt: vouchers.statusChangedAt })
-      .from(vouchers)
-      .where(
-        and(
-          isNotNull(vouchers.statusChangedAt),
-          sql`(${vouchers.statusChangedAt}, ${vouchers.id}) > (${after.at}, ${after.id})`,
-          inArray(vouchers.status, ['paid', 'canceled']),
-          gt(vouchers.expiresAt, now),
-        ),
-      )
-      .orderBy(asc(vouchers.statusChangedAt), asc(vouchers.id))
-      .limit(FEED_PAGE + 1);
+    const rows = await feedRepository.changesSince(this.db, after, now, FEED_PAGE + 1);
     const page = rows.slice(0, FEED_PAGE);
     const hasMore = rows.length > FEED_PAGE;
     const last = page.at(-1);

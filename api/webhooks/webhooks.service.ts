@@ -1,21 +1,18 @@
 /** A merchant's webhook endpoints: registration, secret rotation, deliveries and redelivery. */
-import { and, count, desc, eq, gt, isNotNull } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
-import { events, merchants, outbox, webhookEndpoints } from '../db/schema.ts';
 import { NotFoundError, RateLimitedError, ValidationError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { EVENT_TYPES } from '../outbox/events.ts';
+import { EVENT_TYPES, type CreateEndpointBody, type CreatedEndpoint, type DeliveryList, type EndpointList, type Redelivery, type RotatedSecret, type WebhookEndpoint } from '../../core/contract/webhooks.ts';
 import type { KeyVault } from '../signing-keys/key-vault.ts';
 import { newWebhookSecret } from './webhook-signature.ts';
 import { checkedAddress, WebhookTargetRefused, type Lookup, type WebhookTargetPolicy } from './webhook-target.ts';
+import { webhooksRepository as repo, type EndpointRow } from './webhooks.repository.ts';
 
 /** How long a rotated secret keeps signing next to the new one. */
 export const SECRET_OVERLAP_MS = 24 * 3600_000;
 
-type EndpointRow = typeof webhookEndpoints.$inferSelect;
-
-const endpointJson = (e: EndpointRow) => ({ id: e.id, object: 'webhook_endpoint' as const, url: e.url, events: e.events, status: e.status, created_at: e.createdAt.toISOString() });
+const endpointJson = (e: EndpointRow): WebhookEndpoint => ({ id: e.id, object: 'webhook_endpoint', url: e.url, events: e.events, status: e.status, created_at: e.createdAt.toISOString() });
 
 /** Redeliveries a merchant may ask for per endpoint in REDELIVERY_WINDOW_MS. */
 export const REDELIVERIES_PER_WINDOW = 10;
@@ -68,59 +65,49 @@ export class WebhooksService {
     return [...new Set(list)];
   }
 
-  async create(merchantId: string, input: { url: string; events: string[] }) {
-    const [merchant] = await this.db.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, merchantId)).limit(1);
-    if (!merchant) throw new NotFoundError('merchant', merchantId);
+  async create(merchantId: string, input: CreateEndpointBody): Promise<CreatedEndpoint> {
+    if (!(await repo.merchantExists(this.db, merchantId))) throw new NotFoundError('merchant', merchantId);
     const url = await this.checkUrl(input.url);
     const eventList = this.checkEvents(input.events);
     const secret = newWebhookSecret();
-    const [row] = await this.db
-      .insert(webhookEndpoints)
-      .values({ id: newId('we'), merchantId, url, events: eventList, secret: await this.vault.seal(new TextEncoder().encode(secret)), createdAt: this.clock.now() })
-      .returning();
-    return { ...endpointJson(row!), secret };
+    const row = await repo.insertEndpoint(this.db, { id: newId('we'), merchantId, url, events: eventList, secret: await this.vault.seal(new TextEncoder().encode(secret)), createdAt: this.clock.now() });
+    return { ...endpointJson(row), secret };
   }
 
-  async list(merchantId: string) {
-    const rows = await this.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.merchantId, merchantId)).orderBy(desc(webhookEndpoints.createdAt));
-    return { object: 'list' as const, data: rows.map(endpointJson) };
+  async list(merchantId: string): Promise<EndpointList> {
+    const rows = await repo.endpoints(this.db, merchantId);
+    return { object: 'list', data: rows.map(endpointJson) };
   }
 
   private async own(merchantId: string, id: string): Promise<EndpointRow> {
-    const [row] = await this.db.select().from(webhookEndpoints).where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.merchantId, merchantId))).limit(1);
+    const row = await repo.endpoint(this.db, merchantId, id);
     if (!row) throw new NotFoundError('webhook endpoint', id);
     return row;
   }
 
-  async disable(merchantId: string, id: string) {
+  async disable(merchantId: string, id: string): Promise<WebhookEndpoint> {
     await this.own(merchantId, id);
-    const [row] = await this.db.update(webhookEndpoints).set({ status: 'disabled' }).where(eq(webhookEndpoints.id, id)).returning();
+    const row = await repo.disable(this.db, id);
     return endpointJson(row!);
   }
 
   /** A new secret; the old one keeps signing alongside it for SECRET_OVERLAP_MS. */
-  async rotateSecret(merchantId: string, id: string) {
+  async rotateSecret(merchantId: string, id: string): Promise<RotatedSecret> {
     const current = await this.own(merchantId, id);
     const secret = newWebhookSecret();
     const until = new Date(this.clock.now().getTime() + SECRET_OVERLAP_MS);
-    await this.db.update(webhookEndpoints).set({ secret: await this.vault.seal(new TextEncoder().encode(secret)), previousSecret: current.secret, previousSecretUntil: until }).where(eq(webhookEndpoints.id, id));
+    await repo.setSecrets(this.db, id, { secret: await this.vault.seal(new TextEncoder().encode(secret)), previousSecret: current.secret, previousSecretUntil: until });
     return { id, secret, previous_secret_valid_until: until.toISOString() };
   }
 
-  async deliveries(merchantId: string, id: string, limit = 50) {
+  async deliveries(merchantId: string, id: string, limit = 50): Promise<DeliveryList> {
     await this.own(merchantId, id);
-    const rows = await this.db
-      .select({ d: outbox, type: events.type })
-      .from(outbox)
-      .innerJoin(events, eq(events.id, outbox.eventId))
-      .where(eq(outbox.endpointId, id))
-      .orderBy(desc(outbox.createdAt), desc(outbox.id))
-      .limit(limit);
+    const rows = await repo.deliveries(this.db, id, limit);
     return {
-      object: 'list' as const,
+      object: 'list',
       data: rows.map(({ d, type }) => ({
         id: d.id,
-        object: 'webhook_delivery' as const,
+        object: 'webhook_delivery',
         event_id: d.eventId,
         event_type: type,
         status: d.deliveredAt ? 'delivered' : d.gaveUpAt ? 'failed' : 'pending',
@@ -135,17 +122,16 @@ export class WebhooksService {
   }
 
   /** Sends an event to the endpoint again, as a new delivery with the same webhook-id. */
-  async redeliver(merchantId: string, deliveryId: string) {
-    const [row] = await this.db.select().from(outbox).where(and(eq(outbox.id, deliveryId), eq(outbox.merchantId, merchantId), eq(outbox.kind, 'webhook'))).limit(1);
+  async redeliver(merchantId: string, deliveryId: string): Promise<Redelivery> {
+    const row = await repo.delivery(this.db, merchantId, deliveryId);
     if (!row) throw new NotFoundError('webhook delivery', deliveryId);
     const now = this.clock.now();
     // Each redelivery is a POST to the merchant's receiver on request: bounded per endpoint, so the
     // button (or a script) cannot turn Counterpay into a load generator.
     const since = new Date(now.getTime() - REDELIVERY_WINDOW_MS);
-    const [recent] = await this.db.select({ n: count() }).from(outbox).where(and(eq(outbox.endpointId, row.endpointId!), isNotNull(outbox.redeliveryOf), gt(outbox.createdAt, since)));
-    if ((recent?.n ?? 0) >= REDELIVERIES_PER_WINDOW) throw new RateLimitedError(`redeliveries to this endpoint (at most ${REDELIVERIES_PER_WINDOW} a minute)`, REDELIVERY_WINDOW_MS / 1000);
+    if ((await repo.redeliveriesSince(this.db, row.endpointId!, since)) >= REDELIVERIES_PER_WINDOW) throw new RateLimitedError(`redeliveries to this endpoint (at most ${REDELIVERIES_PER_WINDOW} a minute)`, REDELIVERY_WINDOW_MS / 1000);
     const id = newId('obx');
-    await this.db.insert(outbox).values({ id, kind: 'webhook', eventId: row.eventId, endpointId: row.endpointId, merchantId, createdAt: now, nextAttemptAt: now, redeliveryOf: row.id });
-    return { id, object: 'webhook_delivery' as const, event_id: row.eventId, status: 'pending' as const };
+    await repo.insertDelivery(this.db, { id, kind: 'webhook', eventId: row.eventId, endpointId: row.endpointId, merchantId, createdAt: now, nextAttemptAt: now, redeliveryOf: row.id });
+    return { id, object: 'webhook_delivery', event_id: row.eventId, status: 'pending' };
   }
 }

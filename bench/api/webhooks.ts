@@ -69,7 +69,7 @@ export async function benchWebhooks() {
     const request = (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) =>
       fetch(server.url + p, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}`, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
     await request('POST', '/v1/webhook_endpoints', { url: `${receiver2.url}/hooks`, events: ['voucher.paid'] });
-    const till = await TestTill.enrol(serverConnection(server.url), server.enrollCode);
+    const till = await TestTill.enrol(serverConnection(server.url), server.enrolCode);
     const latencies: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
       const v = await (await request('POST', '/v1/vouchers', { order_ref: `LAT-${i}`, amount: 100, currency: 'EUR' })).json();

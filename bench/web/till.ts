@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { launch } from '../../test/browser/support/browser.ts';
 import { createVoucher, type CreatedVoucher } from '../../test/browser/support/api.ts';
 import { qrVideo } from '../../test/browser/support/camera.ts';
-import { enrol, launchWithCamera, newEnrollCode, TABLET } from '../../test/browser/support/till.ts';
+import { enrol, launchWithCamera, newEnrolCode, TABLET } from '../../test/browser/support/till.ts';
 
 export interface BenchServer {
   url: string;
@@ -62,7 +62,7 @@ export async function benchDrain(server: BenchServer, database = 'PGlite'): Prom
   try {
     const context = await browser.newContext({ viewport: TABLET });
     const page = await context.newPage();
-    await enrol(page, server.url, await newEnrollCode(server), 'Bench till');
+    await enrol(page, server.url, await newEnrolCode(server), 'Bench till');
     await context.setOffline(true);
     const journalStart = Date.now();
     await page.evaluate(async (list) => {
@@ -150,7 +150,7 @@ async function scanRuns(server: BenchServer, voucher: CreatedVoucher, video: str
   try {
     const context = await browser.newContext({ viewport: TABLET });
     const page = await context.newPage();
-    await enrol(page, server.url, await newEnrollCode(server), 'Scan bench');
+    await enrol(page, server.url, await newEnrolCode(server), 'Scan bench');
     const runs: ScanRun[] = [];
     for (let i = 0; i < SCAN_RUNS; i++) {
       await page.evaluate(() => performance.clearMarks());

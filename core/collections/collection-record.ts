@@ -12,6 +12,8 @@
  * The record's hash, which the next record names as prev_hash, is
  *   hex(SHA-256(signing input ‖ "." ‖ signature)).
  */
+import type * as z from 'zod/mini';
+import type { SignedCollection, SignedCollectionV1, SignedCollectionV2 } from '../contract/till.ts';
 import { base64UrlDecode, base64UrlEncode, sha256, toHex } from '../encoding/bytes.ts';
 
 /** prev_hash of a device's first record. */
@@ -29,39 +31,13 @@ export const Tender = {
 export type Tender = (typeof Tender)[keyof typeof Tender];
 export const TENDERS = Object.values(Tender);
 
-export interface CollectionRecordV1 {
-  v: 1;
-  /** Device-generated UUID; the server's idempotency key for this collection. */
-  id: string;
-  device_id: string;
-  /** 1, 2, 3… per device, with no gaps. */
-  seq: number;
-  /** Hash of the device's previous record, or GENESIS_HASH for seq 1. */
-  prev_hash: string;
-  /** The voucher token as scanned (or as fetched for a typed reference). */
-  token: string;
-  /** What was collected, in minor units; equals the voucher's amount unless something is wrong. */
-  amount: number;
-  currency: string;
-  tender: Tender;
-  /** The card terminal's reference for card tenders; null for cash. */
-  tender_reference: string | null;
-  /** When the cashier pressed Collect, by the till's clock (RFC 3339). */
-  collected_at: string;
-}
-
-export interface CollectionRecordV2 extends Omit<CollectionRecordV1, 'v'> {
-  v: 2;
-  /** The newest server time the till had seen when it made the record (from its last feed or enrolment). */
-  server_time: string;
-  /** The server's signature over (device_id, server_time), as it came with that time. */
-  server_time_proof: string;
-}
-
+/** The record's fields, each described where it is defined: the till contract (core/contract/till.ts). */
+export type { SignedCollection } from '../contract/till.ts';
+type Unsigned<T> = T extends unknown ? Omit<T, 'signature'> : never;
+export type CollectionRecordV1 = Unsigned<z.infer<typeof SignedCollectionV1>>;
+export type CollectionRecordV2 = Unsigned<z.infer<typeof SignedCollectionV2>>;
+/** A record before its device signature. */
 export type CollectionRecord = CollectionRecordV1 | CollectionRecordV2;
-
-/** A record with its device signature: ECDSA P-256 / SHA-256 over signingInput(record), raw r‖s, base64url. */
-export type SignedCollection = CollectionRecord & { signature: string };
 
 const ECDSA = { name: 'ECDSA', hash: 'SHA-256' } as const;
 

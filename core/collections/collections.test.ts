@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateDeviceKeyPair, GENESIS_HASH, recordHash, signCollection, verifyCollectionSignature, type CollectionRecord } from './collection-record.ts';
-import { checkLease, DEFAULT_LIMITS, type Lease } from './lease.ts';
+import { checkLease } from './lease.ts';
+import { DEFAULT_LIMITS, type Lease } from '../contract/till.ts';
 import { checkVoucherAtTill, type TillContext } from './till-check.ts';
 import { generateSigningKeyPair } from '../token/operator-keys.ts';
 import { signVoucherToken } from '../token/voucher-token.ts';

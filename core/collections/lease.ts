@@ -1,28 +1,10 @@
 /**
  * The offline lease (docs/architecture.md §2, "bounded offline risk"): what a till may accept without asking the
  * server. The server issues it at every sync; above it, the till needs an online confirmation.
- * Amounts are minor units of the store's currency.
+ * Amounts are minor units of the store's currency; the shape and a new store's defaults are the
+ * contract's (core/contract/till.ts).
  */
-export interface Lease {
-  /** The store's currency: the only one its tills take. */
-  currency: string;
-  /** Largest single voucher accepted offline. */
-  max_voucher_amount: number;
-  /** Largest sum of collections not yet synced. */
-  max_unsynced_total: number;
-  /** Most collections not yet synced. */
-  max_unsynced_count: number;
-  /** Longest time since the last successful sync, in seconds. */
-  max_offline_seconds: number;
-}
-
-/** Defaults for a new store (published offline caps: Moneris 250 per payment and 500 stored; Clover 7 days offline). */
-export const DEFAULT_LIMITS = {
-  max_voucher_amount: 25_000,
-  max_unsynced_total: 100_000,
-  max_unsynced_count: 100,
-  max_offline_seconds: 24 * 3600,
-} as const;
+import type { Lease } from '../contract/till.ts';
 
 export type LeaseCheck =
   | { ok: true }

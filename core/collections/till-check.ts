@@ -5,7 +5,8 @@
 import { verifyVoucherToken, type VerificationKeys, type VoucherClaims } from '../token/voucher-token.ts';
 import { voucherIdToString } from '../vouchers/voucher-id.ts';
 import { referenceForVoucherId } from '../reference/reference.ts';
-import { checkLease, type Lease, type LeaseCheck } from './lease.ts';
+import { checkLease, type LeaseCheck } from './lease.ts';
+import type { Lease } from '../contract/till.ts';
 
 export interface TillContext {
   keys: VerificationKeys;

@@ -2,31 +2,13 @@
  * Operator signing keys as seen by verifiers: a JWK set (RFC 7517) served by `GET /v1/keys`
  * and cached by the PWA for offline verification.
  */
+import type { OperatorJwkSet } from '../contract/keys.ts';
 import type { VerificationKeys } from './voucher-token.ts';
 
 const P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
-/** One public key with its key id and the window in which it signs. */
-export interface OperatorJwk {
-  kty: 'EC';
-  crv: 'P-256';
-  x: string;
-  y: string;
-  /** The token's `kid` as a decimal string. */
-  kid: string;
-  alg: 'ES256';
-  use: 'sig';
-  /** RFC 3339: when this key started signing. */
-  signs_from: string;
-  /** RFC 3339: when it stopped signing (rotated), or null while it is the current key. */
-  signs_until: string | null;
-  /** RFC 3339: the last moment a token it signed can be valid, or null while it still signs. */
-  verify_until: string | null;
-}
-
-export interface OperatorJwkSet {
-  keys: OperatorJwk[];
-}
+/** The key set's shape is the contract's (core/contract/keys.ts). */
+export type { OperatorJwk, OperatorJwkSet } from '../contract/keys.ts';
 
 /** Imports every key of a JWK set for verification; keys this code cannot use are skipped. */
 export async function importVerificationKeys(set: OperatorJwkSet): Promise<VerificationKeys> {

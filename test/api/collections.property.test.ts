@@ -39,7 +39,7 @@ describe.each(drivers)('exactly-once property on $name', (driver) => {
   it('gives every collection exactly one lasting outcome and accepts no voucher twice', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(event, { minLength: 5, maxLength: 30 }), async (events) => {
-        const tills = await Promise.all([0, 1, 2].map(async () => TestTill.enrol(tillRequest(h), (await h.services.devices.createEnrollmentCode(store)).code)));
+        const tills = await Promise.all([0, 1, 2].map(async () => TestTill.enrol(tillRequest(h), (await h.services.devices.createEnrolmentCode(store)).code)));
         const vouchers = await Promise.all(
           [0, 1, 2, 3].map(async (i) => (await h.req('POST', '/v1/vouchers', { order_ref: `P-${i}`, amount: 1000, currency: 'EUR', expires_in: 900 + i * 600 })).json()),
         );

@@ -15,7 +15,7 @@ describe.each(drivers)('till API on $name', (driver) => {
   });
   afterAll(async () => database?.close());
 
-  const code = async () => (await h.services.devices.createEnrollmentCode(store)).code;
+  const code = async () => (await h.services.devices.createEnrolmentCode(store)).code;
   const till = async () => TestTill.enrol(tillRequest(h), await code());
   const voucher = async (over: Record<string, unknown> = {}) => {
     const res = await h.req('POST', '/v1/vouchers', { order_ref: 'ORD-7', amount: 2500, currency: 'EUR', ...over });

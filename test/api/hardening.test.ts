@@ -18,7 +18,7 @@ describe.each(drivers)('hardened edges on $name', (driver) => {
     store = (await s.h.services.network.createStore('Edge Store'))!.id;
   });
 
-  const till = async () => TestTill.enrol(tillRequest(s.h), (await s.h.services.devices.createEnrollmentCode(store)).code);
+  const till = async () => TestTill.enrol(tillRequest(s.h), (await s.h.services.devices.createEnrolmentCode(store)).code);
   const voucher = async (body: Record<string, unknown> = {}) => (await s.h.req('POST', '/v1/vouchers', { order_ref: 'EDGE-1', amount: 4_990, currency: 'EUR', ...body })).json();
   const balances = async () => JSON.stringify((await s.h.services.ledger.balances()).data);
 
@@ -128,9 +128,9 @@ describe.each(drivers)('hardened edges on $name', (driver) => {
     });
 
     it('answers an unknown, a used and an expired enrolment code alike, and limits attempts per address', async () => {
-      const used = (await s.h.services.devices.createEnrollmentCode(store)).code;
+      const used = (await s.h.services.devices.createEnrolmentCode(store)).code;
       await TestTill.enrol(tillRequest(s.h), used);
-      const expired = (await s.h.services.devices.createEnrollmentCode(store)).code;
+      const expired = (await s.h.services.devices.createEnrolmentCode(store)).code;
       s.h.clock.advance(24 * 3600_000 + 1);
       const valid = { kty: 'EC', crv: 'P-256', ...(await crypto.subtle.exportKey('jwk', (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign'])).publicKey)) };
       const attempt = (address: string, code: string) =>

@@ -21,7 +21,7 @@ describe.each(drivers)('ledger and settlement on $name', (driver) => {
   });
   afterAll(async () => database?.close());
 
-  const till = async () => TestTill.enrol(tillRequest(h), (await h.services.devices.createEnrollmentCode(store)).code);
+  const till = async () => TestTill.enrol(tillRequest(h), (await h.services.devices.createEnrolmentCode(store)).code);
   const voucher = async (amount = 10_000) => (await h.req('POST', '/v1/vouchers', { order_ref: 'L-1', amount, currency: 'EUR' })).json();
   const balance = async (account: string) => ((await h.services.ledger.balances()).data.find((b) => b.account === account && b.currency === 'EUR')?.balance ?? 0) as number;
 

@@ -16,7 +16,7 @@ describe.each(drivers)('a till written from docs/till-protocol.md on $name', (dr
 
   it('gets the outcomes the vectors name, batch by batch', async () => {
     const store = (await s.h.services.network.createStore('Protocol Store'))!.id;
-    const { code } = await s.h.services.devices.createEnrollmentCode(store);
+    const { code } = await s.h.services.devices.createEnrolmentCode(store);
     const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
     const other = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
     const jwk = await crypto.subtle.exportKey('jwk', keys.publicKey);

@@ -39,7 +39,7 @@ describe.each(drivers)('webhooks and expiry on $name', (driver) => {
   };
   const pay = async () => {
     const v = await (await h.req('POST', '/v1/vouchers', { order_ref: 'W-1', amount: 1200, currency: 'EUR' })).json();
-    const t = await TestTill.enrol(tillRequest(h), (await h.services.devices.createEnrollmentCode(store)).code);
+    const t = await TestTill.enrol(tillRequest(h), (await h.services.devices.createEnrolmentCode(store)).code);
     await t.outcomes([await t.record(v.token, 1200)]);
     return v;
   };

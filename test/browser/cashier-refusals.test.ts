@@ -9,7 +9,7 @@ import { startServer } from '../support/server.ts';
 import { ensureBuilt } from './support/build.ts';
 import { browserTierAvailable, launch } from './support/browser.ts';
 import { createVoucher } from './support/api.ts';
-import { demoEnrollCode, enrol, TABLET } from './support/till.ts';
+import { demoEnrolCode, enrol, TABLET } from './support/till.ts';
 import { generateSigningKeyPair } from '../../core/token/operator-keys.ts';
 import { decodeVoucherToken, signVoucherToken, verifyVoucherToken } from '../../core/token/voucher-token.ts';
 import { voucherQrText } from '../../core/token/limits.ts';
@@ -28,7 +28,7 @@ describe.skipIf(!available)('till refusals in Chromium', () => {
     browser = await launch();
     const context = await browser.newContext({ viewport: TABLET, locale: 'en-US' });
     page = await context.newPage();
-    await enrol(page, server.url, demoEnrollCode(server));
+    await enrol(page, server.url, demoEnrolCode(server));
   });
 
   afterAll(async () => {

@@ -14,7 +14,7 @@ import { ensureBuilt } from './support/build.ts';
 import { browserTierAvailable, waitForServiceWorker, zbar } from './support/browser.ts';
 import { createVoucher } from './support/api.ts';
 import { ffmpegAvailable, qrVideo } from './support/camera.ts';
-import { enrol, getVoucher, journal, launchTillProfile, launchWithCamera, newEnrollCode, TABLET } from './support/till.ts';
+import { enrol, getVoucher, journal, launchTillProfile, launchWithCamera, newEnrolCode, TABLET } from './support/till.ts';
 import { launch } from './support/browser.ts';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -82,7 +82,7 @@ describe.skipIf(!available)('cashier view in Chromium', () => {
       let context = await launchTillProfile(profile, camera);
       let page = context.pages()[0] ?? (await context.newPage());
       // Each try enrols with a code of its own: a retry must not depend on what an earlier try used up.
-      await enrol(page, server.url, await newEnrollCode(server));
+      await enrol(page, server.url, await newEnrolCode(server));
       await waitForServiceWorker(page);
 
       await context.setOffline(true);
@@ -135,7 +135,7 @@ describe.skipIf(!available)('cashier view in Chromium', () => {
       for (const name of ['North till', 'South till']) {
         const context = await browser.newContext({ viewport: TABLET });
         const page = await context.newPage();
-        await enrol(page, server.url, await newEnrollCode(server), name);
+        await enrol(page, server.url, await newEnrolCode(server), name);
         tills.push({ context, page });
       }
       for (const { context, page } of tills) {
@@ -170,7 +170,7 @@ describe.skipIf(!available)('cashier view in Chromium', () => {
     try {
       const context = await browser.newContext({ viewport: TABLET });
       const first = await context.newPage();
-      await enrol(first, server.url, await newEnrollCode(server), 'Two tabs');
+      await enrol(first, server.url, await newEnrolCode(server), 'Two tabs');
       const second = await context.newPage();
       await second.goto(`${server.url}/cashier`);
       await second.locator('.sync-bar').waitFor();

@@ -12,7 +12,7 @@ import { startServer } from '../support/server.ts';
 import { ensureBuilt } from './support/build.ts';
 import { browserTierAvailable, launch, launchProfile, savedVoucherCount, waitForServiceWorker, zbar } from './support/browser.ts';
 import { cancelVoucher, createVoucher, type CreatedVoucher } from './support/api.ts';
-import { newEnrollCode } from './support/till.ts';
+import { newEnrolCode } from './support/till.ts';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -159,7 +159,7 @@ describe.skipIf(!available)('shopper view in Chromium', () => {
     // A till collects it and its collection is accepted (the till API as tests drive it).
     const { serverConnection, TestTill } = await import('../support/till.ts');
     // A code of this try's own, so that a retry can enrol too.
-    const till = await TestTill.enrol(serverConnection(server.url), await newEnrollCode(server));
+    const till = await TestTill.enrol(serverConnection(server.url), await newEnrolCode(server));
     const [answer] = await till.outcomes([await till.record(voucher.token, voucher.amount, { currency: voucher.currency })]);
     expect(answer!.outcome).toBe('accepted');
 

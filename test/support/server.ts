@@ -16,7 +16,7 @@ export interface RunningServer {
   /** The demo merchant's key, printed on first start (null when the database was not empty). */
   apiKey: string;
   /** A one-time till enrolment code for the demo store (printed at every non-production start). */
-  enrollCode: string;
+  enrolCode: string;
   dataDir: string;
   /** The PostgreSQL it runs on, or undefined for PGlite in dataDir. */
   databaseUrl?: string;
@@ -69,11 +69,11 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
     throw err;
   }
   const apiKey = /Demo merchant API key: (\S+)/.exec(out)?.[1] ?? '';
-  const enrollCode = /Demo till enrolment code: (\S+)/.exec(out)?.[1] ?? '';
+  const enrolCode = /Demo till enrolment code: (\S+)/.exec(out)?.[1] ?? '';
   return {
     url,
     apiKey,
-    enrollCode,
+    enrolCode,
     dataDir,
     databaseUrl: opts.env?.DATABASE_URL,
     process: child,

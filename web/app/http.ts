@@ -1,17 +1,18 @@
 /**
  * Calls to the Counterpay API from the page (shopper and till alike). Answers are parsed at this
  * edge with a schema; the caller gets a discriminated result, because "no network" is a normal
- * state for this app, not an exception. A failure carries the RFC 9457 problem `type`'s last
- * segment, so a till can tell "wrong code" from "device withdrawn".
+ * state for this app, not an exception. A failure carries the RFC 9457 problem's code
+ * (core/contract/problem.ts), so a till can tell "wrong code" from "device withdrawn".
  */
 import type * as z from 'zod/mini';
+import { problemSlugOf } from '../../core/contract/problem.ts';
 
 export type HttpResult<T> =
   | { ok: true; data: T }
   /**
    * network: no answer at all (offline, server down); the caller keeps what it has.
-   * status: the server answered with an error; `status`, `problem` (the problem type's last
-   *   segment, or null) and the RFC 9457 `detail` say which.
+   * status: the server answered with an error; `status`, `problem` (the problem's code as
+   *   sent, a ProblemCode from this server, or null) and the RFC 9457 `detail` say which.
    * bad_answer: a 2xx whose body is not what this app version expects.
    */
   | { ok: false; reason: 'network' } 
@@ -46,9 +47,8 @@ export async function requestJson<S extends z.ZodMiniType>(
   }
   if (!response.ok) {
     const problem = typeof body === 'object' && body !== null ? (body as { type?: unknown; detail?: unknown }) : {};
-    const type = typeof problem.type === 'string' ? (/#([\w-]+)$/.exec(problem.type)?.[1] ?? null) : null;
     const detail = typeof problem.detail === 'string' ? problem.detail : response.statusText;
-    return { ok: false, reason: 'status', status: response.status, problem: type, detail };
+    return { ok: false, reason: 'status', status: response.status, problem: problemSlugOf(problem.type), detail };
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) return { ok: false, reason: 'bad_answer', detail: `unexpected answer from ${path}: ${parsed.error.message}` };

@@ -1,14 +1,15 @@
 /** The app's current language: picked from the browser, changeable by hand, remembered on the phone. */
 import { formatMoney } from '../../core/money/money.ts';
+import { HTML_LANG, isLocale } from '../../core/text/locales.ts';
 import { formatAgo, formatRemaining, intlLocale, pickLocale, translate } from './i18n.ts';
-import { LOCALES, type Locale, type MessageKey } from './messages.ts';
+import type { Locale, MessageKey } from './messages.ts';
 
 const STORAGE_KEY = 'counterpay.locale';
 
 function storedLocale(): Locale | null {
   try {
     const value = localStorage.getItem(STORAGE_KEY);
-    return (LOCALES as readonly string[]).includes(value ?? '') ? (value as Locale) : null;
+    return isLocale(value) ? value : null;
   } catch {
     return null; // storage blocked: fall back to the browser's language
   }
@@ -21,7 +22,7 @@ export class I18n {
   constructor() {
     $effect.root(() => {
       $effect(() => {
-        document.documentElement.lang = this.locale === 'zh' ? 'zh-Hans' : 'en';
+        document.documentElement.lang = HTML_LANG[this.locale];
       });
     });
   }

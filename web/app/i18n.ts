@@ -1,13 +1,15 @@
 /** Language choice and message formatting, as plain functions so they can be tested without a browser. */
-import { catalogs, LOCALES, type Locale, type MessageKey } from './messages.ts';
+import { LOCALE_TAGS, localeFor, supportedLocale, type Locale as SupportedLocale } from '../../core/text/locales.ts';
+import { catalogs, type Locale, type MessageKey } from './messages.ts';
 
-/** The first of the browser's languages the app speaks; English when none. */
+// messages.ts keeps one catalogue for each locale of core/text/locales.ts, the one list of them:
+// this line stops compiling if its Locale and that list drift apart.
+const _sameLocales: [Locale, SupportedLocale] = [{} as SupportedLocale, {} as Locale];
+void _sameLocales;
+
+/** The first of the browser's languages the app speaks; English when none (core/text/locales.ts localeFor). */
 export function pickLocale(preferred: readonly string[]): Locale {
-  for (const tag of preferred) {
-    const language = tag.toLowerCase().split('-')[0];
-    if ((LOCALES as readonly string[]).includes(language!)) return language as Locale;
-  }
-  return 'en';
+  return localeFor(preferred);
 }
 
 /**
@@ -15,9 +17,9 @@ export function pickLocale(preferred: readonly string[]): Locale {
  * en-GB phone keeps its date order), else the language's usual tag.
  */
 export function intlLocale(locale: Locale, preferred: readonly string[]): string {
-  const own = preferred.find((tag) => tag.toLowerCase().split('-')[0] === locale);
+  const own = preferred.find((tag) => supportedLocale(tag) === locale);
   if (own) return own;
-  return locale === 'zh' ? 'zh-CN' : 'en';
+  return LOCALE_TAGS[locale];
 }
 
 export function translate(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../core/collections/lease.ts';
+import { DEFAULT_LIMITS } from '../../core/contract/till.ts';
 import type { OperatorJwkSet } from '../../core/token/operator-keys.ts';
 import { claimsFor, makeKey, sign, TEST_NOW } from '../shopper/testing.ts';
 import { checkReference, checkToken, type CheckPorts } from './check.ts';
@@ -13,7 +13,7 @@ describe('the till’s decision', async () => {
   const rotated = await makeKey(2);
   const set = (...keys: (typeof current)[]): OperatorJwkSet => ({ keys: keys.map((k) => k.jwk) });
 
-  function ports(over: Partial<CheckPorts> = {}, status: StatusAnswer['data'][number] | 'network' = { voucher_id: '', status: 'open' }) {
+  function ports(over: Partial<CheckPorts> = {}, status: StatusAnswer['data'][number] | 'network' = { voucher_id: '', status: 'open', paid_at: null, canceled_at: null }) {
     const calls = { refresh: 0, confirm: 0 };
     const p: CheckPorts = {
       cachedKeys: async () => set(current),
@@ -57,10 +57,10 @@ describe('the till’s decision', async () => {
     const claims = claimsFor(1, { amount: DEFAULT_LIMITS.max_voucher_amount + 1 });
     const token = await sign(current, claims);
     const id = (await checkToken(token, ports({ lease: { ...lease, max_voucher_amount: 10 ** 8 } }).p) as { voucherId: string }).voucherId;
-    const open = ports({ online: () => true }, { voucher_id: id, status: 'open' });
+    const open = ports({ online: () => true }, { voucher_id: id, status: 'open', paid_at: null, canceled_at: null });
     expect(await checkToken(token, open.p)).toMatchObject({ ok: true, confirmedOnline: true });
     expect(open.calls.confirm).toBe(1);
-    expect(await checkToken(token, ports({ online: () => true }, { voucher_id: id, status: 'paid' }).p)).toMatchObject({ ok: false, reason: 'paid_elsewhere' });
+    expect(await checkToken(token, ports({ online: () => true }, { voucher_id: id, status: 'paid', paid_at: null, canceled_at: null }).p)).toMatchObject({ ok: false, reason: 'paid_elsewhere' });
     expect(await checkToken(token, ports({ online: () => true }, 'network').p)).toMatchObject({ ok: false, reason: 'lease_voucher_too_large' });
   });
 

@@ -5,7 +5,8 @@
  * (refusals.ts).
  */
 import { checkVoucherAtTill, type TillCheck } from '../../core/collections/till-check.ts';
-import type { Lease, LeaseCheck } from '../../core/collections/lease.ts';
+import type { LeaseCheck } from '../../core/collections/lease.ts';
+import type { Lease } from '../../core/contract/till.ts';
 import { importVerificationKeys, type OperatorJwkSet } from '../../core/token/operator-keys.ts';
 import { decodeVoucherToken, type VerificationKeys, type VoucherClaims } from '../../core/token/voucher-token.ts';
 import { voucherIdToString } from '../../core/vouchers/voucher-id.ts';

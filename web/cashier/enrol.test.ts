@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../core/collections/lease.ts';
+import { DEFAULT_LIMITS } from '../../core/contract/till.ts';
 import type { DeviceRecord } from '../offline/till-records.ts';
 import { enrolTill, normalizeCode, type EnrolPorts } from './enrol.ts';
 
 const answer = {
   object: 'device' as const, id: 'dev_1', name: 'Front till', store: { id: 'sto_demo', name: 'Demo Store', currency: 'EUR' }, credential: 'cpd_secret',
-  lease: { currency: 'EUR', ...DEFAULT_LIMITS }, enrolled_at: '2030-01-01T00:00:00Z',
+  lease: { currency: 'EUR', ...DEFAULT_LIMITS }, enrolled_at: '2030-01-01T00:00:00Z', server_time: '2030-01-01T00:00:00Z', server_time_proof: 'proof',
 };
 
 describe('enrolment', () => {

@@ -6,6 +6,7 @@
 import { generateDeviceKeyPair } from '../../core/collections/collection-record.ts';
 import type { DeviceRecord } from '../offline/till-records.ts';
 import type { ApiResult, EnrolAnswer, PublicJwk } from './till.api.ts';
+import type { ProblemCode } from '../../core/contract/problem.ts';
 
 export type EnrolResult =
   | { ok: true; device: DeviceRecord }
@@ -39,13 +40,13 @@ export async function enrolTill(typedCode: string, name: string, ports: EnrolPor
   });
   if (!answer.ok) {
     if (answer.reason === 'network') return { ok: false, reason: 'offline', detail: 'no network' };
-    if (answer.reason === 'status' && (answer.problem === 'enrollment-code-invalid' || answer.status === 400)) return { ok: false, reason: 'invalid', detail: answer.detail };
+    if (answer.reason === 'status' && (answer.problem === ('enrollment-code-invalid' satisfies ProblemCode) || answer.status === 400)) return { ok: false, reason: 'invalid', detail: answer.detail };
     return { ok: false, reason: 'failed', detail: answer.reason === 'status' ? `HTTP ${answer.status}: ${answer.detail}` : answer.detail };
   }
   const device: DeviceRecord = {
     id: 'device',
     deviceId: answer.data.id,
-    name: answer.data.name ?? name.trim(),
+    name: answer.data.name,
     store: answer.data.store,
     credential: answer.data.credential,
     privateKey: pair.privateKey,
@@ -53,7 +54,7 @@ export async function enrolTill(typedCode: string, name: string, ports: EnrolPor
     lease: answer.data.lease,
     enrolledAt: answer.data.enrolled_at,
     revokedAt: null,
-    serverTime: answer.data.server_time && answer.data.server_time_proof ? { at: answer.data.server_time, proof: answer.data.server_time_proof } : null,
+    serverTime: { at: answer.data.server_time, proof: answer.data.server_time_proof },
   };
   await ports.save(device);
   return { ok: true, device };

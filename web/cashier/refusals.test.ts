@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../core/collections/lease.ts';
+import { DEFAULT_LIMITS } from '../../core/contract/till.ts';
 import { catalogs, LOCALES } from '../app/messages.ts';
 import { translate } from '../app/i18n.ts';
 import { refusalSentence, type TillRefusal } from './refusals.ts';

@@ -2,7 +2,7 @@
  * One sentence per refusal, in the cashier's language, with the figures that make it actionable
  * (the lease cap, the expiry date). The reason also goes on the page as `data-refusal`.
  */
-import type { Lease } from '../../core/collections/lease.ts';
+import type { Lease } from '../../core/contract/till.ts';
 import type { VoucherClaims } from '../../core/token/voucher-token.ts';
 import type { MessageKey } from '../app/messages.ts';
 import type { Refusal } from './check.ts';

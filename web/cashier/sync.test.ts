@@ -128,7 +128,7 @@ function page(n: number, hasMore: boolean): FeedPage {
   return {
     object: 'till_feed', changes: [{ voucher_id: `vch_${n}`, status: 'paid', changed_at: '2030-01-01T00:00:00Z' }], cursor: `c${n}`, has_more: hasMore,
     keys: { keys: [] }, lease: { currency: 'EUR', max_voucher_amount: 1, max_unsynced_total: 1, max_unsynced_count: 1, max_offline_seconds: 1 },
-    store: { id: 'sto', name: 'S', currency: 'EUR' }, server_time: '2030-01-01T00:00:00Z',
+    store: { id: 'sto', name: 'S', currency: 'EUR' }, server_time: '2030-01-01T00:00:00Z', server_time_proof: 'proof',
   };
 }
 

@@ -14,15 +14,15 @@ import type { SignedCollection } from '../../core/collections/collection-record.
 import type { EntryResult } from '../offline/journal.store.ts';
 import type { JournalEntry } from '../offline/till-records.ts';
 import type { ApiResult, CollectionsAnswer, FeedPage } from './till.api.ts';
+import type { ProblemCode } from '../../core/contract/problem.ts';
+import { MAX_BATCH, MAX_BATCH_BYTES } from '../../core/contract/till.ts';
 
-/** The API takes at most this many collections a call. */
-export const MAX_BATCH = 500;
 /**
- * …and a body of at most 1 MiB on /v1/collections (api/app.ts). A collection is about 700 bytes of
- * JSON, so 500 fit; batches are still cut by size, and the 413 split below stays as the safety net
- * if the limit shrinks.
+ * The API takes at most MAX_BATCH collections a call, in a body of at most 1 MiB (the contract,
+ * core/contract/till.ts). A collection is about 700 bytes of JSON, so 500 fit; batches are still cut
+ * by size, and the 413 split below stays as the safety net if the limit shrinks.
  */
-export const MAX_BATCH_BYTES = 900_000;
+export { MAX_BATCH_BYTES };
 
 /** Consecutive batches of at most `maxCount` rows and about `maxBytes` of JSON, never empty. */
 export function batches(rows: readonly JournalEntry[], maxCount = MAX_BATCH, maxBytes = MAX_BATCH_BYTES): JournalEntry[][] {
@@ -144,7 +144,7 @@ export async function pullFeed(ports: PullPorts): Promise<PullOutcome> {
     const answer = await ports.fetch(since);
     if (!answer.ok) {
       const detail = answer.reason === 'network' ? 'no network' : answer.detail;
-      if (answer.reason === 'status' && answer.problem === 'device-revoked') return { status: 'revoked', pages, changes, detail };
+      if (answer.reason === 'status' && answer.problem === ('device-revoked' satisfies ProblemCode)) return { status: 'revoked', pages, changes, detail };
       if (answer.reason === 'status' && (answer.status === 401 || answer.status === 403)) return { status: 'unauthorized', pages, changes, detail };
       return { status: 'retry', pages, changes, detail };
     }

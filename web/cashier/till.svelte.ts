@@ -7,39 +7,29 @@
  * a timer, when the service worker forwards a Background Sync event, and right after a collection.
  * One tab at a time sends (Web Lock); failures back off exponentially, and the triggers above
  * that mean "the network may be back" skip the wait.
+ *
+ * The parts: counter.ts (scan or typed text → check → decision, and the journal row of a
+ * collection), sync-scheduler.ts (when a round runs), sync-round.ts (what a round exchanges),
+ * tab-channel.ts (the other tabs and the service worker). This class holds the state and wires them.
  */
-import type { Tender } from '../../core/collections/collection-record.ts';
 import type { OperatorJwkSet } from '../../core/token/operator-keys.ts';
-import { getCachedKeys, putCachedKeys } from '../offline/keys.store.ts';
-import { appendToJournal, applyResults, hasCollectionFor, listJournal, noteAttempts, listQueued, requeueEntry } from '../offline/journal.store.ts';
-import { ifLockFree } from '../offline/locks.ts';
-import { applyFeedPage, getDevice, getPaidList, getShift, getSyncState, putDevice, putShift, setLastSyncAt, updateDevice } from '../offline/till.store.ts';
+import { getCachedKeys } from '../offline/keys.store.ts';
+import { hasCollectionFor, listJournal, requeueEntry } from '../offline/journal.store.ts';
+import { getDevice, getPaidList, getShift, getSyncState, putDevice, putShift } from '../offline/till.store.ts';
 import type { DeviceRecord, JournalEntry, SyncState } from '../offline/till-records.ts';
-import { checkReference, checkToken, type CheckPorts, type TillDecision } from './check.ts';
+import type { CheckPorts } from './check.ts';
+import { checkAtCounter, notRecorded, recordCollection, type Counter, type Payment } from './counter.ts';
 import { enrolTill, type EnrolResult } from './enrol.ts';
-import { buildJournalEntry } from './journal.ts';
-import type { TillRefusal } from './refusals.ts';
 import { readScannedText, readTypedText, type TillInput } from './scan-text.ts';
-import { backoffMs, pullFeed, pushJournal, type PullOutcome, type PushOutcome } from './sync.ts';
-import { confirmStatus, enrolDevice, findByReference, getFeed, postCollections } from './till.api.ts';
+import { exchange, problemOf, roundWorked, type RoundOutcome, type SyncProblem } from './sync-round.ts';
+import { SyncScheduler, type SyncTrigger } from './sync-scheduler.ts';
+import { requestBackgroundSync, TabChannel } from './tab-channel.ts';
+import { confirmStatus, enrolDevice, findByReference } from './till.api.ts';
 
-/** Timer sync while the page is open. */
-const SYNC_INTERVAL_MS = 30_000;
-export const SYNC_LOCK = 'counterpay-till-sync';
-/** The Background Sync tag the page registers and the service worker forwards (web/sw.ts). */
-export const SYNC_TAG = 'counterpay-till-sync';
-const CHANNEL = 'counterpay-till';
-
-/** What is on the counter: nothing, a voucher being checked, a decision, or a refusal of the input itself. */
-export type Counter =
-  | { state: 'idle' }
-  | { state: 'checking' }
-  | { state: 'ready'; decision: Extract<TillDecision, { ok: true }> }
-  | { state: 'refused'; reason: TillRefusal; detail: string; decision?: Extract<TillDecision, { ok: false }>; reference?: string };
-
-export type SyncProblem = null | { kind: 'retry' | 'unauthorized'; detail: string };
-
-class AlreadyCollected extends Error {}
+export type { Counter } from './counter.ts';
+export type { SyncProblem } from './sync-round.ts';
+export { SYNC_LOCK } from './sync-scheduler.ts';
+export { SYNC_TAG } from './tab-channel.ts';
 
 export class Till {
   phase = $state<'loading' | 'enrol' | 'ready' | 'failed'>('loading');
@@ -70,12 +60,21 @@ export class Till {
 
   private keySet: OperatorJwkSet | null = null;
   private paidList = new Map<string, 'paid' | 'canceled'>();
-  private failures = 0;
-  private nextTryAt = 0;
-  private channel: BroadcastChannel | null = null;
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private pending: Promise<void> | null = null;
-  private again = false;
+  private readonly tabs = new TabChannel();
+  private readonly scheduler = new SyncScheduler<RoundOutcome>({
+    requested: (why) => (this.lastTrigger = why),
+    enrolled: () => Boolean(this.device),
+    hasQueued: () => this.queued.length > 0,
+    lastSyncAt: () => this.sync.lastSyncAt,
+    running: (on) => (this.syncing = on),
+    exchange: () => exchange({ device: () => this.device!, reload: () => this.reload(), keys: (set) => (this.keySet = set) }),
+    worked: roundWorked,
+    settled: async (outcome) => {
+      this.problem = problemOf(outcome);
+      await this.reload();
+      this.tabs.broadcast();
+    },
+  });
   private stops: (() => void)[] = [];
 
   async start(): Promise<void> {
@@ -90,7 +89,7 @@ export class Till {
       this.phase = 'ready';
       this.watch();
       this.keepStorage();
-      if (this.queued.length > 0) void this.requestBackgroundSync();
+      if (this.queued.length > 0) void requestBackgroundSync();
       void this.syncNow('start');
     } catch (err) {
       this.failure = err instanceof Error ? err.message : String(err);
@@ -123,13 +122,13 @@ export class Till {
       await this.reload();
       this.phase = 'ready';
       this.watch();
-      this.broadcast();
+      this.tabs.broadcast();
       await this.syncNow('enrolled');
     }
     return result;
   }
 
-  // ---- the counter ----
+  // ---- the counter (counter.ts) ----
 
   /** Text from the camera. */
   scanned(text: string): Promise<void> {
@@ -147,23 +146,11 @@ export class Till {
 
   private async consider(input: TillInput): Promise<void> {
     this.receipt = null;
-    if (input.kind === 'invalid') {
-      this.counter = { state: 'refused', reason: input.reason, detail: input.reason };
-      return;
-    }
-    if (this.device?.revokedAt) {
-      this.counter = { state: 'refused', reason: 'device_revoked', detail: 'device revoked' };
-      return;
-    }
-    this.counter = { state: 'checking' };
-    const ports = await this.checkPorts();
-    const decision =
-      input.kind === 'token'
-        ? await checkToken(input.token, ports)
-        : await checkReference(input.reference, { ...ports, lookup: (reference) => findByReference(this.device!.credential, reference) });
-    this.counter = decision.ok
-      ? { state: 'ready', decision }
-      : { state: 'refused', reason: decision.reason, detail: decision.detail, decision, reference: input.kind === 'reference' ? input.reference : undefined };
+    await checkAtCounter(input, this.device, {
+      checkPorts: () => this.checkPorts(),
+      lookup: (reference) => findByReference(this.device!.credential, reference),
+      show: (counter) => (this.counter = counter),
+    });
   }
 
   private async checkPorts(): Promise<CheckPorts> {
@@ -189,7 +176,7 @@ export class Till {
    * Records the collection of the voucher on the counter in the journal, then shows the receipt
    * and sends it. Nothing is shown as collected unless the journal write committed.
    */
-  async collect(payment: { tender: Tender; tenderReference: string | null; cashGiven: number | null }): Promise<void> {
+  async collect(payment: Payment): Promise<void> {
     if (this.counter.state !== 'ready' || this.collecting) return;
     const { decision } = this.counter;
     this.collecting = true;
@@ -198,29 +185,19 @@ export class Till {
       this.receipt = entry;
       this.counter = { state: 'idle' };
       await this.reload();
-      this.broadcast();
-      void this.requestBackgroundSync();
+      this.tabs.broadcast();
+      void requestBackgroundSync();
       void this.syncNow(decision.confirmedOnline ? 'confirmed' : 'collected');
     } catch (err) {
-      if (err instanceof AlreadyCollected) this.counter = { state: 'refused', reason: 'collected_here', detail: err.message };
-      else this.counter = { state: 'refused', reason: 'journal_failed', detail: err instanceof Error ? err.message : String(err) };
+      this.counter = notRecorded(err);
     } finally {
       this.collecting = false;
     }
   }
 
-  /**
-   * Appends one signed row. The "collected here before" check runs again inside the append lock,
-   * so two tabs cannot both record the same voucher.
-   */
-  async record(token: string, voucherId: string, payment: { tender: Tender; tenderReference: string | null; cashGiven: number | null }, at = new Date()): Promise<JournalEntry> {
-    const device = this.device!;
-    return appendToJournal(device.deviceId, async (head) => {
-      if (await hasCollectionFor(voucherId)) throw new AlreadyCollected(`${voucherId} was already collected at this till`);
-      // The newest server time this till has seen, as stored (another tab may have synced since).
-      const serverTime = (await getDevice())?.serverTime ?? device.serverTime ?? null;
-      return buildJournalEntry(head, device.deviceId, device.privateKey, { token, ...payment, collectedAt: at, serverTime });
-    });
+  /** Appends one signed row for a collection (counter.ts: not twice for one voucher, even from two tabs). */
+  async record(token: string, voucherId: string, payment: Payment, at = new Date()): Promise<JournalEntry> {
+    return recordCollection(this.device!, token, voucherId, payment, at);
   }
 
   async retry(id: string): Promise<void> {
@@ -232,92 +209,17 @@ export class Till {
   async closeShift(): Promise<void> {
     await putShift({ id: 'shift', startedAt: Date.now() });
     await this.reload();
-    this.broadcast();
+    this.tabs.broadcast();
   }
 
-  // ---- sync ----
+  // ---- sync (sync-scheduler.ts, sync-round.ts) ----
 
   /**
    * One sync round: send the journal, then pull the paid list. Concurrent calls share one round
    * (and ask for one more after it), and only one tab runs a round at a time.
    */
-  syncNow(why: 'start' | 'enrolled' | 'keys' | 'collected' | 'confirmed' | 'retry' | 'online' | 'visible' | 'timer' | 'background-sync' | 'button', force = true): Promise<void> {
-    this.lastTrigger = why;
-    if (!this.device) return Promise.resolve();
-    if (!force && Date.now() < this.nextTryAt) return Promise.resolve();
-    if (this.pending) {
-      this.again = true;
-      return this.pending;
-    }
-    this.pending = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.round();
-        } while (this.again);
-      } finally {
-        this.pending = null;
-      }
-    })();
-    return this.pending;
-  }
-
-  private async round(): Promise<void> {
-    this.syncing = true;
-    try {
-      const ran = await ifLockFree(SYNC_LOCK, () => this.exchange());
-      // Another tab is sending: it will broadcast when done, and this tab reloads then.
-      if (!ran.ran) return;
-      const { push, pull } = ran.value;
-      const ok = push.status === 'done' && pull.status === 'done';
-      if (ok) {
-        this.failures = 0;
-        this.nextTryAt = 0;
-        this.problem = null;
-      } else {
-        this.failures++;
-        this.nextTryAt = Date.now() + backoffMs(this.failures);
-        const failed = push.status !== 'done' ? push : (pull as Exclude<PullOutcome, { status: 'done' }>);
-        const unauthorized = failed.status === 'unauthorized' || failed.status === 'revoked';
-        this.problem = { kind: unauthorized ? 'unauthorized' : 'retry', detail: failed.detail ?? '' };
-      }
-      await this.reload();
-      this.broadcast();
-    } finally {
-      this.syncing = false;
-    }
-  }
-
-  private async exchange(): Promise<{ push: PushOutcome; pull: PullOutcome }> {
-    const device = (await getDevice()) ?? this.device!;
-    const credential = device.credential;
-    const push = await pushJournal({
-      queued: async () => (await listQueued()).filter((e) => e.deviceId === device.deviceId),
-      post: (collections) => postCollections(credential, collections),
-      apply: applyResults,
-      noteAttempts,
-      now: () => Date.now(),
-    });
-    // Show the outcomes at once; the feed below can take a few pages.
-    if (push.settled + push.quarantined > 0) await this.reload();
-    // The feed runs even after a failed push: the paid list and keys are worth having either way.
-    const pull = await pullFeed({
-      cursor: async () => (await getSyncState()).cursor,
-      fetch: (since) => getFeed(credential, since),
-      store: async (page, last, at) => {
-        await applyFeedPage({ changes: page.changes, cursor: page.cursor }, last, at);
-        if (last) {
-          await putCachedKeys({ id: 'operator', set: page.keys, fetchedAt: at });
-          this.keySet = page.keys;
-          const seen = page.server_time_proof ? { at: page.server_time, proof: page.server_time_proof } : null;
-          await updateDevice((d) => ({ ...d, lease: page.lease, store: page.store, serverTime: seen ?? d.serverTime ?? null }));
-        }
-      },
-      now: () => Date.now(),
-    });
-    if (pull.status === 'revoked') await updateDevice((d) => ({ ...d, revokedAt: d.revokedAt ?? Date.now() }));
-    if (push.status === 'done' && pull.status === 'done') await setLastSyncAt(Date.now());
-    return { push, pull };
+  syncNow(why: SyncTrigger, force = true): Promise<void> {
+    return this.scheduler.request(why, force);
   }
 
   /**
@@ -328,50 +230,18 @@ export class Till {
     void navigator.storage?.persist?.().catch(() => false);
   }
 
-  /** Background Sync where the browser has it (Chromium): the worker wakes a page to send when online. */
-  private async requestBackgroundSync(): Promise<void> {
-    try {
-      const registration = (await navigator.serviceWorker?.getRegistration()) as (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined;
-      await registration?.sync?.register(SYNC_TAG);
-    } catch {
-      // Not supported or not allowed: the page's own triggers still send it.
-    }
-  }
-
-  private broadcast(): void {
-    this.channel?.postMessage({ type: 'changed' });
-  }
-
+  /** The page's listeners, once: the online flag, the sync triggers, the other tabs and the service worker. */
   private watch(): void {
     if (this.stops.length > 0) return;
-    const on = <K extends string>(target: EventTarget, type: K, handler: (e: Event) => void) => {
-      target.addEventListener(type, handler);
-      this.stops.push(() => target.removeEventListener(type, handler));
-    };
-    on(window, 'online', () => {
-      this.online = true;
-      void this.syncNow('online');
-    });
-    on(window, 'offline', () => (this.online = false));
-    on(document, 'visibilitychange', () => {
-      if (document.visibilityState === 'visible') void this.syncNow('visible');
-    });
-    this.timer = setInterval(() => {
-      if (this.queued.length > 0 || Date.now() - (this.sync.lastSyncAt ?? 0) >= SYNC_INTERVAL_MS) void this.syncNow('timer', false);
-    }, SYNC_INTERVAL_MS);
-    this.stops.push(() => clearInterval(this.timer));
-    if ('serviceWorker' in navigator) {
-      // The worker forwards Background Sync here and waits for the answer on the message port.
-      on(navigator.serviceWorker, 'message', (event) => {
-        const message = event as MessageEvent;
-        if (message.data?.type !== SYNC_TAG) return;
-        void this.syncNow('background-sync').then(() => message.ports[0]?.postMessage({ ok: this.queued.length === 0 }));
-      });
-    }
-    if (typeof BroadcastChannel !== 'undefined') {
-      this.channel = new BroadcastChannel(CHANNEL);
-      this.channel.onmessage = () => void this.reload();
-      this.stops.push(() => this.channel?.close());
-    }
+    const online = () => (this.online = true);
+    const offline = () => (this.online = false);
+    window.addEventListener('online', online);
+    window.addEventListener('offline', offline);
+    this.stops.push(
+      () => window.removeEventListener('online', online),
+      () => window.removeEventListener('offline', offline),
+      this.scheduler.watch(),
+      this.tabs.open({ changed: () => void this.reload(), sync: () => this.syncNow('background-sync'), allSent: () => this.queued.length === 0 }),
+    );
   }
 }

@@ -1,7 +1,7 @@
 /** The KeySource the app uses: IndexedDB cache plus `GET /v1/keys`. */
 import { requestJson } from '../app/http.ts';
 import { getCachedKeys, putCachedKeys } from './keys.store.ts';
-import { jwkSetSchema } from './records.ts';
+import { OperatorJwkSet } from '../../core/contract/keys.ts';
 import type { KeySource } from './verify.ts';
 
 export const operatorKeys: KeySource = {
@@ -9,7 +9,7 @@ export const operatorKeys: KeySource = {
     return (await getCachedKeys())?.set ?? null;
   },
   async refresh() {
-    const answer = await requestJson('/v1/keys', jwkSetSchema);
+    const answer = await requestJson('/v1/keys', OperatorJwkSet);
     if (!answer.ok) return null;
     await putCachedKeys({ id: 'operator', set: answer.data, fetchedAt: Date.now() });
     return answer.data;

@@ -8,12 +8,8 @@
  */
 import * as z from 'zod/mini';
 import { VOUCHER_STATUSES } from '../../core/vouchers/voucher-status.ts';
-
-const item = z.object({
-  name: z.string(),
-  quantity: z.int().check(z.positive()),
-  unit_amount: z.int().check(z.nonnegative()),
-});
+import { OperatorJwkSet } from '../../core/contract/keys.ts';
+import { VoucherItem } from '../../core/contract/vouchers.ts';
 
 export const voucherRecordSchema = z.object({
   /** `vch_…`, the voucher id from the token. */
@@ -23,7 +19,7 @@ export const voucherRecordSchema = z.object({
   /** The exact text of the QR: the API's `qr` field, or rebuilt from the URL the phone opened. */
   qr: z.string().check(z.minLength(1)),
   /** Full item lines, known only when the voucher came through a short link. */
-  items: z.nullable(z.array(item)),
+  items: z.nullable(z.array(VoucherItem)),
   /** The merchant's full name when the server told us; the token may carry a shortened one. */
   merchantName: z.nullable(z.string()),
   /** The short-link code this voucher was opened with, so the same link works offline later. */
@@ -38,27 +34,10 @@ export const voucherRecordSchema = z.object({
   savedAt: z.number(),
 });
 export type VoucherRecord = z.infer<typeof voucherRecordSchema>;
-export type VoucherItem = z.infer<typeof item>;
-
-const operatorJwk = z.object({
-  kty: z.literal('EC'),
-  crv: z.literal('P-256'),
-  x: z.string(),
-  y: z.string(),
-  kid: z.string(),
-  alg: z.literal('ES256'),
-  use: z.literal('sig'),
-  signs_from: z.string(),
-  signs_until: z.nullable(z.string()),
-  verify_until: z.nullable(z.string()),
-});
-
-/** `GET /v1/keys`; also the shape cached for offline verification. */
-export const jwkSetSchema = z.object({ keys: z.array(operatorJwk) });
 
 export const keysRecordSchema = z.object({
   id: z.literal('operator'),
-  set: jwkSetSchema,
+  set: OperatorJwkSet,
   /** When the set was fetched (ms since epoch). */
   fetchedAt: z.number(),
 });

@@ -1,33 +1,23 @@
 /**
- * What the till keeps in IndexedDB, as schemas (docs/architecture.md §9.1): every record read back is parsed before
+ * What the till keeps in IndexedDB, as schemas (the wire shapes it keeps as they came are the
+ * contract's, core/contract/till.ts) (docs/architecture.md §9.1): every record read back is parsed before
  * the till trusts it, because an older or newer app version may have written it.
  */
 import * as z from 'zod/mini';
-import { TENDERS } from '../../core/collections/collection-record.ts';
-import { COLLECTION_OUTCOMES } from '../../core/collections/outcome.ts';
-
-export const leaseSchema = z.object({
-  currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
-  max_voucher_amount: z.int().check(z.nonnegative()),
-  max_unsynced_total: z.int().check(z.nonnegative()),
-  max_unsynced_count: z.int().check(z.nonnegative()),
-  max_offline_seconds: z.int().check(z.nonnegative()),
-});
-
-export const storeSchema = z.object({ id: z.string(), name: z.string(), currency: z.string().check(z.regex(/^[A-Z]{3}$/)) });
+import { CollectionAnswer, FeedChange, Lease, SignedCollection, Store } from '../../core/contract/till.ts';
 
 /** The enrolled device: who it is, its credential and its own key pair. */
 export const deviceRecordSchema = z.object({
   id: z.literal('device'),
   deviceId: z.string().check(z.minLength(1)),
   name: z.string(),
-  store: storeSchema,
+  store: Store,
   /** Bearer credential for every till call; shown once by the server, kept only here. */
   credential: z.string().check(z.minLength(1)),
   /** The device key pair. The private key is non-extractable: IndexedDB keeps a handle, never its bytes. */
   privateKey: z.instanceof(CryptoKey),
   publicKey: z.instanceof(CryptoKey),
-  lease: leaseSchema,
+  lease: Lease,
   enrolledAt: z.string(),
   /** Set when the server says the device was withdrawn; the till then takes nothing more. */
   revokedAt: z.nullable(z.number()),
@@ -58,40 +48,8 @@ export const shiftRecordSchema = z.object({
 });
 export type ShiftRecord = z.infer<typeof shiftRecordSchema>;
 
-export const paidEntrySchema = z.object({
-  voucher_id: z.string(),
-  status: z.enum(['paid', 'canceled']),
-  changed_at: z.string(),
-});
-export type PaidEntry = z.infer<typeof paidEntrySchema>;
-
-const signedCollectionV1Schema = z.object({
-  v: z.literal(1),
-  id: z.string(),
-  device_id: z.string(),
-  seq: z.int().check(z.positive()),
-  prev_hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
-  token: z.string().check(z.regex(/^[0-9]+$/)),
-  amount: z.int().check(z.positive()),
-  currency: z.string(),
-  tender: z.enum(TENDERS),
-  tender_reference: z.nullable(z.string()),
-  collected_at: z.string(),
-  signature: z.string(),
-});
-const signedCollectionSchema = z.union([
-  signedCollectionV1Schema,
-  z.extend(signedCollectionV1Schema, { v: z.literal(2), server_time: z.string(), server_time_proof: z.string() }),
-]);
-
-/** The server's final word on one collection (POST /v1/collections). */
-export const outcomeSchema = z.object({
-  outcome: z.enum(COLLECTION_OUTCOMES),
-  reason: z.optional(z.string()),
-  voucher_id: z.nullable(z.string()),
-  detail: z.string(),
-  flags: z.array(z.string()),
-});
+/** The server's final word on one collection, as the journal keeps it (the answer without its batch position). */
+export const outcomeSchema = z.pick(CollectionAnswer, { outcome: true, reason: true, voucher_id: true, detail: true, flags: true });
 export type ServerOutcome = z.infer<typeof outcomeSchema>;
 
 /**
@@ -113,10 +71,10 @@ export const journalEntrySchema = z.object({
   deviceId: z.string(),
   seq: z.int().check(z.positive()),
   voucherId: z.string(),
-  record: signedCollectionSchema,
+  record: SignedCollection,
   /** recordHash(record): what the next record names as prev_hash. */
   hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
-  state: z.enum(['queued', 'settled', 'attention']),
+  state: z.enum(Object.values(JournalState)),
   /** Cash handed over by the shopper (minor units), for the receipt's change; null for cards. */
   cashGiven: z.nullable(z.int()),
   result: z.nullable(z.extend(outcomeSchema, { settledAt: z.number() })),

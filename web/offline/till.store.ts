@@ -5,14 +5,13 @@
 import { db } from './db.ts';
 import {
   deviceRecordSchema,
-  paidEntrySchema,
   shiftRecordSchema,
   syncStateSchema,
   type DeviceRecord,
-  type PaidEntry,
   type ShiftRecord,
   type SyncState,
 } from './till-records.ts';
+import { FeedChange } from '../../core/contract/till.ts';
 
 export async function getDevice(): Promise<DeviceRecord | null> {
   const value = await (await db()).get('till', 'device');
@@ -60,11 +59,11 @@ export async function setLastSyncAt(at: number): Promise<void> {
  * Stores one page of the feed: its entries and the cursor after it, in one transaction, so a
  * crash between the two can never skip a page. `done` marks the paid list as current at `at`.
  */
-export async function applyFeedPage(page: { changes: PaidEntry[]; cursor: string }, done: boolean, at: number): Promise<void> {
+export async function applyFeedPage(page: { changes: FeedChange[]; cursor: string }, done: boolean, at: number): Promise<void> {
   const tx = (await db()).transaction(['paidList', 'till'], 'readwrite');
   const paid = tx.objectStore('paidList');
   const till = tx.objectStore('till');
-  for (const change of page.changes) await paid.put(paidEntrySchema.parse(change));
+  for (const change of page.changes) await paid.put(FeedChange.parse(change));
   const parsed = syncStateSchema.safeParse(await till.get('sync'));
   const current = parsed.success ? parsed.data : EMPTY_SYNC;
   await till.put({ ...current, cursor: page.cursor, feedAt: done ? at : current.feedAt });
@@ -72,11 +71,11 @@ export async function applyFeedPage(page: { changes: PaidEntry[]; cursor: string
 }
 
 /** voucher id → paid | canceled, as last heard from the feed. */
-export async function getPaidList(): Promise<Map<string, PaidEntry['status']>> {
+export async function getPaidList(): Promise<Map<string, FeedChange['status']>> {
   const values = await (await db()).getAll('paidList');
-  const map = new Map<string, PaidEntry['status']>();
+  const map = new Map<string, FeedChange['status']>();
   for (const value of values) {
-    const parsed = paidEntrySchema.safeParse(value);
+    const parsed = FeedChange.safeParse(value);
     if (parsed.success) map.set(parsed.data.voucher_id, parsed.data.status);
   }
   return map;

@@ -13,7 +13,7 @@ import { voucherIdToString } from '../../core/vouchers/voucher-id.ts';
 import type { HttpResult } from '../app/http.ts';
 import type { VoucherRecord } from '../offline/records.ts';
 import { verifyToken, type KeySource } from '../offline/verify.ts';
-import type { LinkAnswer } from './shopper.api.ts';
+import type { VoucherLink } from '../../core/contract/vouchers.ts';
 import { voucherFromRecord, type SavedVoucher } from './voucher.ts';
 
 export type OpenRefusalReason =
@@ -46,7 +46,7 @@ export interface OpenDeps {
   getRecord(id: string): Promise<VoucherRecord | null>;
   getRecordByLinkCode(code: string): Promise<VoucherRecord | null>;
   putRecord(record: VoucherRecord): Promise<void>;
-  fetchLink(code: string): Promise<HttpResult<LinkAnswer>>;
+  fetchLink(code: string): Promise<HttpResult<VoucherLink>>;
   now(): number;
 }
 
@@ -105,7 +105,7 @@ export async function openLinkCode(code: string, online: boolean, deps: OpenDeps
       id,
       token: link.token,
       qr: link.qr,
-      items: link.items ?? null,
+      items: link.items,
       merchantName: link.merchant.name,
       linkCode: code,
       status: link.status,

@@ -4,13 +4,13 @@
  */
 import type { HttpResult } from '../app/http.ts';
 import type { VoucherRecord } from '../offline/records.ts';
-import type { StatusAnswer } from './shopper.api.ts';
+import type { VoucherStatusAnswer } from '../../core/contract/vouchers.ts';
 
 /** The API takes at most this many tokens a call. */
 export const STATUS_BATCH = 50;
 
 export interface StatusDeps {
-  fetchStatuses(tokens: string[]): Promise<HttpResult<StatusAnswer>>;
+  fetchStatuses(tokens: string[]): Promise<HttpResult<VoucherStatusAnswer>>;
   putRecord(record: VoucherRecord): Promise<void>;
   now(): number;
 }

@@ -5,7 +5,8 @@
 import { decodeVoucherToken } from '../../core/token/voucher-token.ts';
 import { referenceForVoucherId } from '../../core/reference/reference.ts';
 import { effectiveStatus, type VoucherStatus } from '../../core/vouchers/voucher-status.ts';
-import type { VoucherItem, VoucherRecord } from '../offline/records.ts';
+import type { VoucherRecord } from '../offline/records.ts';
+import type { VoucherItem } from '../../core/contract/vouchers.ts';
 
 export interface SavedVoucher {
   id: string;

@@ -1,7 +1,6 @@
 import { and, desc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import { vouchers } from '../../db/schema.ts';
-import type { Tx } from '../../idempotency/idempotency.repository.ts';
 import type { VoucherStatus } from '../../../core/vouchers/voucher-status.ts';
 
 export type VoucherRow = typeof vouchers.$inferSelect;
@@ -54,6 +53,11 @@ export const vouchersRepository = {
 
   async byLinkCode(db: Db, code: string): Promise<VoucherRow | undefined> {
     const rows = await db.select().from(vouchers).where(eq(vouchers.linkCode, code)).limit(1);
+    return rows[0];
+  },
+
+  async byReference(db: Db, reference: string): Promise<VoucherRow | undefined> {
+    const rows = await db.select().from(vouchers).where(eq(vouchers.reference, reference)).limit(1);
     return rows[0];
   },
 

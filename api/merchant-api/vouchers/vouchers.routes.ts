@@ -1,16 +1,20 @@
-/** The voucher API's contract (OpenAPI 3.1 via @hono/zod-openapi). Behaviour is in vouchers.handlers.ts. */
-import { createRoute, z } from '@hono/zod-openapi';
-import { merchantAuth, problem } from '../../http/schemas.ts';
-import { CreateVoucherBody, ListVouchersQuery, ResendBody, Voucher, VoucherIdParam, VoucherList } from './vouchers.schemas.ts';
+/** The voucher API's routes (OpenAPI 3.1 via @hono/zod-openapi); shapes from core/contract/vouchers.ts, behaviour in vouchers.handlers.ts. */
+import { z } from '@hono/zod-openapi';
+import { CreateVoucherBody, ListVouchersQuery, ResendBody, Voucher, VoucherDelivery, VoucherList } from '../../../core/contract/vouchers.ts';
+import { json, problem } from '../../http/schemas.ts';
+import { openApiObject } from '../../http/openapi-schema.ts';
+import { defineRoute } from '../../http/resource.ts';
 
-const auth = { security: merchantAuth, tags: ['Vouchers'] };
+const merchant = { guard: 'merchantKey' } as const;
+const tags = ['Vouchers'];
 const common = {
   400: problem('The request is invalid; `errors` names each offending field.'),
   401: problem('No valid API key.'),
 };
+const VoucherIdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'vch_04j2kd8w1x7m2' }) });
 
-export const createVoucher = createRoute({
-  ...auth,
+export const createVoucher = defineRoute(merchant, {
+  tags,
   method: 'post',
   path: '/v1/vouchers',
   summary: 'Create a payment voucher',
@@ -18,10 +22,10 @@ export const createVoucher = createRoute({
     headers: z.object({
       'idempotency-key': z.string().optional().openapi({ description: 'Makes the request safe to retry: the same key and body answer the first result again (kept ≥ 24 h).' }),
     }),
-    body: { required: true, content: { 'application/json': { schema: CreateVoucherBody } } },
+    body: { required: true, content: json(CreateVoucherBody) },
   },
   responses: {
-    201: { description: 'The voucher.', content: { 'application/json': { schema: Voucher } } },
+    201: { description: 'The voucher.', content: json(Voucher) },
     ...common,
     409: problem('A request with this Idempotency-Key is still running.'),
     413: problem('The body exceeds 64 KiB.'),
@@ -30,46 +34,46 @@ export const createVoucher = createRoute({
   },
 });
 
-export const getVoucher = createRoute({
-  ...auth,
+export const getVoucher = defineRoute(merchant, {
+  tags,
   method: 'get',
   path: '/v1/vouchers/{id}',
   summary: 'Retrieve a voucher',
   request: { params: VoucherIdParam },
-  responses: { 200: { description: 'The voucher.', content: { 'application/json': { schema: Voucher } } }, ...common, 404: problem('No such voucher of yours.') },
+  responses: { 200: { description: 'The voucher.', content: json(Voucher) }, ...common, 404: problem('No such voucher of yours.') },
 });
 
-export const listVouchers = createRoute({
-  ...auth,
+export const listVouchers = defineRoute(merchant, {
+  tags,
   method: 'get',
   path: '/v1/vouchers',
   summary: 'List vouchers, newest first',
-  request: { query: ListVouchersQuery },
-  responses: { 200: { description: 'A page of vouchers.', content: { 'application/json': { schema: VoucherList } } }, ...common },
+  request: { query: openApiObject(ListVouchersQuery) },
+  responses: { 200: { description: 'A page of vouchers.', content: json(VoucherList) }, ...common },
 });
 
-export const cancelVoucher = createRoute({
-  ...auth,
+export const cancelVoucher = defineRoute(merchant, {
+  tags,
   method: 'post',
   path: '/v1/vouchers/{id}/cancel',
   summary: 'Cancel an open voucher',
   request: { params: VoucherIdParam },
   responses: {
-    200: { description: 'The canceled voucher.', content: { 'application/json': { schema: Voucher } } },
+    200: { description: 'The canceled voucher.', content: json(Voucher) },
     ...common,
     404: problem('No such voucher of yours.'),
     409: problem('The voucher is not open (paid, expired or already canceled).'),
   },
 });
 
-export const resendVoucher = createRoute({
-  ...auth,
+export const resendVoucher = defineRoute(merchant, {
+  tags,
   method: 'post',
   path: '/v1/vouchers/{id}/resend',
   summary: 'Send the voucher to the shopper again (e-mail and/or SMS)',
-  request: { params: VoucherIdParam, body: { required: false, content: { 'application/json': { schema: ResendBody } } } },
+  request: { params: VoucherIdParam, body: { required: false, content: json(ResendBody) } },
   responses: {
-    202: { description: 'Queued; delivery happens through the outbox.', content: { 'application/json': { schema: z.object({ object: z.literal('voucher_delivery'), voucher_id: z.string(), queued: z.array(z.enum(['email', 'sms'])) }) } } },
+    202: { description: 'Queued; delivery happens through the outbox.', content: json(VoucherDelivery) },
     ...common,
     404: problem('No such voucher of yours.'),
     409: problem('The voucher is not open.'),

@@ -6,46 +6,24 @@ import { itemSummary, summaryBudget, truncateUtf8, MERCHANT_DISPLAY_MAX_BYTES, v
 import { signVoucherToken, verifyVoucherToken } from '../../../core/token/voucher-token.ts';
 import { referenceForVoucherId } from '../../../core/reference/reference.ts';
 import { newVoucherIdBytes, voucherIdToString } from '../../../core/vouchers/voucher-id.ts';
-import { effectiveStatus, type VoucherStatus } from '../../../core/vouchers/voucher-status.ts';
+import { effectiveStatus } from '../../../core/vouchers/voucher-status.ts';
 import { DEFAULT_EXPIRES_IN_SECONDS, MAX_EXPIRES_IN_SECONDS, MIN_EXPIRES_IN_SECONDS } from '../../../core/vouchers/expiry.ts';
 import type { Clock } from '../../clock.ts';
-import type { Db } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import { NotFoundError, ValidationError, VoucherNotOpenError } from '../../errors.ts';
 import { newLinkCode } from '../../ids.ts';
 import { queueVoucherMessages, recordEvent } from '../../outbox/events.ts';
-import type { Tx } from '../../idempotency/idempotency.repository.ts';
 import type { SigningKeys } from '../../signing-keys/signing-keys.service.ts';
 import { vouchersRepository as repo, type VoucherRow } from './vouchers.repository.ts';
-import type { CreateVoucherBody, Voucher } from './vouchers.schemas.ts';
+import { LINK_CODE, NOTIFY_CHANNELS, type NotifyChannel, type CreateVoucherBody, type ListVouchersQuery, type TokenStatus, type Voucher, type VoucherDelivery, type VoucherLink, type VoucherList } from '../../../core/contract/vouchers.ts';
+import type { ByReference } from '../../../core/contract/till.ts';
 
 export interface MerchantRef {
   id: string;
   name: string;
   /** Channels used when a request does not say (`notify`); as of the API-key lookup. */
-  defaultNotify?: Array<'email' | 'sms'>;
+  defaultNotify?: NotifyChannel[];
 }
-
-/** What a shopper holding a link or token may see: no customer data, no metadata. */
-export interface PublicVoucher {
-  object: 'voucher_link';
-  voucher_id: string;
-  status: VoucherStatus;
-  merchant: { name: string };
-  order_ref: string;
-  amount: number;
-  currency: string;
-  items: Voucher['items'];
-  reference: string;
-  token: string;
-  qr: string;
-  expires_at: string;
-  paid_at: string | null;
-  canceled_at: string | null;
-}
-
-export type TokenStatus =
-  | { voucher_id: string; status: VoucherStatus; paid_at: string | null; canceled_at: string | null }
-  | { error: 'invalid_token' };
 
 const ATTEMPTS = 5;
 
@@ -122,7 +100,7 @@ export class VouchersService {
     return this.toJson(row, merchant, this.clock.now());
   }
 
-  async list(merchant: MerchantRef, q: { status?: VoucherStatus; limit: number; starting_after?: string }) {
+  async list(merchant: MerchantRef, q: ListVouchersQuery): Promise<VoucherList> {
     const now = this.clock.now();
     let after: VoucherRow | undefined;
     if (q.starting_after !== undefined) {
@@ -134,7 +112,7 @@ export class VouchersService {
   }
 
   /** The channels a new voucher goes out on: the request's, or the merchant's default for the contacts given. */
-  private channelsFor(merchant: MerchantRef, input: CreateVoucherBody): Array<'email' | 'sms'> {
+  private channelsFor(merchant: MerchantRef, input: CreateVoucherBody): NotifyChannel[] {
     const wanted = input.notify ?? (merchant.defaultNotify ?? []).filter((c) => (c === 'email' ? input.customer?.email : input.customer?.phone));
     return [...new Set(wanted)];
   }
@@ -145,13 +123,13 @@ export class VouchersService {
   }
 
   /** Sends the voucher to the shopper again, through the outbox. */
-  async resend(merchant: MerchantRef, id: string, channels?: Array<'email' | 'sms'>) {
+  async resend(merchant: MerchantRef, id: string, channels?: NotifyChannel[]): Promise<VoucherDelivery> {
     const now = this.clock.now();
     const row = await repo.byId(this.db, merchant.id, id);
     if (!row) throw new NotFoundError('voucher', id);
     const status = effectiveStatus(row.status, row.expiresAt, now);
     if (status !== 'open') throw new VoucherNotOpenError(id, status, 'resent');
-    const available = (['email', 'sms'] as const).filter((c) => (c === 'email' ? row.customer?.email : row.customer?.phone));
+    const available = NOTIFY_CHANNELS.filter((c) => (c === 'email' ? row.customer?.email : row.customer?.phone));
     const wanted = channels ?? available;
     const missing = wanted.filter((c) => !available.includes(c));
     if (missing.length > 0 || wanted.length === 0) {
@@ -175,8 +153,8 @@ export class VouchersService {
   }
 
   /** The shopper's short link: whoever holds the code may see the voucher. */
-  async byLinkCode(code: string): Promise<PublicVoucher> {
-    const row = /^[0-9a-z]{26}$/.test(code) ? await repo.byLinkCode(this.db, code) : undefined;
+  async byLinkCode(code: string): Promise<VoucherLink> {
+    const row = LINK_CODE.test(code) ? await repo.byLinkCode(this.db, code) : undefined;
     if (!row) throw new NotFoundError('voucher link', code);
     const now = this.clock.now();
     return {
@@ -195,6 +173,13 @@ export class VouchersService {
       paid_at: row.paidAt?.toISOString() ?? null,
       canceled_at: row.canceledAt?.toISOString() ?? null,
     };
+  }
+
+  /** A typed reference's voucher, for a till online (core/contract/till.ts ByReference). */
+  async byReference(reference: string): Promise<ByReference> {
+    const row = await repo.byReference(this.db, reference);
+    if (!row) throw new NotFoundError('voucher with reference', reference);
+    return { voucher_id: row.id, token: row.token, status: effectiveStatus(row.status, row.expiresAt, this.clock.now()) };
   }
 
   /**
@@ -246,7 +231,7 @@ export class VouchersService {
       reference: row.reference,
       token: row.token,
       qr: voucherQrText(this.publicUrl, row.token),
-      voucher_url: `${this.publicUrl.replace(/\/+$/, '')}/v/${row.linkCode}`,
+      voucher_url: `${this.publicUrl}/v/${row.linkCode}`,
       expires_at: row.expiresAt.toISOString(),
       created_at: row.createdAt.toISOString(),
       paid_at: row.paidAt?.toISOString() ?? null,

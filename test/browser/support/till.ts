@@ -20,14 +20,14 @@ export async function launchTillProfile(dir: string, y4m: string): Promise<Brows
 }
 
 /** The demo start prints one enrolment code; startServer() may hand it over, else it is in the output. */
-export function demoEnrollCode(server: { output(): string; enrollCode?: string }): string {
-  const code = server.enrollCode ?? /Demo till enrolment code: (\S+)/.exec(server.output())?.[1];
+export function demoEnrolCode(server: { output(): string; enrolCode?: string }): string {
+  const code = server.enrolCode ?? /Demo till enrolment code: (\S+)/.exec(server.output())?.[1];
   if (!code) throw new Error(`the server printed no demo enrolment code:\n${server.output()}`);
   return code;
 }
 
 /** A fresh one-time code from the operator CLI (it talks to the running server through DATA_DIR). */
-export async function newEnrollCode(server: { dataDir: string; databaseUrl?: string }, store = 'sto_demo'): Promise<string> {
+export async function newEnrolCode(server: { dataDir: string; databaseUrl?: string }, store = 'sto_demo'): Promise<string> {
   // The CLI must reach the server's own database: its PGlite folder (through the server), or its PostgreSQL.
   const { stdout } = await run(process.execPath, ['bin/counterpay.js', 'device', 'enroll-code', '--store', store, '--json'], {
     cwd: ROOT,
