@@ -12,10 +12,33 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['core/**/*.test.ts', 'web/**/*.test.ts'], environment: 'node', setupFiles } },
-      { test: { name: 'api', include: ['api/**/*.test.ts', 'test/api/**/*.test.ts'], environment: 'node', setupFiles, globalSetup, testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false } },
+      {
+        test: {
+          name: 'api',
+          include: ['api/**/*.test.ts', 'test/api/**/*.test.ts'],
+          environment: 'node',
+          setupFiles,
+          globalSetup,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
       // The camera decoder (html5-qrcode) now and then reads nothing from a frame it reads every other
       // time, on a loaded 2-core machine; a browser test gets two more tries before it counts as failed.
-      { test: { name: 'browser', include: ['test/browser/**/*.test.ts', 'test/build/**/*.test.ts'], environment: 'node', setupFiles: [...setupFiles, 'test/support/csp.setup.ts'], globalSetup, testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false, retry: 2 } },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts', 'test/build/**/*.test.ts'],
+          environment: 'node',
+          setupFiles: [...setupFiles, 'test/support/csp.setup.ts'],
+          globalSetup,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+          retry: 2,
+        },
+      },
     ],
   },
 });

@@ -52,7 +52,8 @@ export function createApp(services: Services, options: { webRoot?: string; after
     info: {
       title: 'Counterpay API',
       version: '1',
-      description: 'Create payment vouchers that shoppers pay in cash at a store counter. Amounts are integers in minor units of an ISO 4217 currency. Errors are RFC 9457 problem details.',
+      description:
+        'Create payment vouchers that shoppers pay in cash at a store counter. Amounts are integers in minor units of an ISO 4217 currency. Errors are RFC 9457 problem details.',
     },
     servers: [{ url: services.publicUrl }],
   };

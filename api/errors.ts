@@ -65,7 +65,12 @@ export class MalformedJsonError extends CounterpayError {
 
 export class UnsupportedMediaTypeError extends CounterpayError {
   constructor(contentType: string | undefined) {
-    super('unsupported_media_type', 'unsupported-media-type', 'The request body must be JSON', `send Content-Type: application/json (got ${contentType ? `"${contentType}"` : 'none'})`);
+    super(
+      'unsupported_media_type',
+      'unsupported-media-type',
+      'The request body must be JSON',
+      `send Content-Type: application/json (got ${contentType ? `"${contentType}"` : 'none'})`,
+    );
   }
 }
 
@@ -95,13 +100,23 @@ export class VoucherNotOpenError extends CounterpayError {
 
 export class IdempotencyInFlightError extends CounterpayError {
   constructor(key: string) {
-    super('conflict', 'idempotency-key-in-use', 'A request with this Idempotency-Key is still running', `a request with Idempotency-Key ${JSON.stringify(key)} is still being processed; retry later`);
+    super(
+      'conflict',
+      'idempotency-key-in-use',
+      'A request with this Idempotency-Key is still running',
+      `a request with Idempotency-Key ${JSON.stringify(key)} is still being processed; retry later`,
+    );
   }
 }
 
 export class IdempotencyKeyReusedError extends CounterpayError {
   constructor(key: string) {
-    super('unprocessable', 'idempotency-key-reused', 'The Idempotency-Key was used with a different request', `Idempotency-Key ${JSON.stringify(key)} was first used with a different request body or endpoint`);
+    super(
+      'unprocessable',
+      'idempotency-key-reused',
+      'The Idempotency-Key was used with a different request',
+      `Idempotency-Key ${JSON.stringify(key)} was first used with a different request body or endpoint`,
+    );
   }
 }
 

@@ -40,7 +40,7 @@ async function main() {
   // The delivery settings are checked now, with the rest, whether or not this process runs the
   // worker: a bad SMTP_URL must not wait until some later worker start to be found.
   parseMessagesEnv({ ...process.env, PUBLIC_URL: env.PUBLIC_URL });
-  let database;
+  let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
     database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: env.DATABASE_POOL_SIZE });
   } catch (err) {
@@ -52,7 +52,12 @@ async function main() {
   }
   log(`database: ${database.kind === 'pglite' ? `PGlite in ${database.location}` : `PostgreSQL at ${database.location}`}`);
 
-  const services = await createServices(database, { publicUrl: env.PUBLIC_URL, signingKeySecret: env.SIGNING_KEY_SECRET, production: env.NODE_ENV === 'production', webhookTargets: env.WEBHOOK_TARGETS });
+  const services = await createServices(database, {
+    publicUrl: env.PUBLIC_URL,
+    signingKeySecret: env.SIGNING_KEY_SECRET,
+    production: env.NODE_ENV === 'production',
+    webhookTargets: env.WEBHOOK_TARGETS,
+  });
   const key = await services.keys.ensureCurrent();
   log(`signing key ${key.kid} is current`);
   if (!services.vault.encrypts) {
@@ -73,7 +78,8 @@ async function main() {
       log(`demo merchant ${DEMO_MERCHANT_ID}: its API key was shown at first start; \`npx counterpay merchant new-key ${DEMO_MERCHANT_ID}\` makes a new one`);
     }
     const code = await demoEnrolmentCode(services);
-    if (code === 'unused-exists') log(`the demo till enrolment code shown at an earlier start is still unused; \`npx counterpay device enroll-code --store ${DEMO_STORE_ID}\` makes another`);
+    if (code === 'unused-exists')
+      log(`the demo till enrolment code shown at an earlier start is still unused; \`npx counterpay device enroll-code --store ${DEMO_STORE_ID}\` makes another`);
     else if (code) console.log(`Demo till enrolment code: ${code} (open /cashier on the tablet; valid 24 h, once)`);
   }
 

@@ -10,7 +10,10 @@ const Env = z.object({
   HOST: z.string().min(1).default('localhost'),
   /** PGlite data folder, used when DATABASE_URL is not set. */
   DATA_DIR: z.string().min(1).default('./data'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
+    .optional(),
   /** The base URL shoppers and tills reach Counterpay at; vouchers' QR codes and links start with it. */
   PUBLIC_URL: z.string().url().default('http://localhost:8080').transform(normalizePublicUrl),
   /** Encrypts the operator's private signing keys at rest (AES-256-GCM); see README. */

@@ -12,7 +12,10 @@ export interface DataDirLock {
 }
 
 export class DataDirBusyError extends Error {
-  constructor(readonly dataDir: string, readonly pid: number) {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
     super(`the data folder ${dataDir} is in use by process ${pid}`);
   }
 }

@@ -10,9 +10,7 @@ import { DEFAULT_LIMITS } from '../../core/contract/till.ts';
 import { ENDPOINT_STATUSES } from '../../core/contract/webhooks.ts';
 import { PARTY_KINDS, TRANSACTION_KINDS } from '../../core/contract/settlements.ts';
 import { VOUCHER_STATUSES } from '../../core/vouchers/voucher-status.ts';
-import {
-  bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
-} from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 /** A text column's allowed values, from the contract's or the domain's list (drizzle wants a non-empty tuple). */
@@ -53,15 +51,15 @@ export const stores = pgTable(
     commissionBasisPoints: integer('commission_basis_points').notNull().default(100),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [
-    check('stores_limits_positive', sql`${t.maxVoucherAmount} > 0 and ${t.maxUnsyncedTotal} > 0 and ${t.maxUnsyncedCount} > 0 and ${t.maxOfflineSeconds} > 0`),
-  ],
+  (t) => [check('stores_limits_positive', sql`${t.maxVoucherAmount} > 0 and ${t.maxUnsyncedTotal} > 0 and ${t.maxUnsyncedCount} > 0 and ${t.maxOfflineSeconds} > 0`)],
 );
 
 /** One-time codes that enrol a till in a store. Stored as SHA-256; used at most once. */
 export const enrolmentCodes = pgTable('enrollment_codes', {
   codeHash: text('code_hash').primaryKey(),
-  storeId: text('store_id').notNull().references(() => stores.id),
+  storeId: text('store_id')
+    .notNull()
+    .references(() => stores.id),
   createdAt: ts('created_at').notNull(),
   expiresAt: ts('expires_at').notNull(),
   usedAt: ts('used_at'),
@@ -71,7 +69,9 @@ export const enrolmentCodes = pgTable('enrollment_codes', {
 /** Enrolled tills: a device key (public half) that signs its collections, and a bearer credential (hashed). */
 export const devices = pgTable('devices', {
   id: text('id').primaryKey(),
-  storeId: text('store_id').notNull().references(() => stores.id),
+  storeId: text('store_id')
+    .notNull()
+    .references(() => stores.id),
   name: text('name').notNull(),
   publicJwk: jsonb('public_jwk').$type<{ kty: 'EC'; crv: 'P-256'; x: string; y: string }>().notNull(),
   credentialHash: text('credential_hash').notNull().unique(),
@@ -98,9 +98,7 @@ export const signingKeys = pgTable(
     verifyUntil: ts('verify_until'),
     withdrawnAt: ts('withdrawn_at'),
   },
-  (t) => [
-    uniqueIndex('signing_keys_one_current').on(sql`(true)`).where(sql`${t.signsUntil} is null and ${t.withdrawnAt} is null`),
-  ],
+  (t) => [uniqueIndex('signing_keys_one_current').on(sql`(true)`).where(sql`${t.signsUntil} is null and ${t.withdrawnAt} is null`)],
 );
 
 export interface VoucherItem {
@@ -114,8 +112,12 @@ export const vouchers = pgTable(
   'vouchers',
   {
     id: text('id').primaryKey(),
-    merchantId: text('merchant_id').notNull().references(() => merchants.id),
-    status: text('status', { enum: oneOf(VOUCHER_STATUSES) }).notNull().default('open'),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    status: text('status', { enum: oneOf(VOUCHER_STATUSES) })
+      .notNull()
+      .default('open'),
     orderRef: text('order_ref').notNull(),
     amount: bigint('amount', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
@@ -126,7 +128,9 @@ export const vouchers = pgTable(
     reference: text('reference').notNull(),
     linkCode: text('link_code').notNull(),
     token: text('token').notNull(),
-    kid: integer('kid').notNull().references(() => signingKeys.kid),
+    kid: integer('kid')
+      .notNull()
+      .references(() => signingKeys.kid),
     expiresAt: ts('expires_at').notNull(),
     createdAt: ts('created_at').notNull(),
     paidAt: ts('paid_at'),
@@ -154,7 +158,9 @@ export const vouchers = pgTable(
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
   {
-    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
     key: text('key').notNull(),
     requestHash: text('request_hash').notNull(),
     state: text('state', { enum: ['running', 'done'] }).notNull(),
@@ -175,8 +181,12 @@ export const collections = pgTable(
   {
     /** The till's UUID for the record: the idempotency key. */
     id: text('id').primaryKey(),
-    deviceId: text('device_id').notNull().references(() => devices.id),
-    storeId: text('store_id').notNull().references(() => stores.id),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id),
     seq: integer('seq').notNull(),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
@@ -229,7 +239,9 @@ export const ledgerPostings = pgTable(
   'ledger_postings',
   {
     id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-    transactionId: text('transaction_id').notNull().references(() => ledgerTransactions.id),
+    transactionId: text('transaction_id')
+      .notNull()
+      .references(() => ledgerTransactions.id),
     account: text('account').notNull(),
     amount: bigint('amount', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
@@ -249,7 +261,9 @@ export const statements = pgTable(
   'statements',
   {
     id: text('id').primaryKey(),
-    businessDate: text('business_date').notNull().references(() => settlementRuns.businessDate),
+    businessDate: text('business_date')
+      .notNull()
+      .references(() => settlementRuns.businessDate),
     partyKind: text('party_kind', { enum: oneOf(PARTY_KINDS) }).notNull(),
     partyId: text('party_id').notNull(),
     currency: text('currency').notNull(),
@@ -262,8 +276,12 @@ export const statements = pgTable(
 export const statementTransactions = pgTable(
   'statement_transactions',
   {
-    statementId: text('statement_id').notNull().references(() => statements.id),
-    transactionId: text('transaction_id').notNull().references(() => ledgerTransactions.id),
+    statementId: text('statement_id')
+      .notNull()
+      .references(() => statements.id),
+    transactionId: text('transaction_id')
+      .notNull()
+      .references(() => ledgerTransactions.id),
     partyKind: text('party_kind', { enum: oneOf(PARTY_KINDS) }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.transactionId, t.partyKind] }), index('statement_transactions_statement').on(t.statementId)],
@@ -274,7 +292,9 @@ export const events = pgTable(
   'events',
   {
     id: text('id').primaryKey(),
-    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
     type: text('type').notNull(),
     data: jsonb('data').$type<Record<string, unknown>>().notNull(),
     createdAt: ts('created_at').notNull(),
@@ -285,13 +305,17 @@ export const events = pgTable(
 /** A merchant's webhook endpoint. Secrets are sealed like signing keys; a rotated one signs too until its overlap ends. */
 export const webhookEndpoints = pgTable('webhook_endpoints', {
   id: text('id').primaryKey(),
-  merchantId: text('merchant_id').notNull().references(() => merchants.id),
+  merchantId: text('merchant_id')
+    .notNull()
+    .references(() => merchants.id),
   url: text('url').notNull(),
   events: jsonb('events').$type<string[]>().notNull(),
   secret: text('secret').notNull(),
   previousSecret: text('previous_secret'),
   previousSecretUntil: ts('previous_secret_until'),
-  status: text('status', { enum: oneOf(ENDPOINT_STATUSES) }).notNull().default('enabled'),
+  status: text('status', { enum: oneOf(ENDPOINT_STATUSES) })
+    .notNull()
+    .default('enabled'),
   createdAt: ts('created_at').notNull(),
 });
 
@@ -308,7 +332,9 @@ export const outbox = pgTable(
     eventId: text('event_id').references(() => events.id),
     endpointId: text('endpoint_id').references(() => webhookEndpoints.id),
     voucherId: text('voucher_id').references(() => vouchers.id),
-    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
     createdAt: ts('created_at').notNull(),
     nextAttemptAt: ts('next_attempt_at').notNull(),
     lockedUntil: ts('locked_until'),
@@ -320,8 +346,5 @@ export const outbox = pgTable(
     /** For a redelivery a merchant asked for: the delivery it repeats (redeliveries are rate-limited per endpoint). */
     redeliveryOf: text('redelivery_of'),
   },
-  (t) => [
-    index('outbox_due').on(t.nextAttemptAt).where(sql`${t.deliveredAt} is null and ${t.gaveUpAt} is null`),
-    index('outbox_endpoint').on(t.endpointId, t.createdAt),
-  ],
+  (t) => [index('outbox_due').on(t.nextAttemptAt).where(sql`${t.deliveredAt} is null and ${t.gaveUpAt} is null`), index('outbox_endpoint').on(t.endpointId, t.createdAt)],
 );

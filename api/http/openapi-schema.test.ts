@@ -12,24 +12,69 @@ import { CreateEndpointBody } from '../../core/contract/webhooks.ts';
 import { openApiSchema } from './openapi-schema.ts';
 
 const record = {
-  v: 2, id: '0b7f6f0e-6a0e-4c39-9a57-2f1e8c1f4b11', device_id: 'dev_abc', seq: 1, prev_hash: '0'.repeat(64), token: '1234', amount: 4990, currency: 'EUR',
-  tender: 'cash', tender_reference: null, collected_at: '2030-01-01T10:00:00Z', signature: 'sig', server_time: '2030-01-01T09:00:00Z', server_time_proof: 'proof',
+  v: 2,
+  id: '0b7f6f0e-6a0e-4c39-9a57-2f1e8c1f4b11',
+  device_id: 'dev_abc',
+  seq: 1,
+  prev_hash: '0'.repeat(64),
+  token: '1234',
+  amount: 4990,
+  currency: 'EUR',
+  tender: 'cash',
+  tender_reference: null,
+  collected_at: '2030-01-01T10:00:00Z',
+  signature: 'sig',
+  server_time: '2030-01-01T09:00:00Z',
+  server_time_proof: 'proof',
 };
-const voucher = { order_ref: 'ORD-1', amount: 300, currency: 'EUR', items: [{ name: ' Mug ', quantity: 2, unit_amount: 150 }], customer: { email: 'a@example.org', locale: 'zh-CN' }, notify: ['email'], metadata: { k: 'v' } };
+const voucher = {
+  order_ref: 'ORD-1',
+  amount: 300,
+  currency: 'EUR',
+  items: [{ name: ' Mug ', quantity: 2, unit_amount: 150 }],
+  customer: { email: 'a@example.org', locale: 'zh-CN' },
+  notify: ['email'],
+  metadata: { k: 'v' },
+};
 
-/** Valid samples and variations of them that break one rule each, beside arbitrary values. */
+/** A valid sample, then variations of it that break one rule each. */
+const variants = (base: object, ...changes: object[]) => [base, ...changes.map((change) => ({ ...base, ...change }))];
+
+/** Samples for each schema, beside arbitrary values. */
 const cases: Array<[string, mini.ZodMiniType, unknown[]]> = [
-  ['CreateVoucherBody', CreateVoucherBody, [voucher, { ...voucher, amount: 301 }, { ...voucher, amount: 1.5 }, { ...voucher, currency: 'eur' }, { ...voucher, expires_in: 10, expires_at: 'x' }, { ...voucher, notify: ['sms'] }, { ...voucher, extra: 1 }, { ...voucher, items: [{ name: '', quantity: 0, unit_amount: -1 }] }]],
-  ['SignedCollection', SignedCollection, [record, { ...record, v: 1 }, { ...record, v: 3 }, { ...record, id: 'X' }, { ...record, amount: 0 }, { ...record, tender: 'gold' }, { ...record, collected_at: 'yesterday' }, { ...record, more: true }]],
-  ['EnrolRequest', EnrolRequest, [{ enrollment_code: 'ABCD-EFGH', public_key: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', ext: true } }, { enrollment_code: '', public_key: { kty: 'RSA' } }]],
+  [
+    'CreateVoucherBody',
+    CreateVoucherBody,
+    variants(voucher, { amount: 301 }, { amount: 1.5 }, { currency: 'eur' }, { expires_in: 10, expires_at: 'x' }, { notify: ['sms'] }, { extra: 1 }),
+  ],
+  ['CreateVoucherBody items', CreateVoucherBody, variants(voucher, { items: [{ name: '', quantity: 0, unit_amount: -1 }] })],
+  ['SignedCollection', SignedCollection, variants(record, { v: 1 }, { v: 3 }, { id: 'X' }, { amount: 0 }, { tender: 'gold' }, { collected_at: 'yesterday' }, { more: true })],
+  [
+    'EnrolRequest',
+    EnrolRequest,
+    [
+      { enrollment_code: 'ABCD-EFGH', public_key: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', ext: true } },
+      { enrollment_code: '', public_key: { kty: 'RSA' } },
+    ],
+  ],
   ['VoucherStatusRequest', VoucherStatusRequest, [{ tokens: ['1'] }, { tokens: [] }, { tokens: Array(51).fill('1') }]],
   ['CollectionsBatch', CollectionsBatch, [{ collections: [1] }, { collections: [] }]],
-  ['CreateEndpointBody', CreateEndpointBody, [{ url: 'https://example.org/h', events: ['voucher.paid'] }, { url: 'x', events: [] }]],
+  [
+    'CreateEndpointBody',
+    CreateEndpointBody,
+    [
+      { url: 'https://example.org/h', events: ['voucher.paid'] },
+      { url: 'x', events: [] },
+    ],
+  ],
   ['ListVouchersQuery', ListVouchersQuery, [{}, { limit: '5' }, { limit: '0' }, { limit: 'many', status: 'gone' }]],
   ['FeedQuery', FeedQuery, [{}, { since: 'x'.repeat(201) }]],
 ];
 
-const outcome = (schema: { safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: Array<{ path: PropertyKey[]; message: string; code: string }> } } }, value: unknown) => {
+const outcome = (
+  schema: { safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: Array<{ path: PropertyKey[]; message: string; code: string }> } } },
+  value: unknown,
+) => {
   const r = schema.safeParse(value);
   return r.success ? { ok: true, data: r.data } : { ok: false, issues: r.error!.issues.map((i) => ({ path: i.path, message: i.message, code: i.code })) };
 };

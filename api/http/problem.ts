@@ -21,7 +21,6 @@ const STATUS: Record<FailureKind, number> = {
   unavailable: 503,
 };
 
-
 export function problemBody(err: CounterpayError, instance: string): Problem {
   return {
     type: PROBLEM_TYPE_BASE + err.code,
@@ -73,8 +72,13 @@ export function onError(err: Error, c: Context): Response {
   if (code && CONNECTION_CODES.has(code)) return problemResponse(new DatabaseUnavailableError(), instance);
   console.error(`[counterpay] unexpected error on ${c.req.method} ${instance}: ${describeForLog(err)}`);
   return new Response(
-    JSON.stringify({ type: PROBLEM_TYPE_BASE + ('internal' satisfies ProblemCode), title: 'Internal error', status: 500, detail: 'an unexpected error occurred; it has been logged', instance }),
+    JSON.stringify({
+      type: PROBLEM_TYPE_BASE + ('internal' satisfies ProblemCode),
+      title: 'Internal error',
+      status: 500,
+      detail: 'an unexpected error occurred; it has been logged',
+      instance,
+    }),
     { status: 500, headers: { 'content-type': 'application/problem+json' } },
   );
 }
-

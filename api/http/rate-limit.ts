@@ -19,7 +19,11 @@ export interface RateRule {
 export class RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
 
-  constructor(private readonly clock: Clock, private readonly rule: RateRule, private readonly maxKeys = 100_000) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly rule: RateRule,
+    private readonly maxKeys = 100_000,
+  ) {}
 
   /** Counts one attempt for `key`; throws RateLimitedError (429, Retry-After) past the limit. */
   take(key: string | null): void {
@@ -28,10 +32,12 @@ export class RateLimiter {
     let w = this.windows.get(key);
     if (!w || now - w.start >= this.rule.windowMs) {
       if (this.windows.size >= this.maxKeys) this.windows.clear();
-      this.windows.set(key, (w = { start: now, count: 0 }));
+      w = { start: now, count: 0 };
+      this.windows.set(key, w);
     }
     w.count++;
-    if (w.count > this.rule.max) throw new RateLimitedError(`${this.rule.what} (at most ${this.rule.max} in ${this.rule.windowMs / 1000} s)`, (w.start + this.rule.windowMs - now) / 1000);
+    if (w.count > this.rule.max)
+      throw new RateLimitedError(`${this.rule.what} (at most ${this.rule.max} in ${this.rule.windowMs / 1000} s)`, (w.start + this.rule.windowMs - now) / 1000);
   }
 }
 

@@ -80,7 +80,12 @@ export class Resource<E extends Env = Env> {
   add<R extends GuardedRoute>(route: R, handler: RouteHandler<R, E>): this {
     const { guard, bodyLimit: maxSize } = route.declared;
     const middleware: MiddlewareHandler[] = [
-      bodyLimit({ maxSize, onError: () => { throw new BodyTooLargeError(maxSize); } }),
+      bodyLimit({
+        maxSize,
+        onError: () => {
+          throw new BodyTooLargeError(maxSize);
+        },
+      }),
       ...(WRITES.has(route.method) ? [requireJson] : []),
       textGuard,
       ...this.guards[guard],

@@ -17,7 +17,7 @@ function walk(value: unknown, path: string[], key: string | null, out: FieldErro
     const problem = key !== null && DISPLAY_KEYS.has(key) ? displayTextProblem(value) : controlCharacterProblem(value);
     if (problem) out.push({ field: path.join('.') || '(body)', message: problem });
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(v, [...path, String(i)], key, out));
+    for (const [i, v] of value.entries()) walk(v, [...path, String(i)], key, out);
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       const keyProblem = controlCharacterProblem(k);

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Hono } from 'hono';
+import type { Env, Hono } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 
 const DEFAULT_ROOT = fileURLToPath(new URL('../../dist', import.meta.url));
@@ -16,8 +16,7 @@ const API_PATHS = /^\/(v1\/|openapi\.json$|docs(\/|$)|healthz$)/;
 /** A path naming a file (`/assets/x.js`, `/icon.png`): if it is missing, that is a 404, never the app's HTML. */
 const FILE_PATH = /\/[^/]+\.[a-z0-9]+$/i;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function serveWebApp(app: Hono<any>, webRoot = DEFAULT_ROOT) {
+export function serveWebApp<E extends Env>(app: Hono<E>, webRoot = DEFAULT_ROOT) {
   const root = path.relative(process.cwd(), webRoot) || '.';
   app.use('*', async (c, next) => {
     await next();

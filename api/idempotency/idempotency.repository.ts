@@ -16,7 +16,11 @@ export const idempotencyRepository = {
   },
 
   async find(db: Db, merchantId: string, key: string): Promise<IdempotencyRow | undefined> {
-    const rows = await db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key))).limit(1);
+    const rows = await db
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key)))
+      .limit(1);
     return rows[0];
   },
 

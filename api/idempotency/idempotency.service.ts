@@ -28,14 +28,18 @@ export interface StoredAnswer<T> {
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }
 
 export function requestFingerprint(endpoint: string, body: unknown): string {
-  return createHash('sha256').update(`${endpoint}\n${canonicalJson(body)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${endpoint}\n${canonicalJson(body)}`)
+    .digest('hex');
 }
 
 export function checkIdempotencyKey(key: string | undefined): string | undefined {
@@ -47,13 +51,22 @@ export function checkIdempotencyKey(key: string | undefined): string | undefined
 }
 
 export class IdempotencyService {
-  constructor(private readonly db: Db, private readonly clock: Clock) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * Runs `work` once per key. Without a key there is nothing to record: work that is a single
    * statement (`atomic: false`) runs without BEGIN/COMMIT, two round trips fewer on the hottest path.
    */
-  async run<T>(merchantId: string, key: string | undefined, fingerprint: () => string, work: (tx: Tx) => Promise<{ status: number; body: T }>, opts: { atomic: boolean } = { atomic: true }): Promise<StoredAnswer<T>> {
+  async run<T>(
+    merchantId: string,
+    key: string | undefined,
+    fingerprint: () => string,
+    work: (tx: Tx) => Promise<{ status: number; body: T }>,
+    opts: { atomic: boolean } = { atomic: true },
+  ): Promise<StoredAnswer<T>> {
     if (key === undefined) {
       const answer = opts.atomic ? await this.db.transaction(work) : await work(this.db);
       return { ...answer, replayed: false };

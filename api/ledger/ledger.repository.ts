@@ -29,7 +29,7 @@ export const ledgerRepository = {
     const rows = await db
       .select({ account: ledgerPostings.account, currency: ledgerPostings.currency, balance: sql<string>`sum(${ledgerPostings.amount})::text` })
       .from(ledgerPostings)
-      .where(accountPrefix ? sql`${ledgerPostings.account} like ${accountPrefix + '%'}` : undefined)
+      .where(accountPrefix ? sql`${ledgerPostings.account} like ${`${accountPrefix}%`}` : undefined)
       .groupBy(ledgerPostings.account, ledgerPostings.currency)
       .orderBy(ledgerPostings.account, ledgerPostings.currency);
     return rows.map((r) => ({ ...r, balance: exactAmount(r.balance) }));
@@ -59,7 +59,13 @@ export const ledgerRepository = {
     return tx
       .select({ id: ledgerTransactions.id, partyId: column, currency: ledgerTransactions.currency })
       .from(ledgerTransactions)
-      .where(and(sql`${column} is not null`, sql`${ledgerTransactions.createdAt} < ${cutoff}`, sql`not exists (select 1 from statement_transactions st where st.transaction_id = ${ledgerTransactions.id} and st.party_kind = ${party})`));
+      .where(
+        and(
+          sql`${column} is not null`,
+          sql`${ledgerTransactions.createdAt} < ${cutoff}`,
+          sql`not exists (select 1 from statement_transactions st where st.transaction_id = ${ledgerTransactions.id} and st.party_kind = ${party})`,
+        ),
+      );
   },
 
   /** A statement and the transactions it covers (statement_transactions is unique per transaction and side). */
@@ -78,7 +84,11 @@ export const ledgerRepository = {
 
   /** A party's statements, newest business day first. */
   async statementsOf(db: Db, owner: { kind: PartyKind; id: string }): Promise<StatementRow[]> {
-    return db.select().from(statements).where(and(eq(statements.partyKind, owner.kind), eq(statements.partyId, owner.id))).orderBy(sql`${statements.businessDate} desc`, asc(statements.id));
+    return db
+      .select()
+      .from(statements)
+      .where(and(eq(statements.partyKind, owner.kind), eq(statements.partyId, owner.id)))
+      .orderBy(sql`${statements.businessDate} desc`, asc(statements.id));
   },
 
   /** The sum of the statement's postings on `account` (numeric, as text) and how many transactions it covers. */

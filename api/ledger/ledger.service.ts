@@ -17,22 +17,38 @@ import { recordEvent } from '../outbox/events.ts';
 type Party = 'store' | 'merchant';
 
 function positiveAmount(amount: number, currency: string) {
-  if (!Number.isSafeInteger(amount) || amount <= 0) throw new ValidationError(`amount must be a positive whole number of minor units, got ${amount}`, [{ field: 'amount', message: 'a positive whole number' }]);
+  if (!Number.isSafeInteger(amount) || amount <= 0)
+    throw new ValidationError(`amount must be a positive whole number of minor units, got ${amount}`, [{ field: 'amount', message: 'a positive whole number' }]);
   if (!isCurrency(currency)) throw new ValidationError(`unknown currency ${JSON.stringify(currency)}`, [{ field: 'currency', message: 'an ISO 4217 code such as EUR' }]);
 }
 
 export class LedgerService {
-  constructor(private readonly db: Db, private readonly clock: Clock) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
 
   /** The store handed a duplicate/late/mismatch collection's cash back to the shopper. Once per collection. */
   async refundPaid(collectionId: string) {
     const c = await ledgerRepository.collection(this.db, collectionId);
     if (!c) throw new NotFoundError('collection', collectionId);
-    if (!['duplicate', 'late', 'mismatch'].includes(c.outcome)) throw new ConflictError('refund-not-owed', `collection ${collectionId} is ${c.outcome}; only a duplicate, late or mismatched collection is owed back to the shopper`);
+    if (!['duplicate', 'late', 'mismatch'].includes(c.outcome))
+      throw new ConflictError('refund-not-owed', `collection ${collectionId} is ${c.outcome}; only a duplicate, late or mismatched collection is owed back to the shopper`);
     const now = this.clock.now();
     try {
       const id = await this.db.transaction((tx) =>
-        ledgerRepository.post(tx, { kind: 'refund_paid', collectionId, storeId: c.storeId, currency: c.currency, memo: `refund of ${c.outcome} collection ${collectionId} paid to the shopper`, createdAt: now }, refundPaidPostings({ amount: c.amount, currency: c.currency, storeId: c.storeId })),
+        ledgerRepository.post(
+          tx,
+          {
+            kind: 'refund_paid',
+            collectionId,
+            storeId: c.storeId,
+            currency: c.currency,
+            memo: `refund of ${c.outcome} collection ${collectionId} paid to the shopper`,
+            createdAt: now,
+          },
+          refundPaidPostings({ amount: c.amount, currency: c.currency, storeId: c.storeId }),
+        ),
       );
       return { object: 'ledger_transaction', id, kind: 'refund_paid', collection_id: collectionId, amount: c.amount, currency: c.currency };
     } catch (err) {
@@ -45,7 +61,11 @@ export class LedgerService {
     positiveAmount(amount, currency);
     if (!(await ledgerRepository.storeExists(this.db, storeId))) throw new NotFoundError('store', storeId);
     const id = await this.db.transaction((tx) =>
-      ledgerRepository.post(tx, { kind: 'remittance', storeId, currency, memo: `remittance from store ${storeId}${reference ? ` (${reference})` : ''}`, createdAt: this.clock.now() }, remittancePostings({ amount, currency, storeId })),
+      ledgerRepository.post(
+        tx,
+        { kind: 'remittance', storeId, currency, memo: `remittance from store ${storeId}${reference ? ` (${reference})` : ''}`, createdAt: this.clock.now() },
+        remittancePostings({ amount, currency, storeId }),
+      ),
     );
     return { object: 'ledger_transaction', id, kind: 'remittance', store_id: storeId, amount, currency };
   }
@@ -54,7 +74,11 @@ export class LedgerService {
     positiveAmount(amount, currency);
     if (!(await ledgerRepository.merchantExists(this.db, merchantId))) throw new NotFoundError('merchant', merchantId);
     const id = await this.db.transaction((tx) =>
-      ledgerRepository.post(tx, { kind: 'payout', merchantId, currency, memo: `payout to merchant ${merchantId}${reference ? ` (${reference})` : ''}`, createdAt: this.clock.now() }, payoutPostings({ amount, currency, merchantId })),
+      ledgerRepository.post(
+        tx,
+        { kind: 'payout', merchantId, currency, memo: `payout to merchant ${merchantId}${reference ? ` (${reference})` : ''}`, createdAt: this.clock.now() },
+        payoutPostings({ amount, currency, merchantId }),
+      ),
     );
     return { object: 'ledger_transaction', id, kind: 'payout', merchant_id: merchantId, amount, currency };
   }
@@ -77,7 +101,9 @@ export class LedgerService {
     const now = this.clock.now();
     const cutoff = new Date(Date.parse(`${date}T00:00:00Z`) + 24 * 3600_000);
     if (cutoff > now) {
-      throw new ValidationError(`the business day ${date} is not over yet (it ends at ${cutoff.toISOString()}); settle a past day`, [{ field: 'date', message: 'in the future or today' }]);
+      throw new ValidationError(`the business day ${date} is not over yet (it ends at ${cutoff.toISOString()}); settle a past day`, [
+        { field: 'date', message: 'in the future or today' },
+      ]);
     }
     for (let attempt = 0; ; attempt++) {
       try {
@@ -95,7 +121,12 @@ export class LedgerService {
               const id = newId('stm');
               await ledgerRepository.insertStatement(tx, { id, businessDate: date, partyKind: party, partyId: g.partyId, currency: g.currency, createdAt: now }, g.ids);
               if (party === 'merchant') {
-                await recordEvent(tx, { merchantId: g.partyId, type: 'settlement.created', data: { object: { object: 'settlement', id, business_date: date, currency: g.currency } }, now });
+                await recordEvent(tx, {
+                  merchantId: g.partyId,
+                  type: 'settlement.created',
+                  data: { object: { object: 'settlement', id, business_date: date, currency: g.currency } },
+                  now,
+                });
               }
             }
           }
@@ -145,7 +176,10 @@ export class LedgerService {
   private async lines(s: StatementRow): Promise<StatementLine[]> {
     const account = s.partyKind === 'store' ? Account.store(s.partyId) : Account.merchant(s.partyId);
     const txs = await ledgerRepository.statementTransactions(this.db, s.id);
-    const postings = await ledgerRepository.postingsOf(this.db, txs.map((x) => x.t.id));
+    const postings = await ledgerRepository.postingsOf(
+      this.db,
+      txs.map((x) => x.t.id),
+    );
     return txs.map(({ t, voucherId, collectionAmount, collectedAt, orderRef }) => {
       const mine = postings.filter((p) => p.transactionId === t.id);
       const sum = (acc: string) => mine.filter((p) => p.account === acc).reduce((a, p) => a + p.amount, 0);
@@ -178,8 +212,22 @@ export class LedgerService {
     };
     const money = (n: number | string) => toDecimalString(n, st.currency);
     const header = ['transaction_id', 'kind', 'collection_id', 'voucher_id', 'order_ref', 'collected_at', 'posted_at', 'currency', 'gross', 'fee', 'commission', 'net', 'memo'];
-    const rows = st.lines.map((l) => [l.transaction_id, l.kind, l.collection_id, l.voucher_id, l.order_ref, l.collected_at, l.posted_at, st.currency, money(l.gross), money(l.fee), money(l.commission), money(l.net), l.memo]);
+    const rows = st.lines.map((l) => [
+      l.transaction_id,
+      l.kind,
+      l.collection_id,
+      l.voucher_id,
+      l.order_ref,
+      l.collected_at,
+      l.posted_at,
+      st.currency,
+      money(l.gross),
+      money(l.fee),
+      money(l.commission),
+      money(l.net),
+      l.memo,
+    ]);
     const total = ['total', '', '', '', '', '', '', st.currency, '', '', '', money(st.amount), st.meaning];
-    return [header, ...rows, total].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+    return `${[header, ...rows, total].map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
   }
 }

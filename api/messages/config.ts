@@ -32,12 +32,21 @@ const valid = (check: (v: string) => void) => (v: string, ctx: z.RefinementCtx) 
 };
 
 const MessagesEnv = z.object({
-  SMTP_URL: z.string().regex(/^smtps?:\/\/[^/?#]+/, 'must be smtp://[user:pass@]host[:port] or smtps://…').optional(),
-  SMTP_FROM: z.string().regex(/^[^\r\n]*@[^\r\n]*$/, 'must be an address such as "Shop payments <payments@example.com>"').default('Counterpay <no-reply@localhost>'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^/?#]+/, 'must be smtp://[user:pass@]host[:port] or smtps://…')
+    .optional(),
+  SMTP_FROM: z
+    .string()
+    .regex(/^[^\r\n]*@[^\r\n]*$/, 'must be an address such as "Shop payments <payments@example.com>"')
+    .default('Counterpay <no-reply@localhost>'),
   SMS_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),
   SMS_TOKEN: z.string().optional(),
   SMS_BODY: z.string().superRefine(valid(checkSmsBodyTemplate)).optional(),
-  SMS_ID_FIELD: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a dotted path such as messages.0.id').optional(),
+  SMS_ID_FIELD: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a dotted path such as messages.0.id')
+    .optional(),
   SMS_TEMPLATE: z.string().superRefine(valid(checkSmsTemplate)).optional(),
   SMS_TEMPLATE_ZH_CN: z.string().superRefine(valid(checkSmsTemplate)).optional(),
   MESSAGE_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or Asia/Shanghai').default('UTC'),
@@ -105,8 +114,18 @@ function warnIfSmsCannotFit(publicUrl: string, templates: SmsTemplates, timeZone
     try {
       renderVoucherSms(
         {
-          voucher_id: 'vch_startcheck', merchant_name: 'Shop', order_ref: '1', amount: 99_999_999, currency: 'EUR',
-          expires_at: '2026-12-31T23:59:00Z', voucher_url: link, qr: '', reference: '000000000000', items: [], locale, to: {},
+          voucher_id: 'vch_startcheck',
+          merchant_name: 'Shop',
+          order_ref: '1',
+          amount: 99_999_999,
+          currency: 'EUR',
+          expires_at: '2026-12-31T23:59:00Z',
+          voucher_url: link,
+          qr: '',
+          reference: '000000000000',
+          items: [],
+          locale,
+          to: {},
         },
         templates,
         { timeZone },

@@ -19,7 +19,7 @@ class RecordingMailer implements Mailer {
 const noSms: SmsSender = { send: async () => ({ providerId: null }) };
 
 describe('deliverVoucher', () => {
-  it('sends the e-mail to the voucher\'s address only and returns its Message-ID', async () => {
+  it("sends the e-mail to the voucher's address only and returns its Message-ID", async () => {
     const mailer = new RecordingMailer();
     expect(await deliverVoucher('email', m(), { mailer, sms: noSms })).toEqual({ providerId: '<1@test>' });
     expect(mailer.sent.map((x) => x.to)).toEqual(['shopper@example.com']);
@@ -29,14 +29,19 @@ describe('deliverVoucher', () => {
     const noEmail = deliverVoucher('email', m({ to: { phone: '+4915112345678' } }), { mailer: new RecordingMailer(), sms: noSms });
     await expect(noEmail).rejects.toThrow(new DeliveryError('voucher vch_04j2kd8w1x7m2 has no e-mail address to send to', true));
     await expect(noEmail).rejects.toMatchObject({ permanent: true });
-    await expect(deliverVoucher('sms', m({ to: {} }), { mailer: new RecordingMailer(), sms: noSms })).rejects.toMatchObject({ permanent: true, message: 'voucher vch_04j2kd8w1x7m2 has no phone number to send an SMS to' });
+    await expect(deliverVoucher('sms', m({ to: {} }), { mailer: new RecordingMailer(), sms: noSms })).rejects.toMatchObject({
+      permanent: true,
+      message: 'voucher vch_04j2kd8w1x7m2 has no phone number to send an SMS to',
+    });
   });
 
   it('keeps an SMS that cannot fit one message waiting (transient), saying why', async () => {
     const error = await deliverVoucher('sms', m({ voucher_url: `https://example.com/${'x'.repeat(170)}` }), { mailer: new RecordingMailer(), sms: noSms }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject({ permanent: false });
-    expect((error as Error).message).toMatch(/^SMS for voucher vch_04j2kd8w1x7m2 not sent: the SMS for voucher vch_04j2kd8w1x7m2 takes \d+ GSM-7 septets .* Use a shorter PUBLIC_URL\.$/);
+    expect((error as Error).message).toMatch(
+      /^SMS for voucher vch_04j2kd8w1x7m2 not sent: the SMS for voucher vch_04j2kd8w1x7m2 takes \d+ GSM-7 septets .* Use a shorter PUBLIC_URL\.$/,
+    );
   });
 
   it('turns an unexpected failure into a transient DeliveryError rather than lose the message', async () => {
@@ -85,13 +90,18 @@ describe('delivery configuration', () => {
 
   it('says where messages go, without secrets, and warns at start when a voucher SMS cannot fit the PUBLIC_URL', () => {
     const lines: string[] = [];
-    const d = createDelivery({ SMTP_URL: 'smtps://user:hunter2@mail.example.com:465', SMS_URL: 'https://sms.example.com/send?key=hunter2', PUBLIC_URL: `https://example.com/${'p'.repeat(60)}` }, (l) => lines.push(l));
+    const d = createDelivery(
+      { SMTP_URL: 'smtps://user:hunter2@mail.example.com:465', SMS_URL: 'https://sms.example.com/send?key=hunter2', PUBLIC_URL: `https://example.com/${'p'.repeat(60)}` },
+      (l) => lines.push(l),
+    );
     d.close();
     expect(lines[0]).toBe('e-mail: SMTP smtps://user@mail.example.com:465, from Counterpay <no-reply@localhost>');
     expect(lines[1]).toBe('SMS: HTTP provider https://sms.example.com/send');
     expect(lines.join('\n')).not.toContain('hunter2');
     expect(lines.slice(2)).toHaveLength(1);
-    expect(lines[2]).toMatch(/^warning: voucher SMS in zh-CN cannot fit one message with PUBLIC_URL https:\/\/example\.com\/p+: the SMS .* takes \d+ UCS-2 units .* SMS will wait in the outbox until this is fixed\.$/);
+    expect(lines[2]).toMatch(
+      /^warning: voucher SMS in zh-CN cannot fit one message with PUBLIC_URL https:\/\/example\.com\/p+: the SMS .* takes \d+ UCS-2 units .* SMS will wait in the outbox until this is fixed\.$/,
+    );
   });
 });
 

@@ -21,20 +21,17 @@ export function lineAmountText(m: VoucherMessage, item: VoucherMessage['items'][
   return formatMoney(item.quantity * item.unit_amount, m.currency, m.locale);
 }
 
+/** The time of day with its zone, as both expiry lines show it. */
+const clockOf = (options: FormatOptions): Intl.DateTimeFormatOptions => ({ hour: 'numeric', minute: '2-digit', timeZone: options.timeZone ?? 'UTC', timeZoneName: 'short' });
+
 /** "Sunday, November 29, 2026 at 12:00 PM UTC" / "2026年11月29日星期日 UTC 12:00". */
 export function expiryLong(expiresAt: string, locale: MessageLocale, options: FormatOptions = {}): string {
-  return new Intl.DateTimeFormat(locale, {
-    weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit',
-    timeZone: options.timeZone ?? 'UTC', timeZoneName: 'short',
-  }).format(new Date(expiresAt));
+  return new Intl.DateTimeFormat(locale, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', ...clockOf(options) }).format(new Date(expiresAt));
 }
 
 /** "Nov 29, 12:00 PM UTC" / "11月29日 UTC 12:00": no year, as a voucher lives 60 days at most. */
 export function expiryShort(expiresAt: string, locale: MessageLocale, options: FormatOptions = {}): string {
-  return new Intl.DateTimeFormat(locale, {
-    month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit',
-    timeZone: options.timeZone ?? 'UTC', timeZoneName: 'short',
-  }).format(new Date(expiresAt));
+  return new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', ...clockOf(options) }).format(new Date(expiresAt));
 }
 
 /** True when Intl knows `zone` (checked once at start, so a typo fails there and not per message). */

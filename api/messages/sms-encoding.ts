@@ -8,9 +8,7 @@
  */
 
 /** The GSM 7-bit default alphabet, without the escape (0x1B) itself. */
-const GSM7_BASIC = new Set(
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
-);
+const GSM7_BASIC = new Set('@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà');
 /** The extension table: each costs two septets (escape + character). Form feed left out on purpose. */
 const GSM7_EXTENSION = new Set('^{}\\[~]|€');
 
@@ -42,9 +40,7 @@ export function gsm7Septets(text: string): number {
 
 /** The encoding a network would use for `text`, and its length in that encoding's units. */
 export function smsLength(text: string): SmsLength {
-  return isGsm7(text)
-    ? { encoding: 'GSM-7', units: gsm7Septets(text), limit: GSM7_SINGLE_LIMIT }
-    : { encoding: 'UCS-2', units: text.length, limit: UCS2_SINGLE_LIMIT };
+  return isGsm7(text) ? { encoding: 'GSM-7', units: gsm7Septets(text), limit: GSM7_SINGLE_LIMIT } : { encoding: 'UCS-2', units: text.length, limit: UCS2_SINGLE_LIMIT };
 }
 
 /**

@@ -34,7 +34,10 @@ export function checkSmsBodyTemplate(template: string): void {
     throw new Error(`SMS_BODY is not JSON (${(error as Error).message}): ${template}`);
   }
   const strings: string[] = [];
-  walk(parsed, (s) => (strings.push(s), s));
+  walk(parsed, (s) => {
+    strings.push(s);
+    return s;
+  });
   for (const p of ['{to}', '{text}']) {
     if (!strings.some((s) => s.includes(p))) throw new Error(`SMS_BODY must place ${p} in a string value, such as ${DEFAULT_SMS_BODY}; got ${template}`);
   }

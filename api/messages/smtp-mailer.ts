@@ -91,10 +91,16 @@ export class SmtpMailer implements Mailer {
         return new DeliveryError(`${at} refused the sender ${this.from} at MAIL FROM: ${reply}; check SMTP_FROM`, false, { cause: err });
       }
       if (command.startsWith('RCPT')) {
-        return new DeliveryError(`${at} refused the recipient ${to} at RCPT TO: ${reply}${refusedNow ? '' : ' (temporary: the server asks to try again later)'}`, refusedNow, { cause: err });
+        return new DeliveryError(`${at} refused the recipient ${to} at RCPT TO: ${reply}${refusedNow ? '' : ' (temporary: the server asks to try again later)'}`, refusedNow, {
+          cause: err,
+        });
       }
       if (command === 'DATA' || err.code === 'EMESSAGE') {
-        return new DeliveryError(`${at} refused the message to ${to} at ${command || 'DATA'}: ${reply}${refusedNow ? '' : ' (temporary: the server asks to try again later)'}`, refusedNow, { cause: err });
+        return new DeliveryError(
+          `${at} refused the message to ${to} at ${command || 'DATA'}: ${reply}${refusedNow ? '' : ' (temporary: the server asks to try again later)'}`,
+          refusedNow,
+          { cause: err },
+        );
       }
       // EHLO, STARTTLS, a greeting of 421/554: the server's state, not this message.
       return new DeliveryError(`${at} answered ${command || 'the connection'} with ${reply}`, false, { cause: err });
@@ -102,7 +108,9 @@ export class SmtpMailer implements Mailer {
     const cause = err.originalCode ?? err.code ?? 'unknown';
     switch (true) {
       case cause === 'ECONNREFUSED':
-        return new DeliveryError(`could not connect to ${at}: connection refused (ECONNREFUSED); is the SMTP server running and SMTP_URL's host and port right?`, false, { cause: err });
+        return new DeliveryError(`could not connect to ${at}: connection refused (ECONNREFUSED); is the SMTP server running and SMTP_URL's host and port right?`, false, {
+          cause: err,
+        });
       case cause === 'ENOTFOUND' || cause === 'EAI_AGAIN' || err.code === 'EDNS':
         return new DeliveryError(`could not connect to ${at}: its host name does not resolve (${cause})`, false, { cause: err });
       case err.code === 'ETIMEDOUT' || cause === 'ETIMEDOUT':

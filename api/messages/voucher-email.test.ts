@@ -13,7 +13,9 @@ describe('renderVoucherEmail', () => {
   });
 
   it('escapes merchant and item text in the HTML and keeps line breaks out of the subject', async () => {
-    const mail = await renderVoucherEmail(m({ merchant_name: 'Tom & "Jerry"\r\nBcc: x@y <script>', items: [{ name: '<img src=x onerror=alert(1)>', quantity: 1, unit_amount: 4990 }] }));
+    const mail = await renderVoucherEmail(
+      m({ merchant_name: 'Tom & "Jerry"\r\nBcc: x@y <script>', items: [{ name: '<img src=x onerror=alert(1)>', quantity: 1, unit_amount: 4990 }] }),
+    );
     expect(mail.subject).toBe('Pay Tom & "Jerry" Bcc: x@y <script> order ORD-1001 in cash: €49.90');
     expect(mail.html).toContain('Tom &amp; &quot;Jerry&quot; Bcc: x@y &lt;script&gt;');
     expect(mail.html).toContain('&lt;img src=x onerror=alert(1)&gt;');

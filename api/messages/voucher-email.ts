@@ -121,7 +121,10 @@ export async function renderVoucherEmail(m: VoucherMessage, options: FormatOptio
   const row = (label: string, value: string) =>
     `<tr><th scope="row" style="${cell}text-align:left;font-weight:normal;color:#555;padding-right:16px;">${e(label)}</th><td style="${cell}color:#111;">${value}</td></tr>`;
   const itemRows = items
-    .map((i) => `<tr><td style="${cell}padding-right:12px;white-space:nowrap;">${i.quantity} ×</td><td style="${cell}width:100%;">${e(i.name)}</td><td style="${cell}text-align:right;white-space:nowrap;padding-left:12px;">${e(i.total)}</td></tr>`)
+    .map(
+      (i) =>
+        `<tr><td style="${cell}padding-right:12px;white-space:nowrap;">${i.quantity} ×</td><td style="${cell}width:100%;">${e(i.name)}</td><td style="${cell}text-align:right;white-space:nowrap;padding-left:12px;">${e(i.total)}</td></tr>`,
+    )
     .join('');
   const html = `<!DOCTYPE html>
 <html lang="${m.locale}">
@@ -146,10 +149,14 @@ ${row(t.amount, `<strong style="font-size:20px;">${e(amount)}</strong>`)}
 ${row(t.expires, e(expires))}
 </table>
 </td></tr>
-${items.length > 0 ? `<tr><td style="padding:8px 24px;">
+${
+  items.length > 0
+    ? `<tr><td style="padding:8px 24px;">
 <h2 style="margin:0 0 4px;font-size:16px;">${e(t.items)}</h2>
 <table role="presentation" cellpadding="0" cellspacing="0" style="width:100%;border-collapse:collapse;">${itemRows}</table>
-</td></tr>` : ''}
+</td></tr>`
+    : ''
+}
 <tr><td align="center" style="padding:16px 24px;">
 <a href="${e(m.voucher_url)}" style="display:inline-block;padding:12px 24px;background:#0b57d0;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:bold;">${e(t.open)}</a>
 <p style="margin:8px 0 0;font-size:13px;word-break:break-all;"><a href="${e(m.voucher_url)}" style="color:#0b57d0;">${e(m.voucher_url)}</a></p>

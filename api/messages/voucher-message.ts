@@ -36,24 +36,26 @@ export interface VoucherMessage {
  * The stored form, checked when an outbox row is read back (docs/architecture.md §9.1: parse at the edges): a row
  * written by an older release, or edited by hand, fails here with the offending field named.
  */
-export const VoucherMessageSchema = z
-  .object({
-    voucher_id: z.string().min(1),
-    merchant_name: z.string().min(1),
-    order_ref: z.string().min(1),
-    amount: z.number().int().min(0),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
-    expires_at: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time with a time zone' }),
-    voucher_url: z.url({ protocol: /^https?$/ }),
-    qr: z.string().min(1),
-    reference: z.string().regex(/^[0-9]{12}$/, 'must be 12 digits'),
-    items: z.array(z.object({ name: z.string(), quantity: z.number().int().min(1), unit_amount: z.number().int().min(0) })),
-    locale: z.enum(MESSAGE_LOCALES),
-    to: z.object({
-      email: z.string().optional(),
-      phone: z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'must be an E.164 number such as +4915112345678').optional(),
-    }),
-  });
+export const VoucherMessageSchema = z.object({
+  voucher_id: z.string().min(1),
+  merchant_name: z.string().min(1),
+  order_ref: z.string().min(1),
+  amount: z.number().int().min(0),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
+  expires_at: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time with a time zone' }),
+  voucher_url: z.url({ protocol: /^https?$/ }),
+  qr: z.string().min(1),
+  reference: z.string().regex(/^[0-9]{12}$/, 'must be 12 digits'),
+  items: z.array(z.object({ name: z.string(), quantity: z.number().int().min(1), unit_amount: z.number().int().min(0) })),
+  locale: z.enum(MESSAGE_LOCALES),
+  to: z.object({
+    email: z.string().optional(),
+    phone: z
+      .string()
+      .regex(/^\+[1-9][0-9]{6,14}$/, 'must be an E.164 number such as +4915112345678')
+      .optional(),
+  }),
+});
 
 // The schema and the interface must describe the same thing; this line stops compiling if they drift.
 const _same: [VoucherMessage, z.infer<typeof VoucherMessageSchema>] = [{} as z.infer<typeof VoucherMessageSchema>, {} as VoucherMessage];

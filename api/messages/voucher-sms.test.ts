@@ -78,7 +78,7 @@ describe('renderVoucherSms', () => {
     expect(sms.text).toBe(`Demo Shop ORD-1001 €49.90 Nov 29, 12:00 PM UTC 1234 5678 9012 ${URL_26}`);
   });
 
-  it('picks the template of the shopper\'s language from per-locale templates', () => {
+  it("picks the template of the shopper's language from per-locale templates", () => {
     const templates = { 'zh-CN': '付款：{url}' };
     expect(renderVoucherSms(m({ locale: 'zh-CN' }), templates).text).toBe(`付款：${URL_26}`);
     expect(renderVoucherSms(m(), templates).text).toContain('Demo Shop: pay order');

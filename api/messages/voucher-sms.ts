@@ -73,7 +73,10 @@ export function checkSmsTemplate(template: string): void {
   const names = [...template.matchAll(/\{([^{}]*)\}/g)].map((x) => x[1]!);
   const unknown = names.filter((n) => !(SMS_PLACEHOLDERS as readonly string[]).includes(n));
   if (unknown.length > 0) {
-    throw new SmsTemplateError(template, `uses unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `{${n}}`).join(', ')}; known: ${SMS_PLACEHOLDERS.map((n) => `{${n}}`).join(' ')}`);
+    throw new SmsTemplateError(
+      template,
+      `uses unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `{${n}}`).join(', ')}; known: ${SMS_PLACEHOLDERS.map((n) => `{${n}}`).join(' ')}`,
+    );
   }
   if (!names.includes('url')) throw new SmsTemplateError(template, 'must include {url}: the link is what the shopper needs');
 }

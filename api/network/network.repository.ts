@@ -7,7 +7,11 @@ export type StoreRow = typeof stores.$inferSelect;
 
 export const networkRepository = {
   async merchantByKeyHash(db: Db, apiKeyHash: string): Promise<Pick<MerchantRow, 'id' | 'name' | 'defaultNotify'> | undefined> {
-    const rows = await db.select({ id: merchants.id, name: merchants.name, defaultNotify: merchants.defaultNotify }).from(merchants).where(eq(merchants.apiKeyHash, apiKeyHash)).limit(1);
+    const rows = await db
+      .select({ id: merchants.id, name: merchants.name, defaultNotify: merchants.defaultNotify })
+      .from(merchants)
+      .where(eq(merchants.apiKeyHash, apiKeyHash))
+      .limit(1);
     return rows[0];
   },
 

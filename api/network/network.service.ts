@@ -69,7 +69,10 @@ export class NetworkService {
   }
 
   async createStore(name: string, id = newId('sto'), currency = 'EUR') {
-    if (!isCurrency(currency)) throw new ValidationError(`unknown currency ${JSON.stringify(currency)}: give an ISO 4217 code such as EUR`, [{ field: 'currency', message: 'an ISO 4217 code such as EUR' }]);
+    if (!isCurrency(currency))
+      throw new ValidationError(`unknown currency ${JSON.stringify(currency)}: give an ISO 4217 code such as EUR`, [
+        { field: 'currency', message: 'an ISO 4217 code such as EUR' },
+      ]);
     const row = await repo.insertStore(this.db, { id, name: checkName(name, 'store'), currency });
     return row ? { id: row.id, name: row.name, currency: row.currency, created_at: row.createdAt.toISOString() } : null;
   }
@@ -80,7 +83,8 @@ export class NetworkService {
 
   async setFees(merchantId: string, basisPoints: number | undefined, fixed: number | undefined) {
     if (basisPoints === undefined && fixed === undefined) throw new ValidationError('give --basis-points and/or --fixed', []);
-    if (basisPoints !== undefined && basisPoints > 10_000) throw new ValidationError('basis points must be at most 10000 (100 %)', [{ field: 'basis-points', message: 'at most 10000' }]);
+    if (basisPoints !== undefined && basisPoints > 10_000)
+      throw new ValidationError('basis points must be at most 10000 (100 %)', [{ field: 'basis-points', message: 'at most 10000' }]);
     const row = await repo.setFees(this.db, merchantId, { feeBasisPoints: basisPoints, feeFixed: fixed });
     if (!row) throw new NotFoundError('merchant', merchantId);
     return { id: row.id, fee_basis_points: row.feeBasisPoints, fee_fixed: row.feeFixed };
@@ -93,7 +97,8 @@ export class NetworkService {
 
   async setDefaultNotify(merchantId: string, channels: string[]) {
     const bad = channels.filter((c) => c !== 'email' && c !== 'sms');
-    if (bad.length > 0) throw new ValidationError(`unknown channel ${bad.map((c) => JSON.stringify(c)).join(', ')}: use email, sms or none`, [{ field: 'channels', message: 'email, sms or none' }]);
+    if (bad.length > 0)
+      throw new ValidationError(`unknown channel ${bad.map((c) => JSON.stringify(c)).join(', ')}: use email, sms or none`, [{ field: 'channels', message: 'email, sms or none' }]);
     const row = await repo.setDefaultNotify(this.db, merchantId, [...new Set(channels)] as Array<'email' | 'sms'>);
     if (!row) throw new NotFoundError('merchant', merchantId);
     this.forgetCachedKeys();

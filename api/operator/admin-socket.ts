@@ -36,7 +36,10 @@ export function startAdminSocket(services: Services, dataDir: string): Promise<h
 }
 
 /** Sends argv to a running server; null when no server answers on the socket. */
-export function sendToServer(dataDir: string, argv: string[]): Promise<{ ok: boolean; result?: { json: Record<string, unknown>; text: string }; error?: { code: string; message: string; usage: boolean }; pid: number } | null> {
+export function sendToServer(
+  dataDir: string,
+  argv: string[],
+): Promise<{ ok: boolean; result?: { json: Record<string, unknown>; text: string }; error?: { code: string; message: string; usage: boolean }; pid: number } | null> {
   return new Promise((resolve) => {
     const req = http.request({ socketPath: socketPath(dataDir), method: 'POST', path: '/run', headers: { 'content-type': 'application/json' } }, (res) => {
       const chunks: Buffer[] = [];

@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
     return fail(describeFailure(err));
   }
 
-  let env;
+  let env: ReturnType<typeof parseEnv>;
   try {
     env = parseEnv();
   } catch (err) {
@@ -60,7 +60,11 @@ async function main(argv: string[]): Promise<number> {
 
   if (!env.DATABASE_URL) {
     if (ownProcess && lockHolder(env.DATA_DIR)) {
-      return fail({ code: 'data-dir-busy', message: `the server (pid ${lockHolder(env.DATA_DIR)}) holds ${env.DATA_DIR} and runs the outbox worker itself; extra workers need PostgreSQL (DATABASE_URL)`, usage: false });
+      return fail({
+        code: 'data-dir-busy',
+        message: `the server (pid ${lockHolder(env.DATA_DIR)}) holds ${env.DATA_DIR} and runs the outbox worker itself; extra workers need PostgreSQL (DATABASE_URL)`,
+        usage: false,
+      });
     }
     const viaServer = await sendToServer(env.DATA_DIR, args);
     if (viaServer) {
@@ -73,12 +77,16 @@ async function main(argv: string[]): Promise<number> {
     }
     const holder = lockHolder(env.DATA_DIR);
     if (holder) {
-      return fail({ code: 'data-dir-busy', message: `process ${holder} holds the data folder ${env.DATA_DIR} but does not answer on its socket (starting up?); try again in a moment`, usage: false });
+      return fail({
+        code: 'data-dir-busy',
+        message: `process ${holder} holds the data folder ${env.DATA_DIR} but does not answer on its socket (starting up?); try again in a moment`,
+        usage: false,
+      });
     }
   }
 
   const { openDatabase } = await import('../db/client.ts');
-  let database;
+  let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
     database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: 2 });
   } catch (err) {
@@ -87,7 +95,12 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     const { createServices } = await import('../context.ts');
-    const services = await createServices(database, { publicUrl: env.PUBLIC_URL, signingKeySecret: env.SIGNING_KEY_SECRET, production: env.NODE_ENV === 'production', webhookTargets: env.WEBHOOK_TARGETS });
+    const services = await createServices(database, {
+      publicUrl: env.PUBLIC_URL,
+      signingKeySecret: env.SIGNING_KEY_SECRET,
+      production: env.NODE_ENV === 'production',
+      webhookTargets: env.WEBHOOK_TARGETS,
+    });
     await services.keys.ensureCurrent();
     if (ownProcess) return await runWorker(services, env);
     print(await runCommand(services, args));

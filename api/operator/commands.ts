@@ -36,13 +36,18 @@ const table = <R extends object>(rows: readonly R[], columns: ReadonlyArray<keyo
   const cellsOf = (r: R) => columns.map((c) => escapeControlCharacters(String(r[c] ?? '')));
   const body = rows.map(cellsOf);
   const widths = columns.map((c, i) => Math.max(c.length, ...body.map((cells) => cells[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(columns), ...body.map(line)].join('\n');
 };
 
 function options(args: string[], names: string[], positionals = 0): { values: Record<string, string | undefined>; positionals: string[] } {
   const parsed = parseArgs({ args, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])), strict: true, allowPositionals: positionals > 0 });
-  if (parsed.positionals.length !== positionals) throw new UsageError(positionals ? `expected ${positionals} argument(s), got ${parsed.positionals.length}` : 'unexpected argument');
+  if (parsed.positionals.length !== positionals)
+    throw new UsageError(positionals ? `expected ${positionals} argument(s), got ${parsed.positionals.length}` : 'unexpected argument');
   return { values: parsed.values as Record<string, string | undefined>, positionals: parsed.positionals };
 }
 
@@ -89,7 +94,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     run: async (services, rest) => {
       const merchantId = options(rest, [], 1).positionals[0]!;
       const created = await services.network.newApiKey(merchantId);
-      return { json: { ...created }, text: `New API key for merchant ${created.id} (${created.name}); the old key no longer works.\nAPI key (shown only now; store it safely): ${created.api_key}` };
+      return {
+        json: { ...created },
+        text: `New API key for merchant ${created.id} (${created.name}); the old key no longer works.\nAPI key (shown only now; store it safely): ${created.api_key}`,
+      };
     },
   },
   'merchant list': {
@@ -148,7 +156,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         maxOfflineSeconds: hours === undefined ? undefined : hours * 3600,
       });
       const l = result.lease;
-      return { json: result, text: `Store ${result.store.id} tills take ${l.currency}; offline: ≤ ${l.max_voucher_amount} per voucher, ≤ ${l.max_unsynced_total} and ≤ ${l.max_unsynced_count} collections unsynced, ≤ ${l.max_offline_seconds / 3600} h since the last sync (from their next sync).` };
+      return {
+        json: result,
+        text: `Store ${result.store.id} tills take ${l.currency}; offline: ≤ ${l.max_voucher_amount} per voucher, ≤ ${l.max_unsynced_total} and ≤ ${l.max_unsynced_count} collections unsynced, ≤ ${l.max_offline_seconds / 3600} h since the last sync (from their next sync).`,
+      };
     },
   },
   'store list': {
@@ -176,7 +187,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     does: 'a one-time code (valid 24 h) that enrols a till in the store',
     run: async (services, rest) => {
       const created = await services.devices.createEnrolmentCode(option(rest, 'store')!);
-      return { json: created, text: `Enrolment code for ${created.store.name} (${created.store.id}): ${created.code}\nType it on the till at /cashier before ${created.expires_at}. It works once.` };
+      return {
+        json: created,
+        text: `Enrolment code for ${created.store.name} (${created.store.id}): ${created.code}\nType it on the till at /cashier before ${created.expires_at}. It works once.`,
+      };
     },
   },
   'device list': {
@@ -184,7 +198,13 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     run: async (services, rest) => {
       options(rest, []);
       const data = await services.devices.list();
-      return { json: { object: 'list', data }, text: table(data.map((d) => ({ ...d, flags: d.flags.join('; ') || 'ok' })), ['id', 'store_id', 'name', 'status', 'last_seen_at', 'collections', 'flags']) };
+      return {
+        json: { object: 'list', data },
+        text: table(
+          data.map((d) => ({ ...d, flags: d.flags.join('; ') || 'ok' })),
+          ['id', 'store_id', 'name', 'status', 'last_seen_at', 'collections', 'flags'],
+        ),
+      };
     },
   },
   'device revoke': {
@@ -216,7 +236,12 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         return { json: { id: positionals[0], csv }, text: csv.trimEnd() };
       }
       const st = await services.ledger.statement(positionals[0]!);
-      return { json: st, text: `${st.id} ${st.party.kind} ${st.party.id} ${st.business_date}: ${st.amount} ${st.currency} ${st.meaning}\n` + table(st.lines, ['transaction_id', 'kind', 'collection_id', 'voucher_id', 'gross', 'fee', 'commission', 'net']) };
+      return {
+        json: st,
+        text:
+          `${st.id} ${st.party.kind} ${st.party.id} ${st.business_date}: ${st.amount} ${st.currency} ${st.meaning}\n` +
+          table(st.lines, ['transaction_id', 'kind', 'collection_id', 'voucher_id', 'gross', 'fee', 'commission', 'net']),
+      };
     },
   },
   'refund pay': {
@@ -261,7 +286,13 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     run: async (services, rest) => {
       const { values } = options(rest, ['merchant', 'url', 'events']);
       if (!values.merchant || !values.url || !values.events) throw new UsageError('give --merchant, --url and --events');
-      const result = await services.webhooks.create(values.merchant, { url: values.url, events: values.events.split(',').map((e) => e.trim()).filter(Boolean) });
+      const result = await services.webhooks.create(values.merchant, {
+        url: values.url,
+        events: values.events
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean),
+      });
       return { json: result, text: `Endpoint ${result.id} receives ${result.events.join(', ')} at ${result.url}.\nSigning secret (shown only now): ${result.secret}` };
     },
   },
@@ -271,7 +302,13 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     run: async (services, rest) => {
       const merchant = option(rest, 'merchant')!;
       const result = await services.webhooks.list(merchant);
-      return { json: result, text: table(result.data.map((e) => ({ ...e, events: e.events.join(',') })), ['id', 'status', 'url', 'events']) };
+      return {
+        json: result,
+        text: table(
+          result.data.map((e) => ({ ...e, events: e.events.join(',') })),
+          ['id', 'status', 'url', 'events'],
+        ),
+      };
     },
   },
   'keys list': {
@@ -289,7 +326,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const result = await services.keys.rotate();
       return {
         json: { ...result },
-        text: `Key ${result.current.kid} now signs new vouchers.` + (result.retired ? ` Key ${result.retired.kid} is retired and verifies its tokens until ${result.retired.verify_until}.` : ''),
+        text:
+          `Key ${result.current.kid} now signs new vouchers.` +
+          (result.retired ? ` Key ${result.retired.kid} is retired and verifies its tokens until ${result.retired.verify_until}.` : ''),
       };
     },
   },

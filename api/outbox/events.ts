@@ -15,13 +15,19 @@ export async function subscribedEndpoints(tx: Tx, merchantId: string): Promise<A
 }
 
 /** Records an event and queues a delivery to each endpoint that wants it (`endpoints`: already read in this batch). */
-export async function recordEvent(tx: Tx, q: { merchantId: string; type: EventType; data: Record<string, unknown>; now: Date; endpoints?: Array<{ id: string; events: string[] }> }): Promise<string> {
+export async function recordEvent(
+  tx: Tx,
+  q: { merchantId: string; type: EventType; data: Record<string, unknown>; now: Date; endpoints?: Array<{ id: string; events: string[] }> },
+): Promise<string> {
   const id = newId('evt');
   await repo.insertEvent(tx, { id, merchantId: q.merchantId, type: q.type, data: q.data, createdAt: q.now });
   const endpoints = q.endpoints ?? (await subscribedEndpoints(tx, q.merchantId));
   const subscribed = endpoints.filter((e) => e.events.includes(q.type));
   if (subscribed.length > 0) {
-    await repo.queue(tx, subscribed.map((e) => ({ id: newId('obx'), kind: 'webhook' as const, eventId: id, endpointId: e.id, merchantId: q.merchantId, createdAt: q.now, nextAttemptAt: q.now })));
+    await repo.queue(
+      tx,
+      subscribed.map((e) => ({ id: newId('obx'), kind: 'webhook' as const, eventId: id, endpointId: e.id, merchantId: q.merchantId, createdAt: q.now, nextAttemptAt: q.now })),
+    );
   }
   return id;
 }
@@ -29,5 +35,8 @@ export async function recordEvent(tx: Tx, q: { merchantId: string; type: EventTy
 /** Queues the voucher's delivery to the shopper on the given channels. */
 export async function queueVoucherMessages(tx: Tx, q: { merchantId: string; voucherId: string; channels: Array<'email' | 'sms'>; now: Date }): Promise<void> {
   if (q.channels.length === 0) return;
-  await repo.queue(tx, q.channels.map((kind) => ({ id: newId('obx'), kind, voucherId: q.voucherId, merchantId: q.merchantId, createdAt: q.now, nextAttemptAt: q.now })));
+  await repo.queue(
+    tx,
+    q.channels.map((kind) => ({ id: newId('obx'), kind, voucherId: q.voucherId, merchantId: q.merchantId, createdAt: q.now, nextAttemptAt: q.now })),
+  );
 }

@@ -28,7 +28,10 @@ export const outboxRepository = {
       returning id`),
     );
     if (claimed.length === 0) return [];
-    return db.select().from(outbox).where(sql`${outbox.id} in ${claimed.map((r) => r.id)}`);
+    return db
+      .select()
+      .from(outbox)
+      .where(sql`${outbox.id} in ${claimed.map((r) => r.id)}`);
   },
 
   /** Records the result, only while this worker's lease still holds (otherwise another worker owns the row now). */

@@ -85,7 +85,9 @@ export class OutboxWorker {
     this.wakeTimer = setTimeout(async () => {
       this.wakeTimer = undefined;
       try {
-        while ((await this.deliverDue()) > 0) { /* drain */ }
+        while ((await this.deliverDue()) > 0) {
+          /* drain */
+        }
       } catch (err) {
         this.options.log?.(`outbox worker: ${(err as Error).message}`);
       }
@@ -97,7 +99,10 @@ export class OutboxWorker {
     const tick = async () => {
       try {
         // Keep going while there is work; then wait for the next tick.
-        while ((await (this.running = this.runOnce())) > 0) { /* drain */ }
+        for (;;) {
+          this.running = this.runOnce();
+          if ((await this.running) === 0) break;
+        }
       } catch (err) {
         this.options.log?.(`outbox worker: ${(err as Error).message}`);
       }
@@ -174,7 +179,13 @@ export class OutboxWorker {
     const signature = secrets.map((s) => signWebhook(new TextDecoder().decode(s), event.id, timestamp, body)).join(' ');
     // Checked at delivery, connected to the checked address, no redirects, bounded in time and size.
     const answer = await postToTarget(new URL(endpoint.url), {
-      headers: { 'content-type': 'application/json', 'user-agent': 'Counterpay-Webhooks/1', 'webhook-id': event.id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signature },
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Counterpay-Webhooks/1',
+        'webhook-id': event.id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signature,
+      },
       body,
       timeoutMs: this.options.timeoutMs ?? 10_000,
       policy: this.options.targets ?? 'public',

@@ -34,7 +34,11 @@ export class SigningKeys {
   private signerCache?: { at: number; signer: Signer };
   private verifyCache?: { at: number; keys: VerificationKeys };
 
-  constructor(private readonly db: Db, private readonly vault: KeyVault, private readonly clock: Clock) {}
+  constructor(
+    private readonly db: Db,
+    private readonly vault: KeyVault,
+    private readonly clock: Clock,
+  ) {}
 
   /** Makes sure a current key exists (first start); safe when several processes start at once. */
   async ensureCurrent(): Promise<SigningKeyRow> {

@@ -10,14 +10,21 @@ export const collectionsRepository = {
   },
 
   /** Of a batch: the records already stored (by id), and the device's stored hashes at the given sequence numbers. */
-  async known(db: Db, deviceId: string, ids: string[], seqs: number[]): Promise<{ byId: Map<string, CollectionRow>; chain: Array<{ seq: number; hash: string; collectedAt: Date }> }> {
+  async known(
+    db: Db,
+    deviceId: string,
+    ids: string[],
+    seqs: number[],
+  ): Promise<{ byId: Map<string, CollectionRow>; chain: Array<{ seq: number; hash: string; collectedAt: Date }> }> {
     const [stored, chain] = await Promise.all([
       db.select().from(collections).where(inArray(collections.id, ids)),
-      db.select({ seq: collections.seq, hash: collections.hash, collectedAt: collections.collectedAt }).from(collections).where(and(eq(collections.deviceId, deviceId), inArray(collections.seq, [...new Set(seqs)]))),
+      db
+        .select({ seq: collections.seq, hash: collections.hash, collectedAt: collections.collectedAt })
+        .from(collections)
+        .where(and(eq(collections.deviceId, deviceId), inArray(collections.seq, [...new Set(seqs)]))),
     ]);
     return { byId: new Map(stored.map((r) => [r.id, r])), chain };
   },
-
 
   /**
    * The race-free settle: only a voucher still unpaid and uncanceled, unexpired when the cash was
@@ -25,7 +32,10 @@ export const collectionsRepository = {
    * expiry job marked it expired: cash taken before expiry still pays it); concurrent attempts queue on the row lock and the losers
    * see it paid. (Updating before inserting the collection avoids the FK lock-upgrade deadlock.)
    */
-  async settle(tx: Tx, q: { voucherId: string; collectionId: string; storeId: string; amount: number; currency: string; collectedAt: Date; now: Date }): Promise<typeof vouchers.$inferSelect | undefined> {
+  async settle(
+    tx: Tx,
+    q: { voucherId: string; collectionId: string; storeId: string; amount: number; currency: string; collectedAt: Date; now: Date },
+  ): Promise<typeof vouchers.$inferSelect | undefined> {
     const rows = await tx
       .update(vouchers)
       .set({ status: 'paid', paidAt: q.collectedAt, paidCollectionId: q.collectionId, paidStoreId: q.storeId, statusChangedAt: q.now })

@@ -88,24 +88,37 @@ export class CollectionsService {
       else {
         const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id.slice(0, 100) : null;
         const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'record'}: ${i.message}`).join('; ');
-        answers[index] = { index, id, outcome: 'rejected', reason: 'malformed', voucher_id: null, detail: `the server cannot read this record (${detail}); keep it for review`, flags: [] };
+        answers[index] = {
+          index,
+          id,
+          outcome: 'rejected',
+          reason: 'malformed',
+          voucher_id: null,
+          detail: `the server cannot read this record (${detail}); keep it for review`,
+          flags: [],
+        };
       }
     });
     if (readable.length === 0) return answers;
 
     const [hashes, known] = await Promise.all([
       Promise.all(readable.map((r) => recordHash(r.record))),
-      repo.known(this.db, device.id, readable.map((r) => r.record.id), readable.flatMap((r) => [r.record.seq - 1, r.record.seq])),
+      repo.known(
+        this.db,
+        device.id,
+        readable.map((r) => r.record.id),
+        readable.flatMap((r) => [r.record.seq - 1, r.record.seq]),
+      ),
     ]);
     // The chain as the server will know it after this batch: stored records plus this batch's own.
     const chain = new Map<number, string[]>();
     const link = (seq: number, hash: string) => chain.set(seq, [...(chain.get(seq) ?? []), hash]);
     for (const k of known.chain) link(k.seq, k.hash);
-    readable.forEach((r, i) => link(r.record.seq, hashes[i]!));
+    for (const [i, r] of readable.entries()) link(r.record.seq, hashes[i]!);
     // Each record's predecessor's claimed time, by the predecessor's hash (a lower bound on its own).
     const claimedAt = new Map<string, Date>();
     for (const k of known.chain) claimedAt.set(k.hash, k.collectedAt);
-    readable.forEach((r, i) => claimedAt.set(hashes[i]!, new Date(r.record.collected_at)));
+    for (const [i, r] of readable.entries()) claimedAt.set(hashes[i]!, new Date(r.record.collected_at));
 
     const devicePublicKey = await importDevicePublicKey(device.publicJwk);
     const operatorKeys = await this.keys.verificationKeys();
@@ -148,21 +161,49 @@ export class CollectionsService {
     const { record, store, now, voucher } = q;
     // One batch mostly pays one merchant's vouchers: read its fees and endpoints once per batch.
     let merchant = q.cache.merchants.get(voucher.merchantId);
-    if (!merchant) q.cache.merchants.set(voucher.merchantId, (merchant = (await repo.merchant(tx, voucher.merchantId))!));
+    if (!merchant) {
+      merchant = (await repo.merchant(tx, voucher.merchantId))!;
+      q.cache.merchants.set(voucher.merchantId, merchant);
+    }
     let endpoints = q.cache.endpoints.get(voucher.merchantId);
-    if (!endpoints) q.cache.endpoints.set(voucher.merchantId, (endpoints = await subscribedEndpoints(tx, voucher.merchantId)));
+    if (!endpoints) {
+      endpoints = await subscribedEndpoints(tx, voucher.merchantId);
+      q.cache.endpoints.set(voucher.merchantId, endpoints);
+    }
     const head = { collectionId: record.id, storeId: store.id, merchantId: merchant.id, currency: record.currency, createdAt: now };
     if (q.outcome === 'accepted') {
       const fee = feeFor(record.amount, { basisPoints: merchant.feeBasisPoints, fixed: merchant.feeFixed });
       const commission = basisPoints(record.amount, store.commissionBasisPoints);
-      await ledgerRepository.post(tx, { ...head, kind: 'collection', memo: `collection ${record.id} paid voucher ${voucher.id} at store ${store.id}` }, collectionPostings({ amount: record.amount, currency: record.currency, storeId: store.id, merchantId: merchant.id, fee, commission }));
+      await ledgerRepository.post(
+        tx,
+        { ...head, kind: 'collection', memo: `collection ${record.id} paid voucher ${voucher.id} at store ${store.id}` },
+        collectionPostings({ amount: record.amount, currency: record.currency, storeId: store.id, merchantId: merchant.id, fee, commission }),
+      );
       await recordEvent(tx, { merchantId: merchant.id, type: 'voucher.paid', data: { object: this.voucherJson(voucher, merchant) }, now, endpoints });
     } else {
-      await ledgerRepository.post(tx, { ...head, kind: 'collection_exception', memo: `${q.outcome} collection ${record.id} for voucher ${voucher.id}: refund owed to the shopper` }, exceptionPostings({ amount: record.amount, currency: record.currency, storeId: store.id }));
+      await ledgerRepository.post(
+        tx,
+        { ...head, kind: 'collection_exception', memo: `${q.outcome} collection ${record.id} for voucher ${voucher.id}: refund owed to the shopper` },
+        exceptionPostings({ amount: record.amount, currency: record.currency, storeId: store.id }),
+      );
       await recordEvent(tx, {
         merchantId: merchant.id,
         type: 'collection.exception',
-        data: { object: { object: 'collection', id: record.id, outcome: q.outcome, voucher_id: voucher.id, order_ref: voucher.orderRef, amount: record.amount, currency: record.currency, store_id: store.id, collected_at: record.collected_at, detail: q.detail, refund_owed: true } },
+        data: {
+          object: {
+            object: 'collection',
+            id: record.id,
+            outcome: q.outcome,
+            voucher_id: voucher.id,
+            order_ref: voucher.orderRef,
+            amount: record.amount,
+            currency: record.currency,
+            store_id: store.id,
+            collected_at: record.collected_at,
+            detail: q.detail,
+            refund_owed: true,
+          },
+        },
         now,
         endpoints,
       });
@@ -173,26 +214,48 @@ export class CollectionsService {
    * The till's clock, bounded (core/collections/clock-bound.ts): the record's claimed time against
    * the till's enrolment, its previous record, the server time it names (proof checked) and now.
    */
-  private async clockCheck(device: DeviceRow, store: StoreRow, record: SignedCollection, previousCollectedAt: Date | null, operatorKeys: VerificationKeys, now: Date): Promise<{ flags: ChainFlag[]; verdict: ClockVerdict }> {
+  private async clockCheck(
+    device: DeviceRow,
+    store: StoreRow,
+    record: SignedCollection,
+    previousCollectedAt: Date | null,
+    operatorKeys: VerificationKeys,
+    now: Date,
+  ): Promise<{ flags: ChainFlag[]; verdict: ClockVerdict }> {
     const flags: ChainFlag[] = [];
     let seenServerTime: Date | null = null;
     if (record.v === 2) {
       if (await verifyServerTime(device.id, record.server_time, record.server_time_proof, operatorKeys)) seenServerTime = new Date(record.server_time);
       else flags.push('bad_server_time');
     }
-    const verdict = checkClock({ collectedAt: new Date(record.collected_at), enrolledAt: device.enrolledAt, previousCollectedAt, seenServerTime, receivedAt: now, maxOfflineSeconds: store.maxOfflineSeconds });
+    const verdict = checkClock({
+      collectedAt: new Date(record.collected_at),
+      enrolledAt: device.enrolledAt,
+      previousCollectedAt,
+      seenServerTime,
+      receivedAt: now,
+      maxOfflineSeconds: store.maxOfflineSeconds,
+    });
     if (!verdict.ok) flags.push(verdict.reason === 'after_receipt' ? 'clock_ahead' : 'clock_out_of_bounds');
     return { flags, verdict };
   }
 
   /** Checks that need no database: whose record it is, the device's signature, the token's, and what no till may send. */
   private async verdict(device: DeviceRow, store: StoreRow, record: SignedCollection, devicePublicKey: CryptoKey, operatorKeys: VerificationKeys): Promise<Prepared['verdict']> {
-    if (record.device_id !== device.id) return { reject: 'wrong_device', detail: `the record names till ${record.device_id} but was sent by till ${device.id}; flagged for review` };
-    if (device.revokedAt) return { reject: 'device_revoked', detail: `till ${device.id} was revoked at ${device.revokedAt.toISOString()}; the collection is kept and flagged for review` };
-    if (!(await verifyCollectionSignature(record, devicePublicKey))) return { reject: 'bad_device_signature', detail: 'the device signature does not match the record; flagged for review' };
+    if (record.device_id !== device.id)
+      return { reject: 'wrong_device', detail: `the record names till ${record.device_id} but was sent by till ${device.id}; flagged for review` };
+    if (device.revokedAt)
+      return { reject: 'device_revoked', detail: `till ${device.id} was revoked at ${device.revokedAt.toISOString()}; the collection is kept and flagged for review` };
+    if (!(await verifyCollectionSignature(record, devicePublicKey)))
+      return { reject: 'bad_device_signature', detail: 'the device signature does not match the record; flagged for review' };
     // Signed, but no till may send these: no voucher is larger, and a store takes its own currency only.
-    if (record.amount > MAX_AMOUNT) return { reject: 'amount_out_of_range', detail: `the record claims ${record.amount} ${record.currency}, more than any voucher (${MAX_AMOUNT}); nothing is posted, flagged for review` };
-    if (record.currency !== store.currency) return { reject: 'currency_not_store', detail: `the record is in ${record.currency} but store ${store.id} takes ${store.currency}; nothing is posted, flagged for review` };
+    if (record.amount > MAX_AMOUNT)
+      return {
+        reject: 'amount_out_of_range',
+        detail: `the record claims ${record.amount} ${record.currency}, more than any voucher (${MAX_AMOUNT}); nothing is posted, flagged for review`,
+      };
+    if (record.currency !== store.currency)
+      return { reject: 'currency_not_store', detail: `the record is in ${record.currency} but store ${store.id} takes ${store.currency}; nothing is posted, flagged for review` };
     const verified = await verifyVoucherToken(record.token, operatorKeys);
     if (!verified.ok) return { reject: 'bad_token', detail: `the voucher token failed verification (${verified.reason}: ${verified.detail}); flagged for review` };
     return { voucherId: voucherIdToString(verified.claims.voucherId) };
@@ -216,7 +279,15 @@ export class CollectionsService {
 
   private replay(index: number, stored: CollectionRow, device: DeviceRow, hash: string): CollectionAnswer {
     if (stored.deviceId === device.id && stored.hash === hash) return answerOf(index, stored);
-    return { index, id: stored.id, outcome: 'rejected', reason: 'id_reused', voucher_id: null, detail: `collection id ${stored.id} was already used for a different record; this one was not recorded`, flags: [] };
+    return {
+      index,
+      id: stored.id,
+      outcome: 'rejected',
+      reason: 'id_reused',
+      voucher_id: null,
+      detail: `collection id ${stored.id} was already used for a different record; this one was not recorded`,
+      flags: [],
+    };
   }
 
   private async decide(device: DeviceRow, store: StoreRow, p: Prepared, cache: BatchCache): Promise<CollectionAnswer> {
@@ -236,7 +307,15 @@ export class CollectionsService {
     let voucher: VoucherRow | undefined;
     return this.db.transaction(async (tx) => {
       if (voucherId) {
-        const settled = await repo.settle(tx, { voucherId, collectionId: record.id, storeId: store.id, amount: record.amount, currency: record.currency, collectedAt: judgedAt, now });
+        const settled = await repo.settle(tx, {
+          voucherId,
+          collectionId: record.id,
+          storeId: store.id,
+          amount: record.amount,
+          currency: record.currency,
+          collectedAt: judgedAt,
+          now,
+        });
         voucher = settled;
         if (settled) {
           outcome = 'accepted';
@@ -250,7 +329,13 @@ export class CollectionsService {
             detail = `no voucher ${voucherId} exists, though its token verifies; flagged for review`;
             voucherId = null;
           } else {
-            const why = classifyUnpaid(v, { amount: record.amount, currency: record.currency, collectedAt: record.collected_at, judgedAt, backdated: backdated && !p.clockBound.ok ? p.clockBound.detail : null });
+            const why = classifyUnpaid(v, {
+              amount: record.amount,
+              currency: record.currency,
+              collectedAt: record.collected_at,
+              judgedAt,
+              backdated: backdated && !p.clockBound.ok ? p.clockBound.detail : null,
+            });
             outcome = why.outcome;
             reason = why.reason ?? reason;
             detail = why.detail;
@@ -283,8 +368,6 @@ export class CollectionsService {
       return { index, id: record.id, outcome, ...(reason ? { reason } : {}), voucher_id: voucherId, detail, flags };
     });
   }
-
-
 }
 
 /** What the record says about the device's journal: recorded with it, never a reason to drop it. */

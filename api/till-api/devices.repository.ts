@@ -23,14 +23,21 @@ export const devicesRepository = {
         .where(and(eq(enrolmentCodes.codeHash, codeHash), isNull(enrolmentCodes.usedAt), gt(enrolmentCodes.expiresAt, now)))
         .returning({ storeId: enrolmentCodes.storeId });
       if (used.length === 0) return undefined;
-      const [row] = await tx.insert(devices).values({ ...device, storeId: used[0]!.storeId }).returning();
+      const [row] = await tx
+        .insert(devices)
+        .values({ ...device, storeId: used[0]!.storeId })
+        .returning();
       return row;
     });
   },
 
   /** Whether the store has a code that is neither used nor expired. */
   async hasUnusedCode(db: Db, storeId: string, now: Date): Promise<boolean> {
-    const rows = await db.select({ hash: enrolmentCodes.codeHash }).from(enrolmentCodes).where(and(eq(enrolmentCodes.storeId, storeId), isNull(enrolmentCodes.usedAt), gt(enrolmentCodes.expiresAt, now))).limit(1);
+    const rows = await db
+      .select({ hash: enrolmentCodes.codeHash })
+      .from(enrolmentCodes)
+      .where(and(eq(enrolmentCodes.storeId, storeId), isNull(enrolmentCodes.usedAt), gt(enrolmentCodes.expiresAt, now)))
+      .limit(1);
     return rows.length > 0;
   },
 
@@ -47,7 +54,13 @@ export const devicesRepository = {
   },
 
   async revoke(db: Db, id: string, now: Date): Promise<DeviceRow | undefined> {
-    return (await db.update(devices).set({ revokedAt: now }).where(and(eq(devices.id, id), isNull(devices.revokedAt))).returning())[0];
+    return (
+      await db
+        .update(devices)
+        .set({ revokedAt: now })
+        .where(and(eq(devices.id, id), isNull(devices.revokedAt)))
+        .returning()
+    )[0];
   },
 
   /**

@@ -40,7 +40,11 @@ export function leaseOf(store: StoreRow): Lease {
 export const storeJson = (s: StoreRow): Store => ({ id: s.id, name: s.name, currency: s.currency });
 
 export class DevicesService {
-  constructor(private readonly db: Db, private readonly clock: Clock, private readonly keys: SigningKeys) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly keys: SigningKeys,
+  ) {}
 
   async createEnrolmentCode(storeId: string) {
     const store = await repo.store(this.db, storeId);
@@ -116,7 +120,12 @@ export class DevicesService {
     return rows.map((r) => {
       const gaps = r.maxSeq - r.distinctSeqs;
       const reused = r.collections - r.distinctSeqs;
-      const flags = [gaps > 0 && `${gaps} missing record(s)`, reused > 0 && `${reused} reused sequence number(s)`, r.chainBreaks > 0 && `${r.chainBreaks} chain break(s)`, r.rejected > 0 && `${r.rejected} rejected`].filter(Boolean) as string[];
+      const flags = [
+        gaps > 0 && `${gaps} missing record(s)`,
+        reused > 0 && `${reused} reused sequence number(s)`,
+        r.chainBreaks > 0 && `${r.chainBreaks} chain break(s)`,
+        r.rejected > 0 && `${r.rejected} rejected`,
+      ].filter(Boolean) as string[];
       return {
         id: r.id,
         store_id: r.storeId,
@@ -136,9 +145,10 @@ export class DevicesService {
   }
 
   async setLimits(storeId: string, input: { currency?: string; maxVoucherAmount?: number; maxUnsyncedTotal?: number; maxUnsyncedCount?: number; maxOfflineSeconds?: number }) {
-    if (input.currency !== undefined && !isCurrency(input.currency)) throw new ValidationError(`unknown currency ${input.currency}`, [{ field: 'currency', message: 'an ISO 4217 code such as EUR' }]);
+    if (input.currency !== undefined && !isCurrency(input.currency))
+      throw new ValidationError(`unknown currency ${input.currency}`, [{ field: 'currency', message: 'an ISO 4217 code such as EUR' }]);
     for (const [field, value] of Object.entries(input)) {
-      if (field !== 'currency' && (value !== undefined && (!Number.isSafeInteger(value) || (value as number) <= 0))) {
+      if (field !== 'currency' && value !== undefined && (!Number.isSafeInteger(value) || (value as number) <= 0)) {
         throw new ValidationError(`${field} must be a positive whole number`, [{ field, message: 'a positive whole number' }]);
       }
     }

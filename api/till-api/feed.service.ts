@@ -26,12 +26,17 @@ function encodeCursor(at: Date, id: string) {
 function decodeCursor(cursor: string): { at: Date; id: string } {
   const [at, id] = cursor.split('~');
   const date = new Date(at ?? '');
-  if (id === undefined || Number.isNaN(date.getTime())) throw new ValidationError(`since is not a cursor this server gave out: ${JSON.stringify(cursor.slice(0, 80))}`, [{ field: 'since', message: 'not a feed cursor' }]);
+  if (id === undefined || Number.isNaN(date.getTime()))
+    throw new ValidationError(`since is not a cursor this server gave out: ${JSON.stringify(cursor.slice(0, 80))}`, [{ field: 'since', message: 'not a feed cursor' }]);
   return { at: date, id };
 }
 
 export class FeedService {
-  constructor(private readonly db: Db, private readonly keys: SigningKeys, private readonly clock: Clock) {}
+  constructor(
+    private readonly db: Db,
+    private readonly keys: SigningKeys,
+    private readonly clock: Clock,
+  ) {}
 
   async feed(device: { id: string }, store: StoreRow, since: string | undefined) {
     const now = this.clock.now();

@@ -56,7 +56,11 @@ const RANGE_WORDS: Record<string, string> = {
 
 /** A target the policy refuses; the message says which address and why. */
 export class WebhookTargetRefused extends Error {
-  constructor(readonly host: string, readonly address: string, readonly range: string) {
+  constructor(
+    readonly host: string,
+    readonly address: string,
+    readonly range: string,
+  ) {
     super(`${host === address ? address : `${host} resolves to ${address}, which`} is ${RANGE_WORDS[range] ?? `a ${range} address`}; webhooks go only to public addresses`);
   }
 }
@@ -113,7 +117,8 @@ export async function postToTarget(
   // The socket connects to the checked address whatever DNS says by now; Host and TLS SNI keep
   // the URL's hostname, so certificates and virtual hosts work as usual.
   const pinned: LookupFunction = (_host, options, callback) => {
-    if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: target.address, family: target.family }]);
+    if ((options as { all?: boolean }).all)
+      (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: target.address, family: target.family }]);
     else callback(null, target.address, target.family);
   };
   const client = url.protocol === 'https:' ? https : http;

@@ -22,7 +22,13 @@ export const webhooksRepository = {
 
   /** The endpoint, if it is the merchant's. */
   async endpoint(db: Db, merchantId: string, id: string): Promise<EndpointRow | undefined> {
-    return (await db.select().from(webhookEndpoints).where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.merchantId, merchantId))).limit(1))[0];
+    return (
+      await db
+        .select()
+        .from(webhookEndpoints)
+        .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.merchantId, merchantId)))
+        .limit(1)
+    )[0];
   },
 
   async disable(db: Db, id: string): Promise<EndpointRow | undefined> {
@@ -46,12 +52,21 @@ export const webhooksRepository = {
 
   /** A webhook delivery of the merchant's. */
   async delivery(db: Db, merchantId: string, id: string): Promise<DeliveryRow | undefined> {
-    return (await db.select().from(outbox).where(and(eq(outbox.id, id), eq(outbox.merchantId, merchantId), eq(outbox.kind, 'webhook'))).limit(1))[0];
+    return (
+      await db
+        .select()
+        .from(outbox)
+        .where(and(eq(outbox.id, id), eq(outbox.merchantId, merchantId), eq(outbox.kind, 'webhook')))
+        .limit(1)
+    )[0];
   },
 
   /** How many redeliveries to the endpoint were asked for after `since`. */
   async redeliveriesSince(db: Db, endpointId: string, since: Date): Promise<number> {
-    const [recent] = await db.select({ n: count() }).from(outbox).where(and(eq(outbox.endpointId, endpointId), isNotNull(outbox.redeliveryOf), gt(outbox.createdAt, since)));
+    const [recent] = await db
+      .select({ n: count() })
+      .from(outbox)
+      .where(and(eq(outbox.endpointId, endpointId), isNotNull(outbox.redeliveryOf), gt(outbox.createdAt, since)));
     return recent?.n ?? 0;
   },
 

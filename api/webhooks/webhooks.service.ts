@@ -3,7 +3,16 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { NotFoundError, RateLimitedError, ValidationError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { EVENT_TYPES, type CreateEndpointBody, type CreatedEndpoint, type DeliveryList, type EndpointList, type Redelivery, type RotatedSecret, type WebhookEndpoint } from '../../core/contract/webhooks.ts';
+import {
+  EVENT_TYPES,
+  type CreateEndpointBody,
+  type CreatedEndpoint,
+  type DeliveryList,
+  type EndpointList,
+  type Redelivery,
+  type RotatedSecret,
+  type WebhookEndpoint,
+} from '../../core/contract/webhooks.ts';
 import type { KeyVault } from '../signing-keys/key-vault.ts';
 import { newWebhookSecret } from './webhook-signature.ts';
 import { checkedAddress, WebhookTargetRefused, type Lookup, type WebhookTargetPolicy } from './webhook-target.ts';
@@ -12,7 +21,14 @@ import { webhooksRepository as repo, type EndpointRow } from './webhooks.reposit
 /** How long a rotated secret keeps signing next to the new one. */
 export const SECRET_OVERLAP_MS = 24 * 3600_000;
 
-const endpointJson = (e: EndpointRow): WebhookEndpoint => ({ id: e.id, object: 'webhook_endpoint', url: e.url, events: e.events, status: e.status, created_at: e.createdAt.toISOString() });
+const endpointJson = (e: EndpointRow): WebhookEndpoint => ({
+  id: e.id,
+  object: 'webhook_endpoint',
+  url: e.url,
+  events: e.events,
+  status: e.status,
+  created_at: e.createdAt.toISOString(),
+});
 
 /** Redeliveries a merchant may ask for per endpoint in REDELIVERY_WINDOW_MS. */
 export const REDELIVERIES_PER_WINDOW = 10;
@@ -46,9 +62,14 @@ export class WebhooksService {
     } catch {
       throw new ValidationError(`url is not an absolute URL: ${JSON.stringify(text.slice(0, 200))}`, [{ field: 'url', message: 'not an absolute URL' }]);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ValidationError(`url must be http or https, not ${url.protocol}`, [{ field: 'url', message: 'http or https only' }]);
-    if (url.username || url.password) throw new ValidationError('url must not carry a user name or password; the webhook signature authenticates Counterpay', [{ field: 'url', message: 'no credentials in the URL' }]);
-    if (this.rules.production && url.protocol !== 'https:') throw new ValidationError(`url must use HTTPS in production: ${url.origin}`, [{ field: 'url', message: 'must be https' }]);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new ValidationError(`url must be http or https, not ${url.protocol}`, [{ field: 'url', message: 'http or https only' }]);
+    if (url.username || url.password)
+      throw new ValidationError('url must not carry a user name or password; the webhook signature authenticates Counterpay', [
+        { field: 'url', message: 'no credentials in the URL' },
+      ]);
+    if (this.rules.production && url.protocol !== 'https:')
+      throw new ValidationError(`url must use HTTPS in production: ${url.origin}`, [{ field: 'url', message: 'must be https' }]);
     try {
       await checkedAddress(url, this.rules.targets, this.rules.lookup);
     } catch (err) {
@@ -60,7 +81,10 @@ export class WebhooksService {
 
   private checkEvents(list: string[]): string[] {
     const unknown = list.filter((e) => !(EVENT_TYPES as readonly string[]).includes(e));
-    if (unknown.length > 0) throw new ValidationError(`unknown event name ${unknown.map((e) => JSON.stringify(e)).join(', ')}; known: ${EVENT_TYPES.join(', ')}`, [{ field: 'events', message: `unknown: ${unknown.join(', ')}` }]);
+    if (unknown.length > 0)
+      throw new ValidationError(`unknown event name ${unknown.map((e) => JSON.stringify(e)).join(', ')}; known: ${EVENT_TYPES.join(', ')}`, [
+        { field: 'events', message: `unknown: ${unknown.join(', ')}` },
+      ]);
     if (list.length === 0) throw new ValidationError('events must name at least one event', [{ field: 'events', message: 'at least one' }]);
     return [...new Set(list)];
   }
@@ -70,7 +94,14 @@ export class WebhooksService {
     const url = await this.checkUrl(input.url);
     const eventList = this.checkEvents(input.events);
     const secret = newWebhookSecret();
-    const row = await repo.insertEndpoint(this.db, { id: newId('we'), merchantId, url, events: eventList, secret: await this.vault.seal(new TextEncoder().encode(secret)), createdAt: this.clock.now() });
+    const row = await repo.insertEndpoint(this.db, {
+      id: newId('we'),
+      merchantId,
+      url,
+      events: eventList,
+      secret: await this.vault.seal(new TextEncoder().encode(secret)),
+      createdAt: this.clock.now(),
+    });
     return { ...endpointJson(row), secret };
   }
 
@@ -129,9 +160,19 @@ export class WebhooksService {
     // Each redelivery is a POST to the merchant's receiver on request: bounded per endpoint, so the
     // button (or a script) cannot turn Counterpay into a load generator.
     const since = new Date(now.getTime() - REDELIVERY_WINDOW_MS);
-    if ((await repo.redeliveriesSince(this.db, row.endpointId!, since)) >= REDELIVERIES_PER_WINDOW) throw new RateLimitedError(`redeliveries to this endpoint (at most ${REDELIVERIES_PER_WINDOW} a minute)`, REDELIVERY_WINDOW_MS / 1000);
+    if ((await repo.redeliveriesSince(this.db, row.endpointId!, since)) >= REDELIVERIES_PER_WINDOW)
+      throw new RateLimitedError(`redeliveries to this endpoint (at most ${REDELIVERIES_PER_WINDOW} a minute)`, REDELIVERY_WINDOW_MS / 1000);
     const id = newId('obx');
-    await repo.insertDelivery(this.db, { id, kind: 'webhook', eventId: row.eventId, endpointId: row.endpointId, merchantId, createdAt: now, nextAttemptAt: now, redeliveryOf: row.id });
+    await repo.insertDelivery(this.db, {
+      id,
+      kind: 'webhook',
+      eventId: row.eventId,
+      endpointId: row.endpointId,
+      merchantId,
+      createdAt: now,
+      nextAttemptAt: now,
+      redeliveryOf: row.id,
+    });
     return { id, object: 'webhook_delivery', event_id: row.eventId, status: 'pending' };
   }
 }

@@ -15,12 +15,24 @@ import { httpLoad } from '../wrk.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = 32;
-const body = JSON.stringify({ order_ref: 'BENCH-1', amount: 4990, currency: 'EUR', items: [{ name: 'Mug', quantity: 2, unit_amount: 2495 }], customer: { email: 'shopper@example.com' } });
+const body = JSON.stringify({
+  order_ref: 'BENCH-1',
+  amount: 4990,
+  currency: 'EUR',
+  items: [{ name: 'Mug', quantity: 2, unit_amount: 2495 }],
+  customer: { email: 'shopper@example.com' },
+});
 
 async function measureApi(env: Record<string, string>) {
   const server = await startServer({ env });
   try {
-    const request = { url: `${server.url}/v1/vouchers`, method: 'POST' as const, headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' }, body, connections: CONCURRENCY };
+    const request = {
+      url: `${server.url}/v1/vouchers`,
+      method: 'POST' as const,
+      headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' },
+      body,
+      connections: CONCURRENCY,
+    };
     await httpLoad({ ...request, seconds: 2 }); // warm-up: JIT, pool connections, key cache
     const result = await httpLoad({ ...request, seconds: SECONDS });
     return { result, apiKey: server.apiKey };
@@ -39,7 +51,7 @@ function pgbench(dbUrl: string, script: string): number {
   return Number(tps);
 }
 
-export async function benchCreateVoucher(postgresUrl: string) {
+export async function benchCreateVoucher(_postgresUrl: string) {
   const db = await freshPostgresDatabase();
   try {
     const { result: api } = await measureApi({ DATABASE_URL: db.url, DATABASE_POOL_SIZE: String(CONCURRENCY) });
@@ -58,7 +70,9 @@ on conflict do nothing returning *;
 `;
     const tps = pgbench(db.url, script);
     const pglite = (await measureApi({})).result;
-    console.log(`create voucher, PostgreSQL: ${fmt(api.rps)} req/s at concurrency ${CONCURRENCY}, p50 ${fmt(api.p50, 1)} ms, p99 ${fmt(api.p99, 1)} ms (${api.errors} errors; load from ${api.client})`);
+    console.log(
+      `create voucher, PostgreSQL: ${fmt(api.rps)} req/s at concurrency ${CONCURRENCY}, p50 ${fmt(api.p50, 1)} ms, p99 ${fmt(api.p99, 1)} ms (${api.errors} errors; load from ${api.client})`,
+    );
     console.log(`create voucher, pgbench replay of the same SQL: ${fmt(tps)} tx/s`);
     console.log(`create voucher, ratio API / pgbench: ${fmt(api.rps / tps, 2)} (goal ≥ 0.50)`);
     console.log(`create voucher, PGlite: ${fmt(pglite.rps)} req/s, p50 ${fmt(pglite.p50, 1)} ms, p99 ${fmt(pglite.p99, 1)} ms (${pglite.errors} errors)`);

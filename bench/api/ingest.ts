@@ -35,7 +35,9 @@ export async function benchIngest() {
     const services = await createServices(database, { publicUrl: server.url });
     const merchant = { id: 'mer_demo', name: 'Demo Shop' };
 
-    const tills = await Promise.all(Array.from({ length: TILLS }, async () => TestTill.enrol(serverConnection(server.url), (await services.devices.createEnrolmentCode('sto_demo')).code)));
+    const tills = await Promise.all(
+      Array.from({ length: TILLS }, async () => TestTill.enrol(serverConnection(server.url), (await services.devices.createEnrolmentCode('sto_demo')).code)),
+    );
     const journals: SignedCollection[][] = [];
     for (const till of tills) {
       const records: SignedCollection[] = [];

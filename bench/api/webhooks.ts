@@ -30,13 +30,22 @@ export async function benchWebhooks() {
     for (let i = 0; i < EVENTS; i += 200) {
       await database.db.transaction(async (tx) => {
         for (let j = i; j < Math.min(EVENTS, i + 200); j++) {
-          await recordEvent(tx, { merchantId: m.id, type: 'voucher.canceled', data: { object: { object: 'voucher', id: `vch_bench${j}`, status: 'canceled', order_ref: `B-${j}` } }, now });
+          await recordEvent(tx, {
+            merchantId: m.id,
+            type: 'voucher.canceled',
+            data: { object: { object: 'voucher', id: `vch_bench${j}`, status: 'canceled', order_ref: `B-${j}` } },
+            now,
+          });
         }
       });
     }
     // Baseline: the same receiver, POSTed to directly with the concurrency two workers use.
     const sample = JSON.stringify({ type: 'voucher.canceled', timestamp: now.toISOString(), data: { object: { object: 'voucher', id: 'vch_bench0', status: 'canceled' } } });
-    const direct = await load({ seconds: 3, concurrency: 40, send: () => fetch(`${receiver.url}/hooks`, { method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': 'evt_direct' }, body: sample }) });
+    const direct = await load({
+      seconds: 3,
+      concurrency: 40,
+      send: () => fetch(`${receiver.url}/hooks`, { method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': 'evt_direct' }, body: sample }),
+    });
     receiver.reset();
 
     const env = { ...process.env, DATABASE_URL: db.url, WORKER_INTERVAL_MS: '50' };
@@ -53,7 +62,9 @@ export async function benchWebhooks() {
     // From the first delivery to the last: the workers' start-up (tsx, connecting) is not delivery.
     const seconds = (receiver.received.at(-1)!.at - receiver.received[0]!.at) / 1000;
     const rate = (EVENTS - 1) / seconds;
-    console.log(`webhooks, 2 workers: ${fmt(rate)} deliveries/s (${EVENTS} events, first to last in ${fmt(seconds, 2)} s; at most ${receiver.maxConcurrentPerId()} delivery of one event at a time)`);
+    console.log(
+      `webhooks, 2 workers: ${fmt(rate)} deliveries/s (${EVENTS} events, first to last in ${fmt(seconds, 2)} s; at most ${receiver.maxConcurrentPerId()} delivery of one event at a time)`,
+    );
     console.log(`webhooks, direct POSTs to the same receiver: ${fmt(direct.rps)} req/s; ratio ${fmt(rate / direct.rps, 2)}`);
   } finally {
     await database.close();
@@ -67,7 +78,11 @@ export async function benchWebhooks() {
   const server = await startServer({ env: { DATABASE_URL: db2.url } });
   try {
     const request = (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) =>
-      fetch(server.url + p, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}`, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+      fetch(server.url + p, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}`, ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     await request('POST', '/v1/webhook_endpoints', { url: `${receiver2.url}/hooks`, events: ['voucher.paid'] });
     const till = await TestTill.enrol(serverConnection(server.url), server.enrolCode);
     const latencies: number[] = [];

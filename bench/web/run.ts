@@ -71,7 +71,10 @@ export async function runWebBench(startServer: StartServer): Promise<void> {
     await page.goto(`${server.url}/cashier`);
     await page.getByRole('button', { name: 'Enrol' }).waitFor();
     const allScripts = await page.evaluate(() =>
-      performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.js')),
+      performance
+        .getEntriesByType('resource')
+        .map((e) => new URL(e.name).pathname)
+        .filter((p) => p.endsWith('.js')),
     );
     const cashierOnly = [...new Set(allScripts)].filter((p) => !shopperScripts.includes(p) && readFileSync(join(DIST, p), 'utf8').includes(SCANNER_MARK));
     await browser.close();

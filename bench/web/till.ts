@@ -23,7 +23,8 @@ const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
 };
-const stats = (xs: number[]) => `median ${Math.round(quantile(xs, 0.5))} ms, p95 ${Math.round(quantile(xs, 0.95))} ms, max ${Math.round(Math.max(...xs))} ms over ${xs.length} runs`;
+const stats = (xs: number[]) =>
+  `median ${Math.round(quantile(xs, 0.5))} ms, p95 ${Math.round(quantile(xs, 0.95))} ms, max ${Math.round(Math.max(...xs))} ms over ${xs.length} runs`;
 
 async function seed(server: BenchServer, count: number): Promise<CreatedVoucher[]> {
   const out: CreatedVoucher[] = [];
@@ -42,7 +43,11 @@ async function seed(server: BenchServer, count: number): Promise<CreatedVoucher[
 async function paidCount(server: BenchServer, vouchers: CreatedVoucher[]): Promise<number> {
   let paid = 0;
   for (let i = 0; i < vouchers.length; i += 50) {
-    const res = await fetch(`${server.url}/v1/voucher-status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tokens: vouchers.slice(i, i + 50).map((v) => v.token) }) });
+    const res = await fetch(`${server.url}/v1/voucher-status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tokens: vouchers.slice(i, i + 50).map((v) => v.token) }),
+    });
     const body = (await res.json()) as { data: { status?: string }[] };
     paid += body.data.filter((d) => d.status === 'paid').length;
   }
@@ -65,12 +70,15 @@ export async function benchDrain(server: BenchServer, database = 'PGlite'): Prom
     await enrol(page, server.url, await newEnrolCode(server), 'Bench till');
     await context.setOffline(true);
     const journalStart = Date.now();
-    await page.evaluate(async (list) => {
-      type TillHandle = { record(token: string, voucherId: string, payment: object): Promise<unknown>; reload(): Promise<void> };
-      const till = (globalThis as unknown as { counterpayTill: TillHandle }).counterpayTill;
-      for (const v of list) await till.record(v.token, v.id, { tender: 'cash', tenderReference: null, cashGiven: null });
-      await till.reload();
-    }, vouchers.map((v) => ({ token: v.token, id: v.id })));
+    await page.evaluate(
+      async (list) => {
+        type TillHandle = { record(token: string, voucherId: string, payment: object): Promise<unknown>; reload(): Promise<void> };
+        const till = (globalThis as unknown as { counterpayTill: TillHandle }).counterpayTill;
+        for (const v of list) await till.record(v.token, v.id, { tender: 'cash', tenderReference: null, cashGiven: null });
+        await till.reload();
+      },
+      vouchers.map((v) => ({ token: v.token, id: v.id })),
+    );
     const journalMs = Date.now() - journalStart;
 
     // Page-side scripts are plain strings: tsx would wrap named inner functions in a helper the page does not have.
@@ -93,14 +101,24 @@ export async function benchDrain(server: BenchServer, database = 'PGlite'): Prom
     `);
     await context.setOffline(false);
     const drained = await page.evaluate(() => (globalThis as unknown as { drained: Promise<{ ms: number; outcomes: Record<string, number> }> }).drained);
-    const calls = (await page.evaluate(`performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/v1/collections')).map((e) => [e.startTime, e.duration])`)) as [number, number][];
+    const calls = (await page.evaluate(`performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/v1/collections')).map((e) => [e.startTime, e.duration])`)) as [
+      number,
+      number,
+    ][];
     const paid = await paidCount(server, vouchers);
     console.log(`till journal: ${DRAIN_COUNT} signed collections recorded offline in ${journalMs} ms (${(journalMs / DRAIN_COUNT).toFixed(1)} ms each)`);
     console.log(
       `sync drain (${database}): ${DRAIN_COUNT} offline collections settled ${Math.round(drained.ms)} ms after reconnect (goal < 5000 ms); outcomes ${JSON.stringify(drained.outcomes)}; server reads ${paid} of ${DRAIN_COUNT} paid`,
     );
     const serverMs = calls.reduce((sum, [, d]) => sum + d, 0);
-    console.log(`  of which ${calls.length} POST /v1/collections calls (request sent → answer received) took ${Math.round(serverMs)} ms in all (median ${Math.round(quantile(calls.map(([, d]) => d), 0.5))} ms a call)`);
+    console.log(
+      `  of which ${calls.length} POST /v1/collections calls (request sent → answer received) took ${Math.round(serverMs)} ms in all (median ${Math.round(
+        quantile(
+          calls.map(([, d]) => d),
+          0.5,
+        ),
+      )} ms a call)`,
+    );
   } finally {
     await browser.close();
   }
@@ -198,5 +216,7 @@ export async function benchScan(server: BenchServer): Promise<void> {
     return;
   }
   console.log(`scan from first QR frame to voucher on screen: ${stats(fromFrame)} (goal p95 < 300 ms); ${blankFirst.length - measured.length} run(s) left out`);
-  console.log(`  of which decode (frame → QR text): median ${Math.round(quantile(decode, 0.5))} ms; check and render (text → screen): median ${Math.round(quantile(check, 0.5))} ms`);
+  console.log(
+    `  of which decode (frame → QR text): median ${Math.round(quantile(decode, 0.5))} ms; check and render (text → screen): median ${Math.round(quantile(check, 0.5))} ms`,
+  );
 }

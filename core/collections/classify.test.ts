@@ -7,7 +7,10 @@ const at = (iso: string, judged = iso, backdated: string | null = null) => ({ am
 
 describe('the exception a collection is when it did not pay its voucher', () => {
   it('calls a collection of a paid voucher a duplicate, naming the collection that paid it', () => {
-    expect(classifyUnpaid({ ...open, status: 'paid', paidCollectionId: 'c-1' }, at('2030-01-01T11:00:00Z'))).toMatchObject({ outcome: 'duplicate', detail: expect.stringContaining('c-1') });
+    expect(classifyUnpaid({ ...open, status: 'paid', paidCollectionId: 'c-1' }, at('2030-01-01T11:00:00Z'))).toMatchObject({
+      outcome: 'duplicate',
+      detail: expect.stringContaining('c-1'),
+    });
   });
 
   it('calls a collection of a canceled voucher late, whatever its time', () => {
@@ -21,7 +24,10 @@ describe('the exception a collection is when it did not pay its voucher', () => 
   });
 
   it('holds for review a backdated collection that only its claimed time would make paid', () => {
-    expect(classifyUnpaid({ ...open, status: 'expired' }, at('2030-01-01T11:00:00Z', '2030-01-01T13:00:00Z', 'claims a time before its enrolment'))).toMatchObject({ outcome: 'rejected', reason: 'clock_out_of_bounds' });
+    expect(classifyUnpaid({ ...open, status: 'expired' }, at('2030-01-01T11:00:00Z', '2030-01-01T13:00:00Z', 'claims a time before its enrolment'))).toMatchObject({
+      outcome: 'rejected',
+      reason: 'clock_out_of_bounds',
+    });
     // Late either way: the claimed time is after expiry too.
     expect(classifyUnpaid({ ...open, status: 'expired' }, at('2030-01-01T12:30:00Z', '2030-01-01T13:00:00Z', 'claims a time before its enrolment')).outcome).toBe('late');
   });

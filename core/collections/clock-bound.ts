@@ -34,12 +34,20 @@ export type ClockVerdict =
 export function checkClock(f: ClockFacts): ClockVerdict {
   const at = f.collectedAt.getTime();
   const iso = f.collectedAt.toISOString();
-  if (at < f.enrolledAt.getTime() - CLOCK_SKEW_MS) return { ok: false, reason: 'before_enrolment', detail: `claims ${iso}, before the till was enrolled at ${f.enrolledAt.toISOString()}` };
-  if (f.previousCollectedAt && at < f.previousCollectedAt.getTime() - CLOCK_SKEW_MS) return { ok: false, reason: 'before_previous_record', detail: `claims ${iso}, before the till's previous record (${f.previousCollectedAt.toISOString()})` };
-  if (f.seenServerTime && at < f.seenServerTime.getTime() - CLOCK_SKEW_MS) return { ok: false, reason: 'before_seen_server_time', detail: `claims ${iso}, before the server time the till had seen (${f.seenServerTime.toISOString()})` };
-  if (at > f.receivedAt.getTime() + CLOCK_SKEW_MS) return { ok: false, reason: 'after_receipt', detail: `claims ${iso}, after the server received it (${f.receivedAt.toISOString()})` };
+  if (at < f.enrolledAt.getTime() - CLOCK_SKEW_MS)
+    return { ok: false, reason: 'before_enrolment', detail: `claims ${iso}, before the till was enrolled at ${f.enrolledAt.toISOString()}` };
+  if (f.previousCollectedAt && at < f.previousCollectedAt.getTime() - CLOCK_SKEW_MS)
+    return { ok: false, reason: 'before_previous_record', detail: `claims ${iso}, before the till's previous record (${f.previousCollectedAt.toISOString()})` };
+  if (f.seenServerTime && at < f.seenServerTime.getTime() - CLOCK_SKEW_MS)
+    return { ok: false, reason: 'before_seen_server_time', detail: `claims ${iso}, before the server time the till had seen (${f.seenServerTime.toISOString()})` };
+  if (at > f.receivedAt.getTime() + CLOCK_SKEW_MS)
+    return { ok: false, reason: 'after_receipt', detail: `claims ${iso}, after the server received it (${f.receivedAt.toISOString()})` };
   if (f.seenServerTime && at > f.seenServerTime.getTime() + f.maxOfflineSeconds * 1000 + CLOCK_SKEW_MS) {
-    return { ok: false, reason: 'after_lease', detail: `claims ${iso}, more than the lease's ${f.maxOfflineSeconds} s after the server time the till had last seen (${f.seenServerTime.toISOString()})` };
+    return {
+      ok: false,
+      reason: 'after_lease',
+      detail: `claims ${iso}, more than the lease's ${f.maxOfflineSeconds} s after the server time the till had last seen (${f.seenServerTime.toISOString()})`,
+    };
   }
   return { ok: true };
 }

@@ -43,7 +43,9 @@ const ECDSA = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 export function signingInput(r: CollectionRecord): Uint8Array {
   const common = [r.id, r.device_id, r.seq, r.prev_hash, r.token, r.amount, r.currency, r.tender, r.tender_reference, r.collected_at];
-  return new TextEncoder().encode(JSON.stringify(r.v === 2 ? ['counterpay-collection-v2', ...common, r.server_time, r.server_time_proof] : ['counterpay-collection-v1', ...common]));
+  return new TextEncoder().encode(
+    JSON.stringify(r.v === 2 ? ['counterpay-collection-v2', ...common, r.server_time, r.server_time_proof] : ['counterpay-collection-v1', ...common]),
+  );
 }
 
 export async function signCollection(record: CollectionRecord, privateKey: CryptoKey): Promise<SignedCollection> {
@@ -65,7 +67,7 @@ export async function verifyCollectionSignature(record: SignedCollection, public
 /** The hash the device's next record must carry as prev_hash. */
 export async function recordHash(record: SignedCollection): Promise<string> {
   const input = signingInput(record);
-  const tail = new TextEncoder().encode('.' + record.signature);
+  const tail = new TextEncoder().encode(`.${record.signature}`);
   const bytes = new Uint8Array(input.length + tail.length);
   bytes.set(input);
   bytes.set(tail, input.length);

@@ -8,8 +8,17 @@ import { signVoucherToken } from '../token/voucher-token.ts';
 import { voucherIdToString } from '../vouchers/voucher-id.ts';
 
 const record: CollectionRecord = {
-  v: 1, id: '5f0c6f7e-2b7a-4bb0-9d0e-1f6c2c1d9a01', device_id: 'dev_x', seq: 1, prev_hash: GENESIS_HASH,
-  token: '123', amount: 4990, currency: 'EUR', tender: 'cash', tender_reference: null, collected_at: '2026-11-26T12:00:00.000Z',
+  v: 1,
+  id: '5f0c6f7e-2b7a-4bb0-9d0e-1f6c2c1d9a01',
+  device_id: 'dev_x',
+  seq: 1,
+  prev_hash: GENESIS_HASH,
+  token: '123',
+  amount: 4990,
+  currency: 'EUR',
+  tender: 'cash',
+  tender_reference: null,
+  collected_at: '2026-11-26T12:00:00.000Z',
 };
 
 describe('collection records', () => {
@@ -17,7 +26,14 @@ describe('collection records', () => {
     const pair = await generateDeviceKeyPair();
     const signed = await signCollection(record, pair.privateKey);
     expect(await verifyCollectionSignature(signed, pair.publicKey)).toBe(true);
-    for (const change of [{ amount: 4991 }, { seq: 2 }, { tender: 'bank_card' as const }, { collected_at: '2026-11-26T12:00:01.000Z' }, { prev_hash: 'f'.repeat(64) }, { token: '124' }]) {
+    for (const change of [
+      { amount: 4991 },
+      { seq: 2 },
+      { tender: 'bank_card' as const },
+      { collected_at: '2026-11-26T12:00:01.000Z' },
+      { prev_hash: 'f'.repeat(64) },
+      { token: '124' },
+    ]) {
       expect(await verifyCollectionSignature({ ...signed, ...change }, pair.publicKey)).toBe(false);
     }
     expect(await verifyCollectionSignature({ ...signed, signature: 'not-base64!' }, pair.publicKey)).toBe(false);
@@ -51,9 +67,20 @@ describe('till check', async () => {
   const operator = await generateSigningKeyPair();
   const keys = new Map([[1, operator.publicKey]]);
   const voucherId = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
-  const token = await signVoucherToken({ kid: 1, voucherId, amount: 4990, currency: 'EUR', expiresAt: now.getTime() / 1000 + 3600, merchant: 'Shop', orderRef: 'O-1', summary: '' }, operator.privateKey);
+  const token = await signVoucherToken(
+    { kid: 1, voucherId, amount: 4990, currency: 'EUR', expiresAt: now.getTime() / 1000 + 3600, merchant: 'Shop', orderRef: 'O-1', summary: '' },
+    operator.privateKey,
+  );
   const ctx = (over: Partial<TillContext> = {}): TillContext => ({
-    keys, now, lease, knownStatus: () => undefined, collectedHere: () => false, unsyncedTotal: 0, unsyncedCount: 0, lastSyncAt: now, ...over,
+    keys,
+    now,
+    lease,
+    knownStatus: () => undefined,
+    collectedHere: () => false,
+    unsyncedTotal: 0,
+    unsyncedCount: 0,
+    lastSyncAt: now,
+    ...over,
   });
 
   it('accepts a valid voucher and names it', async () => {

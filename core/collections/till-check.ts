@@ -47,7 +47,8 @@ export async function checkVoucherAtTill(token: string, ctx: TillContext): Promi
   const claims = verified.claims;
   const voucherId = voucherIdToString(claims.voucherId);
   if (claims.expiresAt * 1000 <= ctx.now.getTime()) return { ok: false, reason: 'expired', detail: `expired at ${new Date(claims.expiresAt * 1000).toISOString()}`, claims };
-  if (claims.currency !== ctx.lease.currency) return { ok: false, reason: 'wrong_currency', detail: `voucher is in ${claims.currency}; this store takes ${ctx.lease.currency}`, claims };
+  if (claims.currency !== ctx.lease.currency)
+    return { ok: false, reason: 'wrong_currency', detail: `voucher is in ${claims.currency}; this store takes ${ctx.lease.currency}`, claims };
   const status = ctx.knownStatus(voucherId);
   if (status === 'paid') return { ok: false, reason: 'paid_elsewhere', detail: `${voucherId} is already paid`, claims };
   if (status === 'canceled') return { ok: false, reason: 'canceled', detail: `${voucherId} was canceled by the merchant`, claims };

@@ -58,7 +58,9 @@ export const CreateVoucherBody = documented(
         example: 4990,
       }),
       currency: documented(z.string().check(z.refine(isCurrency, 'must be an ISO 4217 currency code in upper case, such as EUR or JPY')), { example: 'EUR' }),
-      items: z.optional(documented(z.array(VoucherItem).check(z.maxLength(MAX_ITEMS, `at most ${MAX_ITEMS} items`)), { description: 'When given, quantity × unit_amount must add up to amount.' })),
+      items: z.optional(
+        documented(z.array(VoucherItem).check(z.maxLength(MAX_ITEMS, `at most ${MAX_ITEMS} items`)), { description: 'When given, quantity × unit_amount must add up to amount.' }),
+      ),
       description: z.optional(z.string().check(z.maxLength(500, 'must be at most 500 characters'))),
       customer: z.optional(Customer),
       expires_at: z.optional(z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time with a time zone' })),
@@ -81,7 +83,10 @@ export const CreateVoucherBody = documented(
       ),
       metadata: z.optional(
         z
-          .record(z.string().check(z.minLength(1), z.maxLength(40, 'keys must be at most 40 characters')), z.string().check(z.maxLength(500, 'values must be at most 500 characters')))
+          .record(
+            z.string().check(z.minLength(1), z.maxLength(40, 'keys must be at most 40 characters')),
+            z.string().check(z.maxLength(500, 'values must be at most 500 characters')),
+          )
           .check(z.refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `at most ${MAX_METADATA_KEYS} keys`)),
       ),
     })

@@ -18,15 +18,27 @@ describe('ledger rules', () => {
 
   it('balances every kind of transaction for any amounts', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 99_999_999 }), fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 500 }), (amount, feeBp, commissionBp, fixed) => {
-        const fee = feeFor(amount, { basisPoints: feeBp, fixed });
-        const commission = basisPoints(amount, commissionBp);
-        const base = { amount, currency: 'EUR', storeId: 's', merchantId: 'm' };
-        for (const postings of [collectionPostings({ ...base, fee, commission }), exceptionPostings(base), refundPaidPostings(base), remittancePostings(base), payoutPostings(base)]) {
-          expect(isBalanced(postings)).toBe(true);
-          for (const p of postings) expect(Number.isSafeInteger(p.amount)).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 99_999_999 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 0, max: 500 }),
+        (amount, feeBp, commissionBp, fixed) => {
+          const fee = feeFor(amount, { basisPoints: feeBp, fixed });
+          const commission = basisPoints(amount, commissionBp);
+          const base = { amount, currency: 'EUR', storeId: 's', merchantId: 'm' };
+          for (const postings of [
+            collectionPostings({ ...base, fee, commission }),
+            exceptionPostings(base),
+            refundPaidPostings(base),
+            remittancePostings(base),
+            payoutPostings(base),
+          ]) {
+            expect(isBalanced(postings)).toBe(true);
+            for (const p of postings) expect(Number.isSafeInteger(p.amount)).toBe(true);
+          }
+        },
+      ),
     );
   });
 

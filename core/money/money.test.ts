@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { currencyExponent, formatMoney, isCurrency, toDecimalString } from './money.ts';
 
 describe('money', () => {
-  it('uses each currency\'s ISO 4217 exponent', () => {
+  it("uses each currency's ISO 4217 exponent", () => {
     expect(currencyExponent('JPY')).toBe(0);
     expect(currencyExponent('EUR')).toBe(2);
     expect(currencyExponent('KWD')).toBe(3);

@@ -30,7 +30,7 @@ export function toDecimalString(amount: number | bigint | string, currency: stri
   const digits = (negative ? -value : value).toString().padStart(exponent + 1, '0');
   const whole = digits.slice(0, digits.length - exponent);
   const fraction = digits.slice(digits.length - exponent);
-  return `${negative ? '-' : ''}${whole}${exponent > 0 ? '.' + fraction : ''}`;
+  return `${negative ? '-' : ''}${whole}${exponent > 0 ? `.${fraction}` : ''}`;
 }
 
 /**

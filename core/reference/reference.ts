@@ -35,9 +35,7 @@ export function dammValid(digits: string): boolean {
 /**
  * Reads what a person typed: spaces and dashes are ignored. Returns the twelve digits, or why not.
  */
-export function parseReference(typed: string):
-  | { ok: true; reference: string }
-  | { ok: false; reason: 'length' | 'not_digits' | 'check_digit' } {
+export function parseReference(typed: string): { ok: true; reference: string } | { ok: false; reason: 'length' | 'not_digits' | 'check_digit' } {
   const digits = typed.replace(/[\s-]/g, '');
   if (!/^[0-9]*$/.test(digits)) return { ok: false, reason: 'not_digits' };
   if (digits.length !== REFERENCE_DIGITS) return { ok: false, reason: 'length' };

@@ -19,8 +19,16 @@ export const SUMMARY_MAX_BYTES = 32;
 
 /** Worst-case token size without the summary text: every field at its limit, a two-byte key id. */
 const WORST_CASE_WITHOUT_SUMMARY =
-  2 /* version, alg */ + 2 /* kid */ + VOUCHER_ID_BYTES + 4 /* amount */ + 2 /* currency */ + 4 /* expiry */ +
-  (1 + MERCHANT_DISPLAY_MAX_BYTES) + (1 + ORDER_REF_MAX_CHARS) + 1 /* summary length */ + SIGNATURE_BYTES;
+  2 /* version, alg */ +
+  2 /* kid */ +
+  VOUCHER_ID_BYTES +
+  4 /* amount */ +
+  2 /* currency */ +
+  4 /* expiry */ +
+  (1 + MERCHANT_DISPLAY_MAX_BYTES) +
+  (1 + ORDER_REF_MAX_CHARS) +
+  1 /* summary length */ +
+  SIGNATURE_BYTES;
 
 /**
  * The QR text's prefix for a public base URL. Scheme and host are case-insensitive

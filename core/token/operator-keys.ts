@@ -10,6 +10,18 @@ const P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 /** The key set's shape is the contract's (core/contract/keys.ts). */
 export type { OperatorJwk, OperatorJwkSet } from '../contract/keys.ts';
 
+const imported = new WeakMap<OperatorJwkSet, Promise<VerificationKeys>>();
+
+/** importVerificationKeys, once per key set object: a till or wallet checks many tokens against one set. */
+export function verificationKeysOf(set: OperatorJwkSet): Promise<VerificationKeys> {
+  let keys = imported.get(set);
+  if (!keys) {
+    keys = importVerificationKeys(set);
+    imported.set(set, keys);
+  }
+  return keys;
+}
+
 /** Imports every key of a JWK set for verification; keys this code cannot use are skipped. */
 export async function importVerificationKeys(set: OperatorJwkSet): Promise<VerificationKeys> {
   const keys = new Map<number, CryptoKey>();

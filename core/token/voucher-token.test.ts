@@ -4,9 +4,7 @@ import QRCode from 'qrcode';
 import { bytesToDigits, digitsToBytes, digitCount } from './digits.ts';
 import { decodeVoucherToken, encodeClaims, signVoucherToken, verifyVoucherToken, type VoucherClaims } from './voucher-token.ts';
 import { generateSigningKeyPair, importVerificationKeys } from './operator-keys.ts';
-import {
-  MAX_AMOUNT, MERCHANT_DISPLAY_MAX_BYTES, itemSummary, qrPrefix, summaryBudget, truncateUtf8, voucherQrText,
-} from './limits.ts';
+import { MAX_AMOUNT, MERCHANT_DISPLAY_MAX_BYTES, itemSummary, qrPrefix, summaryBudget, truncateUtf8, voucherQrText } from './limits.ts';
 import { qrVersionFor } from './qr-capacity.ts';
 import vectors from '../../docs/voucher-token-vectors.json' with { type: 'json' };
 
@@ -84,7 +82,7 @@ describe('voucher token', () => {
     const token = await signVoucherToken(claims, pair.privateKey);
     const keys = await keysFor(pair);
     expect(await verifyVoucherToken(token.slice(0, -17), keys)).toMatchObject({ ok: false, reason: 'malformed' });
-    expect(await verifyVoucherToken(token + '000', keys)).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(await verifyVoucherToken(`${token}000`, keys)).toMatchObject({ ok: false, reason: 'malformed' });
     expect(await verifyVoucherToken('hello', keys)).toMatchObject({ ok: false, reason: 'malformed' });
     expect(await verifyVoucherToken('', keys)).toMatchObject({ ok: false, reason: 'malformed' });
   });
@@ -124,7 +122,10 @@ describe('QR size', () => {
     expiresAt: 0xffffffff,
     merchant: truncateUtf8('商'.repeat(40), MERCHANT_DISPLAY_MAX_BYTES),
     orderRef: '~'.repeat(64),
-    summary: itemSummary(Array.from({ length: 100 }, () => ({ name: '超长商品名称'.repeat(5), quantity: 99 })), summaryBudget(publicUrl)),
+    summary: itemSummary(
+      Array.from({ length: 100 }, () => ({ name: '超长商品名称'.repeat(5), quantity: 99 })),
+      summaryBudget(publicUrl),
+    ),
   });
 
   for (const publicUrl of ['http://localhost:8080', 'https://pay.counterpay.example', 'http://192.168.100.200:8080']) {
@@ -152,8 +153,25 @@ describe('summary and truncation', () => {
   });
 
   it('keeps the count of further items whole and lets the name give way', () => {
-    expect(itemSummary([{ name: 'Mug', quantity: 2 }, { name: 'Tee', quantity: 1 }], 16)).toBe('2× Mug +1');
-    expect(itemSummary([{ name: 'A very long product name', quantity: 1 }, { name: 'x', quantity: 1 }, { name: 'y', quantity: 1 }], 16)).toBe('A very lon… +2');
+    expect(
+      itemSummary(
+        [
+          { name: 'Mug', quantity: 2 },
+          { name: 'Tee', quantity: 1 },
+        ],
+        16,
+      ),
+    ).toBe('2× Mug +1');
+    expect(
+      itemSummary(
+        [
+          { name: 'A very long product name', quantity: 1 },
+          { name: 'x', quantity: 1 },
+          { name: 'y', quantity: 1 },
+        ],
+        16,
+      ),
+    ).toBe('A very lon… +2');
     expect(itemSummary([], 16)).toBe('');
   });
 });

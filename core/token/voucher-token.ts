@@ -39,9 +39,7 @@ export interface VoucherClaims {
   summary: string;
 }
 
-export type TokenDecodeResult =
-  | { ok: true; claims: VoucherClaims; body: Uint8Array; signature: Uint8Array }
-  | { ok: false; reason: 'malformed' | 'unsupported'; detail: string };
+export type TokenDecodeResult = { ok: true; claims: VoucherClaims; body: Uint8Array; signature: Uint8Array } | { ok: false; reason: 'malformed' | 'unsupported'; detail: string };
 
 export type TokenCheck =
   | { ok: true; claims: VoucherClaims }

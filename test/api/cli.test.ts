@@ -18,13 +18,18 @@ interface Run {
   stdout: string;
   stderr: string;
   /** stdout as the one JSON object it must be. */
+  // biome-ignore lint/suspicious/noExplicitAny: each test reads the fields of the command it ran, whose shapes the CLI's own types give.
   json(): any;
 }
 
 /** The CLI as a separate process (asynchronously, so that a server started by this file keeps having its output read). */
 function cli(args: string[], dataDir: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/counterpay.js', ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/counterpay.js', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -41,7 +46,11 @@ function cli(args: string[], dataDir: string): Promise<Run> {
 /** `counterpay worker` until it says it runs, then SIGTERM; or until it exits by itself (a refusal). */
 function worker(dataDir: string, extra: string[] = []): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; started: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/counterpay.js', 'worker', ...extra], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/counterpay.js', 'worker', ...extra], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let started = false;
@@ -116,7 +125,7 @@ async function seed(dataDir: string) {
 }
 
 describe('the CLI and README agree', () => {
-  it('knows every command in README\'s table, and only those, and resolves each syntax as written', () => {
+  it("knows every command in README's table, and only those, and resolves each syntax as written", () => {
     expect(README_COMMANDS).toEqual([...COMMAND_NAMES].sort());
     for (const { syntax, name } of readmeTable()) {
       const argv = syntax.replace(/[[\]]/g, '').split(' ');
@@ -234,13 +243,23 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
     const { serverConnection, TestTill } = await import('../support/till.ts');
     const till = await TestTill.enrol(serverConnection(server.url), (await ok('device', 'enroll-code', '--store', my.store)).code);
     const voucher = async () => {
-      const res = await fetch(`${server!.url}/v1/vouchers`, { method: 'POST', headers: { authorization: `Bearer ${my.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ order_ref: 'ORD-CLI', amount: 1000, currency: 'EUR' }) });
+      const res = await fetch(`${server!.url}/v1/vouchers`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${my.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ order_ref: 'ORD-CLI', amount: 1000, currency: 'EUR' }),
+      });
       expect(res.status).toBe(201);
       return (await res.json()) as { token: string };
     };
     const [accepted, mismatch] = await till.outcomes([await till.record((await voucher()).token, 1000), await till.record((await voucher()).token, 900)]);
     expect([accepted!.outcome, mismatch!.outcome]).toEqual(['accepted', 'mismatch']);
-    expect(await ok('refund', 'pay', '--collection', mismatch!.id!)).toMatchObject({ object: 'ledger_transaction', kind: 'refund_paid', collection_id: mismatch!.id, amount: 900, currency: 'EUR' });
+    expect(await ok('refund', 'pay', '--collection', mismatch!.id!)).toMatchObject({
+      object: 'ledger_transaction',
+      kind: 'refund_paid',
+      collection_id: mismatch!.id,
+      amount: 900,
+      currency: 'EUR',
+    });
     expect(await fails(1, 'refund', 'pay', '--collection', mismatch!.id!)).toMatchObject({ code: 'refund-already-paid' });
     expect(await fails(1, 'refund', 'pay', '--collection', accepted!.id!)).toMatchObject({ code: 'refund-not-owed' });
   }, 300_000);
@@ -249,8 +268,18 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
     // Nothing listens there and no event it subscribes to happens in this file: nothing is delivered.
     const url = `http://127.0.0.1:${await freePort()}/hooks`;
     const created = await ok('webhook', 'create', '--merchant', my.merchant, '--url', url, '--events', 'voucher.canceled,voucher.expired');
-    expect(created).toMatchObject({ id: expect.stringMatching(/^we_/), object: 'webhook_endpoint', url, events: ['voucher.canceled', 'voucher.expired'], status: 'enabled', secret: expect.stringMatching(/^whsec_/) });
-    expect(await ok('webhook', 'list', '--merchant', my.merchant)).toEqual({ object: 'list', data: [{ id: created.id, object: 'webhook_endpoint', url, events: ['voucher.canceled', 'voucher.expired'], status: 'enabled', created_at: expect.any(String) }] });
+    expect(created).toMatchObject({
+      id: expect.stringMatching(/^we_/),
+      object: 'webhook_endpoint',
+      url,
+      events: ['voucher.canceled', 'voucher.expired'],
+      status: 'enabled',
+      secret: expect.stringMatching(/^whsec_/),
+    });
+    expect(await ok('webhook', 'list', '--merchant', my.merchant)).toEqual({
+      object: 'list',
+      data: [{ id: created.id, object: 'webhook_endpoint', url, events: ['voucher.canceled', 'voucher.expired'], status: 'enabled', created_at: expect.any(String) }],
+    });
     const text = await run('webhook', 'list', '--merchant', my.merchant);
     expect(text.stdout.split('\n')[0]).toMatch(/^id\s+status\s+url\s+events$/);
     expect(text.stdout).toContain(`${url}  voucher.canceled,voucher.expired`);
@@ -290,8 +319,22 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
   }, 300_000);
 
   it('remittance record, payout record and ledger balances', async () => {
-    expect(await ok('remittance', 'record', '--store', my.store, '--amount', '1200', '--currency', 'EUR', '--reference', 'BANK-1')).toEqual({ object: 'ledger_transaction', id: expect.any(String), kind: 'remittance', store_id: my.store, amount: 1200, currency: 'EUR' });
-    expect(await ok('payout', 'record', '--merchant', my.merchant, '--amount', '800', '--currency', 'EUR')).toEqual({ object: 'ledger_transaction', id: expect.any(String), kind: 'payout', merchant_id: my.merchant, amount: 800, currency: 'EUR' });
+    expect(await ok('remittance', 'record', '--store', my.store, '--amount', '1200', '--currency', 'EUR', '--reference', 'BANK-1')).toEqual({
+      object: 'ledger_transaction',
+      id: expect.any(String),
+      kind: 'remittance',
+      store_id: my.store,
+      amount: 1200,
+      currency: 'EUR',
+    });
+    expect(await ok('payout', 'record', '--merchant', my.merchant, '--amount', '800', '--currency', 'EUR')).toEqual({
+      object: 'ledger_transaction',
+      id: expect.any(String),
+      kind: 'payout',
+      merchant_id: my.merchant,
+      amount: 800,
+      currency: 'EUR',
+    });
     const usage = await run('remittance', 'record', '--store', my.store, '--amount', '1200');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('give --store, --amount and --currency');
@@ -300,7 +343,9 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
     expect(balances.object).toBe('list');
     const accounts = balances.data as Array<{ account: string; currency: string; balance: number }>;
     for (const a of accounts) expect(a).toEqual({ account: expect.any(String), currency: expect.any(String), balance: expect.any(Number) });
-    expect(accounts.map((a) => a.account)).toEqual(expect.arrayContaining([`store:${my.store}`, `merchant:${my.merchant}`, 'store:sto_escape', 'merchant:mer_escape', 'operator:bank']));
+    expect(accounts.map((a) => a.account)).toEqual(
+      expect.arrayContaining([`store:${my.store}`, `merchant:${my.merchant}`, 'store:sto_escape', 'merchant:mer_escape', 'operator:bank']),
+    );
     // Double entry: every currency's postings sum to zero.
     expect(accounts.filter((a) => a.currency === 'EUR').reduce((sum, a) => sum + a.balance, 0)).toBe(0);
     if (!server) expect(accounts.find((a) => a.account === `store:${my.store}`)!.balance).toBe(-1200);
@@ -375,7 +420,7 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
     expect(typed.stderr).not.toMatch(rawControl);
   }, 300_000);
 
-  it('ran every command of README\'s table', () => {
+  it("ran every command of README's table", () => {
     expect([...ran].sort()).toEqual(README_COMMANDS);
   });
 });

@@ -75,14 +75,18 @@ describe.each(drivers)('exactly-once property on $name', (driver) => {
         expect(journal.flat()).toHaveLength(0);
 
         const ids = vouchers.map((v) => v.id);
-        const rows = (await database.db.execute(sql`select voucher_id, outcome, count(*)::int as n from collections where voucher_id in ${ids} group by 1, 2`)) as unknown as { rows: Array<{ voucher_id: string; outcome: string; n: number }> };
+        const rows = (await database.db.execute(sql`select voucher_id, outcome, count(*)::int as n from collections where voucher_id in ${ids} group by 1, 2`)) as unknown as {
+          rows: Array<{ voucher_id: string; outcome: string; n: number }>;
+        };
         for (const v of vouchers) {
           const accepted = rows.rows.find((r) => r.voucher_id === v.id && r.outcome === 'accepted')?.n ?? 0;
           expect(accepted).toBeLessThanOrEqual(1);
           const now = await (await h.req('GET', `/v1/vouchers/${v.id}`)).json();
           expect(now.status === 'paid').toBe(accepted === 1);
         }
-        const stored = (await database.db.execute(sql`select id, outcome from collections where device_id in ${tills.map((t) => t.id)}`)) as unknown as { rows: Array<{ id: string; outcome: string }> };
+        const stored = (await database.db.execute(sql`select id, outcome from collections where device_id in ${tills.map((t) => t.id)}`)) as unknown as {
+          rows: Array<{ id: string; outcome: string }>;
+        };
         expect(stored.rows).toHaveLength(settled.size);
         for (const r of stored.rows) expect(settled.get(r.id)).toBe(r.outcome);
       }),

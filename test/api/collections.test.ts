@@ -22,13 +22,17 @@ describe.each(drivers)('till API on $name', (driver) => {
     expect(res.status).toBe(201);
     return res.json();
   };
-  const status = async (id: string) => (await (await h.req('GET', `/v1/vouchers/${id}`)).json());
+  const status = async (id: string) => await (await h.req('GET', `/v1/vouchers/${id}`)).json();
 
   describe('enrolment', () => {
     it('gives a till its credential, store and lease once per code', async () => {
       const c = await code();
       const t = await TestTill.enrol(tillRequest(h), c.toLowerCase().replace('-', ' '));
-      expect(t.enrolment).toMatchObject({ object: 'device', store: { id: store, currency: 'EUR' }, lease: { currency: 'EUR', max_voucher_amount: 25_000, max_unsynced_total: 100_000, max_unsynced_count: 100, max_offline_seconds: 86_400 } });
+      expect(t.enrolment).toMatchObject({
+        object: 'device',
+        store: { id: store, currency: 'EUR' },
+        lease: { currency: 'EUR', max_voucher_amount: 25_000, max_unsynced_total: 100_000, max_unsynced_count: 100, max_offline_seconds: 86_400 },
+      });
       expect(t.credential).toMatch(/^cpd_/);
       await expect(TestTill.enrol(tillRequest(h), c)).rejects.toThrow(/400.*not valid: it may be mistyped, already used or expired/);
     });
@@ -103,7 +107,11 @@ describe.each(drivers)('till API on $name', (driver) => {
       const other = await till();
       const foreign = await other.record(v.token, 2500);
       const answers = await t.outcomes([forged, altered, foreign]);
-      expect(answers.map((a) => [a.outcome, a.reason])).toEqual([['rejected', 'bad_device_signature'], ['rejected', 'bad_token'], ['rejected', 'wrong_device']]);
+      expect(answers.map((a) => [a.outcome, a.reason])).toEqual([
+        ['rejected', 'bad_device_signature'],
+        ['rejected', 'bad_token'],
+        ['rejected', 'wrong_device'],
+      ]);
       expect((await status(v.id)).status).toBe('open');
     });
 

@@ -40,7 +40,13 @@ describe('voucher delivery through the server', () => {
     fetch(`${s.url}/v1/vouchers`, { method: 'POST', headers: { authorization: `Bearer ${s.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('e-mails and texts the voucher link once the voucher is committed', async () => {
-    const res = await create(server, { order_ref: 'MAIL-1', amount: 4990, currency: 'EUR', notify: ['email', 'sms'], customer: { email: 'shopper@example.com', phone: '+4915112345678', locale: 'zh-CN' } });
+    const res = await create(server, {
+      order_ref: 'MAIL-1',
+      amount: 4990,
+      currency: 'EUR',
+      notify: ['email', 'sms'],
+      customer: { email: 'shopper@example.com', phone: '+4915112345678', locale: 'zh-CN' },
+    });
     expect(res.status).toBe(201);
     const v = await res.json();
     await waitFor(() => smtp.received.length === 1 && sms.received.length === 1);

@@ -11,10 +11,37 @@ import type { Database } from '../../api/db/client.ts';
 const hostileString = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('\u0000', '\u202Eevil', '%00', '../../etc/passwd', "' or 1=1 --", '<script>alert(1)</script>', '𝕏'.repeat(300), 'x'.repeat(70_000), '9'.repeat(400), '-1', '1e309', 'NaN', '{}', '[]', 'null', '\uFEFF', '\uD800'),
+  fc.constantFrom(
+    '\u0000',
+    '\u202Eevil',
+    '%00',
+    '../../etc/passwd',
+    "' or 1=1 --",
+    '<script>alert(1)</script>',
+    '𝕏'.repeat(300),
+    'x'.repeat(70_000),
+    '9'.repeat(400),
+    '-1',
+    '1e309',
+    'NaN',
+    '{}',
+    '[]',
+    'null',
+    '\uFEFF',
+    '\uD800',
+  ),
 );
 const hostileJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, hostileString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(hostileString, tie('value'), { maxKeys: 5 })),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    hostileString,
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(hostileString, tie('value'), { maxKeys: 5 }),
+  ),
 })).value;
 
 describe.each(drivers)('the API under random and hostile input on $name', (driver) => {
@@ -24,9 +51,15 @@ describe.each(drivers)('the API under random and hostile input on $name', (drive
   beforeAll(async () => {
     database = await driver.open();
     h = await harness(database);
-    const doc = (await (await h.req('GET', '/openapi.json')).json()) as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> } }>> };
+    const doc = (await (await h.req('GET', '/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> } }>>;
+    };
     operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, fields: Object.keys(op.requestBody?.content?.['application/json']?.schema?.properties ?? {}) })),
+      Object.entries(ops).map(([method, op]) => ({
+        method: method.toUpperCase(),
+        path,
+        fields: Object.keys(op.requestBody?.content?.['application/json']?.schema?.properties ?? {}),
+      })),
     );
   });
   afterAll(async () => {
@@ -52,7 +85,10 @@ describe.each(drivers)('the API under random and hostile input on $name', (drive
             const qs = new URLSearchParams(query as Record<string, string>).toString();
             const headers: Record<string, string> = {};
             if (idempotency) headers['idempotency-key'] = idempotency;
-            const res = await h.req(op.method, `${path}${qs ? `?${qs}` : ''}`, op.method === 'GET' ? undefined : raw ? (JSON.stringify(body) ?? "{").slice(1) : body, { key: key === 'valid' ? h.keyA : key === 'garbage' ? 'cpk_garbage' : null, headers });
+            const res = await h.req(op.method, `${path}${qs ? `?${qs}` : ''}`, op.method === 'GET' ? undefined : raw ? (JSON.stringify(body) ?? '{').slice(1) : body, {
+              key: key === 'valid' ? h.keyA : key === 'garbage' ? 'cpk_garbage' : null,
+              headers,
+            });
             const text = await res.text();
             expect(res.status, `${op.method} ${path} → ${res.status}: ${text.slice(0, 300)}`).toBeLessThan(500);
             if (res.status >= 400) expect(res.headers.get('content-type'), `${op.method} ${path} → ${res.status}`).toBe('application/problem+json');

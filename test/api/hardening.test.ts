@@ -2,7 +2,7 @@
  * The edges that face the world (docs/security.md): what no till may send, the till's clock,
  * revoked tills, guessing, and text that would hide or reorder what a person reads.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { drivers } from '../support/databases.ts';
 import { harnessPerSuite, tillRequest } from '../support/harness.ts';
@@ -50,7 +50,11 @@ describe.each(drivers)('hardened edges on $name', (driver) => {
 
     it('accepts a collection exactly when its amount is within the voucher maximum, for amounts near every limit', async () => {
       const t = await till();
-      const near = fc.oneof(fc.integer({ min: MAX_AMOUNT - 3, max: MAX_AMOUNT + 3 }), fc.integer({ min: Number.MAX_SAFE_INTEGER - 3, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 1, max: 3 }));
+      const near = fc.oneof(
+        fc.integer({ min: MAX_AMOUNT - 3, max: MAX_AMOUNT + 3 }),
+        fc.integer({ min: Number.MAX_SAFE_INTEGER - 3, max: Number.MAX_SAFE_INTEGER }),
+        fc.integer({ min: 1, max: 3 }),
+      );
       await fc.assert(
         fc.asyncProperty(near, async (amount) => {
           const v = await voucher({ amount: Math.min(amount, MAX_AMOUNT) });
@@ -132,9 +136,21 @@ describe.each(drivers)('hardened edges on $name', (driver) => {
       await TestTill.enrol(tillRequest(s.h), used);
       const expired = (await s.h.services.devices.createEnrolmentCode(store)).code;
       s.h.clock.advance(24 * 3600_000 + 1);
-      const valid = { kty: 'EC', crv: 'P-256', ...(await crypto.subtle.exportKey('jwk', (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign'])).publicKey)) };
+      const valid = {
+        kty: 'EC',
+        crv: 'P-256',
+        ...(await crypto.subtle.exportKey('jwk', (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign'])).publicKey)),
+      };
       const attempt = (address: string, code: string) =>
-        s.h.app.request('/v1/devices', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ enrollment_code: code, public_key: { kty: 'EC', crv: 'P-256', x: valid.x, y: valid.y } }) }, { incoming: { socket: { remoteAddress: address } } });
+        s.h.app.request(
+          '/v1/devices',
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ enrollment_code: code, public_key: { kty: 'EC', crv: 'P-256', x: valid.x, y: valid.y } }),
+          },
+          { incoming: { socket: { remoteAddress: address } } },
+        );
       const details = await Promise.all(['ZZZZ-ZZZZ', used, expired].map(async (code) => (await (await attempt('192.0.2.7', code)).json()).detail));
       expect(new Set(details).size).toBe(1);
       let limited: Response | undefined;
@@ -187,7 +203,9 @@ describe.each(drivers)('hardened edges on $name', (driver) => {
       }
       await expect(s.h.services.network.createStore('Shop \u202Eevil')).rejects.toThrow(/bidirectional control U\+202E/);
       // An emoji sequence (zero width joiner) is fine.
-      expect((await s.h.req('POST', '/v1/vouchers', { order_ref: 'T-3', amount: 100, currency: 'EUR', items: [{ name: 'Family 👨‍👩‍👧 mug', quantity: 1, unit_amount: 100 }] })).status).toBe(201);
+      expect(
+        (await s.h.req('POST', '/v1/vouchers', { order_ref: 'T-3', amount: 100, currency: 'EUR', items: [{ name: 'Family 👨‍👩‍👧 mug', quantity: 1, unit_amount: 100 }] })).status,
+      ).toBe(201);
     });
 
     it('neutralises spreadsheet formulas in CSV statements', async () => {
@@ -204,7 +222,9 @@ describe.each(drivers)('hardened edges on $name', (driver) => {
     });
 
     it('logs a failed query in one line without its SQL or parameters', () => {
-      const err = Object.assign(new Error('Failed query: insert into vouchers values ($1)\nparams: cpk_secret,shopper@example.com'), { cause: { code: '22021', message: 'invalid byte sequence for encoding "UTF8": 0x00' } });
+      const err = Object.assign(new Error('Failed query: insert into vouchers values ($1)\nparams: cpk_secret,shopper@example.com'), {
+        cause: { code: '22021', message: 'invalid byte sequence for encoding "UTF8": 0x00' },
+      });
       const line = describeForLog(err);
       expect(line).toBe('Error (SQLSTATE 22021): invalid byte sequence for encoding "UTF8": 0x00');
       expect(describeForLog(new Error('Failed query: select 1\nparams: shopper@example.com'))).toBe('Error: a database query failed');

@@ -55,11 +55,20 @@ describe.each(drivers)('ledger and settlement on $name', (driver) => {
       await tx.insert(ledgerTransactions).values({ id: 'ltx_bad', kind: 'correction', currency: 'EUR', memo: 'unbalanced', createdAt: h.clock.now() });
       await tx.insert(ledgerPostings).values({ transactionId: 'ltx_bad', account: 'operator:bank', amount: 100, currency: 'EUR' });
     });
-    const err = await attempt.then(() => null, (e) => e);
+    const err = await attempt.then(
+      () => null,
+      (e) => e,
+    );
     expect(sqlState(err)).toBe('23514');
-    const update = await database.db.execute(sql`update ledger_postings set amount = amount + 1`).then(() => null, (e) => e);
+    const update = await database.db.execute(sql`update ledger_postings set amount = amount + 1`).then(
+      () => null,
+      (e) => e,
+    );
     expect(sqlState(update)).toBe('42501');
-    const del = await database.db.execute(sql`delete from ledger_transactions`).then(() => null, (e) => e);
+    const del = await database.db.execute(sql`delete from ledger_transactions`).then(
+      () => null,
+      (e) => e,
+    );
     expect(sqlState(del)).toBe('42501');
   });
 
@@ -116,7 +125,9 @@ describe.each(drivers)('ledger and settlement on $name', (driver) => {
   });
 
   async function balanceUpTo(account: string, statementId: string): Promise<number> {
-    const r = (await database.db.execute(sql`select coalesce(sum(p.amount), 0)::bigint as total from ledger_postings p join statement_transactions st on st.transaction_id = p.transaction_id where st.statement_id = ${statementId} and p.account = ${account}`)) as unknown as { rows: Array<{ total: string | number }> };
+    const r = (await database.db.execute(
+      sql`select coalesce(sum(p.amount), 0)::bigint as total from ledger_postings p join statement_transactions st on st.transaction_id = p.transaction_id where st.statement_id = ${statementId} and p.account = ${account}`,
+    )) as unknown as { rows: Array<{ total: string | number }> };
     return Number(r.rows[0]!.total);
   }
 
@@ -146,7 +157,9 @@ describe.each(drivers)('ledger and settlement on $name', (driver) => {
             await h.services.ledger.settle(new Date(h.clock.now().getTime() - 86_400_000).toISOString().slice(0, 10));
           }
         }
-        const unbalanced = (await database.db.execute(sql`select transaction_id from ledger_postings group by transaction_id, currency having sum(amount) <> 0`)) as unknown as { rows: unknown[] };
+        const unbalanced = (await database.db.execute(sql`select transaction_id from ledger_postings group by transaction_id, currency having sum(amount) <> 0`)) as unknown as {
+          rows: unknown[];
+        };
         expect(unbalanced.rows).toEqual([]);
         const total = (await database.db.execute(sql`select coalesce(sum(amount), 0)::bigint as t from ledger_postings`)) as unknown as { rows: Array<{ t: string | number }> };
         expect(Number(total.rows[0]!.t)).toBe(0);

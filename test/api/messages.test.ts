@@ -221,7 +221,9 @@ describe('voucher e-mail over SMTP', () => {
     delivery.close();
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error.permanent).toBe(false);
-    expect(error.message).toBe(`could not connect to SMTP server smtp://127.0.0.1:${port}: connection refused (ECONNREFUSED); is the SMTP server running and SMTP_URL's host and port right?`);
+    expect(error.message).toBe(
+      `could not connect to SMTP server smtp://127.0.0.1:${port}: connection refused (ECONNREFUSED); is the SMTP server running and SMTP_URL's host and port right?`,
+    );
   });
 
   it('delays an e-mail while the SMTP server is down and sends the same message once it is back', async () => {
@@ -237,7 +239,10 @@ describe('voucher e-mail over SMTP', () => {
       onData(stream, _session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => (arrived.push(Buffer.concat(chunks)), callback(null, 'queued')));
+        stream.on('end', () => {
+          arrived.push(Buffer.concat(chunks));
+          callback(null, 'queued');
+        });
       },
     });
     await new Promise<void>((resolve) => back.listen(port, '127.0.0.1', resolve));
@@ -314,7 +319,10 @@ describe('voucher SMS through the HTTP provider adapter', () => {
     const provider = await startSmsProvider(() => ({ status: 200, body: JSON.stringify({ messages: [{ 'message-id': 'abc-1' }] }) }));
     try {
       const url = provider.url.replace('http://', 'http://acct:p%40ss@');
-      const delivery = createDelivery({ SMS_URL: url, SMS_BODY: '{"from":"SHOP","messages":[{"destination":"{to}","content":"{text}"}]}', SMS_ID_FIELD: 'messages.0.message-id' }, quiet);
+      const delivery = createDelivery(
+        { SMS_URL: url, SMS_BODY: '{"from":"SHOP","messages":[{"destination":"{to}","content":"{text}"}]}', SMS_ID_FIELD: 'messages.0.message-id' },
+        quiet,
+      );
       const { providerId } = await deliverVoucher('sms', { ...message, locale: 'zh-CN' }, delivery);
       expect(providerId).toBe('abc-1');
       const r = provider.requests[0]!;

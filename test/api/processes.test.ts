@@ -28,15 +28,27 @@ describe('operator CLI on PGlite', () => {
     const created = cli(['merchant', 'create', '--name', 'Corner Books', '--json'], env);
     expect(created.code).toBe(0);
     expect(created.json()).toMatchObject({ name: 'Corner Books', id: expect.stringMatching(/^mer_/), api_key: expect.stringMatching(/^cpk_/) });
-    expect(cli(['merchant', 'list', '--json'], env).json().data.map((m: { name: string }) => m.name)).toContain('Corner Books');
+    expect(
+      cli(['merchant', 'list', '--json'], env)
+        .json()
+        .data.map((m: { name: string }) => m.name),
+    ).toContain('Corner Books');
     expect(cli(['store', 'create', '--name', 'Main St', '--json'], env).json()).toMatchObject({ name: 'Main St' });
-    expect(cli(['store', 'list', '--json'], env).json().data.map((s: { name: string }) => s.name)).toContain('Main St');
+    expect(
+      cli(['store', 'list', '--json'], env)
+        .json()
+        .data.map((s: { name: string }) => s.name),
+    ).toContain('Main St');
     const rotated = cli(['keys', 'rotate', '--json'], env).json();
     expect(rotated.current.kid).toBe(rotated.retired.kid + 1);
-    expect(cli(['keys', 'list', '--json'], env).json().data.map((k: { state: string }) => k.state)).toEqual(['current', 'retired']);
+    expect(
+      cli(['keys', 'list', '--json'], env)
+        .json()
+        .data.map((k: { state: string }) => k.state),
+    ).toEqual(['current', 'retired']);
   });
 
-  it('makes enrolment codes, sets a store\'s offline limits and lists tills', () => {
+  it("makes enrolment codes, sets a store's offline limits and lists tills", () => {
     const env = { DATA_DIR: dir };
     const store = cli(['store', 'create', '--name', 'Yen Store', '--currency', 'JPY', '--json'], env).json();
     expect(store.currency).toBe('JPY');
@@ -84,12 +96,23 @@ describe('operator CLI on PGlite', () => {
       const code = cli(['device', 'enroll-code', '--store', cli(['store', 'list', '--json'], { DATA_DIR: dir }).json().data[0].id, '--json'], { DATA_DIR: dir }).json().code;
       const { serverConnection, TestTill } = await import('../support/till.ts');
       const till = await TestTill.enrol(serverConnection(server.url), code);
-      expect(cli(['device', 'list', '--json'], { DATA_DIR: dir }).json().data.map((d: { id: string }) => d.id)).toContain(till.id);
+      expect(
+        cli(['device', 'list', '--json'], { DATA_DIR: dir })
+          .json()
+          .data.map((d: { id: string }) => d.id),
+      ).toContain(till.id);
       expect(cli(['device', 'revoke', till.id, '--json'], { DATA_DIR: dir }).json()).toMatchObject({ id: till.id });
-      expect(cli(['device', 'list', '--json'], { DATA_DIR: dir }).json().data.find((d: { id: string }) => d.id === till.id).status).toBe('revoked');
+      expect(
+        cli(['device', 'list', '--json'], { DATA_DIR: dir })
+          .json()
+          .data.find((d: { id: string }) => d.id === till.id).status,
+      ).toBe('revoked');
 
       const second = await startServer({ dataDir: dir }).then(
-        async (s) => { await s.stop(); return 'started'; },
+        async (s) => {
+          await s.stop();
+          return 'started';
+        },
         (err: Error) => err.message,
       );
       expect(second).toMatch(/in use by process \d+: another Counterpay server is running on it/);
@@ -106,7 +129,12 @@ describe('operator CLI on PGlite', () => {
 describe('npm start, as a user runs and stops it', () => {
   /** Runs `npm start` in its own process group on a scratch folder; resolves once it listens. */
   async function npmStart(dir: string, port: number) {
-    const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '', DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('npm', ['start', '--silent'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: '', DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));
@@ -115,8 +143,15 @@ describe('npm start, as a user runs and stops it', () => {
     const exited = Promise.all([new Promise((resolve) => child.once('exit', resolve)), new Promise((resolve) => child.stdout!.once('close', resolve))]).then(() => child.exitCode);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`npm start did not listen within 120 s:\n${out}`)), 120_000);
-      child.stdout!.on('data', () => /listening on/.test(out) && (clearTimeout(timer), resolve()));
-      void exited.then((code) => (clearTimeout(timer), reject(new Error(`npm start exited with ${code}:\n${out}`))));
+      child.stdout!.on('data', () => {
+        if (!/listening on/.test(out)) return;
+        clearTimeout(timer);
+        resolve();
+      });
+      void exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`npm start exited with ${code}:\n${out}`));
+      });
     });
     return { child, exited, output: () => out };
   }
@@ -172,7 +207,11 @@ describe('data at rest and production mode', () => {
     writeFileSync(path.join(dir, 'left-over'), 'x', { mode: 0o666 });
     chmodSync(path.join(dir, 'left-over'), 0o666);
     const walk = (p: string): string[] => [p, ...(statSync(p).isDirectory() ? readdirSync(p).flatMap((e) => walk(path.join(p, e))) : [])];
-    const modes = () => walk(dir).map((p) => ({ p, info: statSync(p) })).filter(({ info }) => info.isDirectory() || info.isFile()).map(({ p, info }) => [p.slice(dir.length) || '/', (info.mode & 0o777).toString(8), info.isDirectory() ? '700' : '600']);
+    const modes = () =>
+      walk(dir)
+        .map((p) => ({ p, info: statSync(p) }))
+        .filter(({ info }) => info.isDirectory() || info.isFile())
+        .map(({ p, info }) => [p.slice(dir.length) || '/', (info.mode & 0o777).toString(8), info.isDirectory() ? '700' : '600']);
     const server = await startServer({ dataDir: dir });
     try {
       // While it runs, the folder is closed to everyone else and what was there at start is tightened.
@@ -186,14 +225,19 @@ describe('data at rest and production mode', () => {
 
   it('refuses to start in production without SIGNING_KEY_SECRET, and with it seeds no demo data and prints no key or code', async () => {
     const refused = await startServer({ env: { NODE_ENV: 'production' } }).then(
-      async (s) => { await s.stop(); return 'started'; },
+      async (s) => {
+        await s.stop();
+        return 'started';
+      },
       (err: Error) => err.message,
     );
     expect(refused).toMatch(/SIGNING_KEY_SECRET: required with NODE_ENV=production/);
     const server = await startServer({ env: { NODE_ENV: 'production', SIGNING_KEY_SECRET: 'a production secret of some length' } });
     try {
       expect(server.output()).not.toMatch(/Demo merchant API key|Demo till enrolment code|cpk_/);
-      expect(cli(['merchant', 'list', '--json'], { DATA_DIR: server.dataDir, NODE_ENV: 'production', SIGNING_KEY_SECRET: 'a production secret of some length' }).json().data).toEqual([]);
+      expect(
+        cli(['merchant', 'list', '--json'], { DATA_DIR: server.dataDir, NODE_ENV: 'production', SIGNING_KEY_SECRET: 'a production secret of some length' }).json().data,
+      ).toEqual([]);
     } finally {
       await server.stop();
     }
@@ -203,7 +247,10 @@ describe('data at rest and production mode', () => {
 describe('configuration', () => {
   it('checks every setting at start, the delivery ones too when this process runs no worker', async () => {
     const refused = await startServer({ env: { WORKER: 'off', SMTP_URL: 'ftp://mail.example' } }).then(
-      async (s) => { await s.stop(); return 'started'; },
+      async (s) => {
+        await s.stop();
+        return 'started';
+      },
       (err: Error) => err.message,
     );
     expect(refused).toMatch(/failed to start: Invalid configuration:\n\s+SMTP_URL/);
@@ -214,18 +261,24 @@ describe('HTTPS', () => {
   it('serves TLS directly when TLS_CERT and TLS_KEY are set', async () => {
     const dir = scratchDir('tls');
     const [cert, key] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
+    const made = spawnSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', key, '-out', cert],
+      { encoding: 'utf8' },
+    );
     expect(made.status).toBe(0);
     const server = await startServer({ env: { TLS_CERT: cert, TLS_KEY: key } });
     try {
       expect(server.output()).toMatch(/listening on https:\/\//);
       const https = await import('node:https');
       const body = await new Promise<string>((resolve, reject) => {
-        https.get(`${server.url.replace('http:', 'https:')}/healthz`, { rejectUnauthorized: false }, (res) => {
-          let text = '';
-          res.on('data', (d) => (text += d));
-          res.on('end', () => resolve(text));
-        }).on('error', reject);
+        https
+          .get(`${server.url.replace('http:', 'https:')}/healthz`, { rejectUnauthorized: false }, (res) => {
+            let text = '';
+            res.on('data', (d) => (text += d));
+            res.on('end', () => resolve(text));
+          })
+          .on('error', reject);
       });
       expect(JSON.parse(body)).toMatchObject({ status: 'ok' });
     } finally {

@@ -19,7 +19,9 @@ describe('route guards', () => {
 
   const operations = async (): Promise<Operation[]> => {
     const doc = (await (await suite.h.req('GET', '/openapi.json')).json()) as { paths: Record<string, Record<string, { security?: Operation['security'] }>> };
-    return Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, 'x'), security: op.security })));
+    return Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, 'x'), security: op.security })),
+    );
   };
 
   it('refuses every operation the document secures without its credential, and with the other kind', async () => {

@@ -47,8 +47,14 @@ describe.each(drivers)('voucher API on $name', (driver) => {
       expect(res.status).toBe(201);
       const v = await res.json();
       expect(v).toMatchObject({
-        object: 'voucher', status: 'open', order_ref: 'ORD-1001', amount: 4990, currency: 'EUR',
-        merchant: { id: h.merchantA, name: 'Shop A' }, paid_at: null, canceled_at: null,
+        object: 'voucher',
+        status: 'open',
+        order_ref: 'ORD-1001',
+        amount: 4990,
+        currency: 'EUR',
+        merchant: { id: h.merchantA, name: 'Shop A' },
+        paid_at: null,
+        canceled_at: null,
       });
       expect(v.id).toMatch(/^vch_[0-9a-z]{13}$/);
       expect(v.qr).toBe(voucherQrText(PUBLIC_URL, v.token));
@@ -99,7 +105,12 @@ describe.each(drivers)('voucher API on $name', (driver) => {
       ['a bad phone number', () => create({ customer: { phone: '0151 1234' } }), 400, 'validation-failed', 'customer.phone'],
       ['too many metadata keys', () => create({ metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }), 400, 'validation-failed', 'metadata'],
       ['a body over 64 KiB', () => create({ description: 'x'.repeat(70_000) }), 413, 'body-too-large'],
-      ['a form-encoded body', () => h.req('POST', '/v1/vouchers', 'order_ref=1', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'unsupported-media-type'],
+      [
+        'a form-encoded body',
+        () => h.req('POST', '/v1/vouchers', 'order_ref=1', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+        415,
+        'unsupported-media-type',
+      ],
       ['no API key', () => create({}, { key: null }), 401, 'unauthenticated'],
       ['a wrong API key', () => create({}, { key: 'cpk_wrong' }), 401, 'unauthenticated'],
       ['a malformed Authorization header', () => create({}, { key: null, headers: { authorization: 'Basic abc' } }), 401, 'unauthenticated'],
@@ -121,9 +132,15 @@ describe.each(drivers)('voucher API on $name', (driver) => {
           order_ref: fc.oneof(fc.string({ maxLength: 70 }), value),
           amount: fc.oneof(fc.integer({ min: -10, max: 200_000_000 }), value),
           currency: fc.oneof(fc.constantFrom('EUR', 'JPY', 'eur', 'XXX', ''), value),
-          items: fc.oneof(fc.array(fc.record({ name: fc.string(), quantity: fc.integer({ min: -1, max: 3 }), unit_amount: fc.integer({ min: -1, max: 5000 }) }), { maxLength: 3 }), value),
+          items: fc.oneof(
+            fc.array(fc.record({ name: fc.string(), quantity: fc.integer({ min: -1, max: 3 }), unit_amount: fc.integer({ min: -1, max: 5000 }) }), { maxLength: 3 }),
+            value,
+          ),
           expires_in: fc.oneof(fc.integer(), value),
-          expires_at: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), value),
+          expires_at: fc.oneof(
+            fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+            value,
+          ),
           metadata: fc.oneof(fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }), value),
         },
         { requiredKeys: [] },

@@ -6,16 +6,20 @@
  * Network safety: nothing here connects anywhere but 127.0.0.1. A refusal is proven by a listener
  * on 127.0.0.1 that counts connections and must see none; the other addresses are only classified.
  */
-import net from 'node:net';
+import type net from 'node:net';
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { drivers } from '../support/databases.ts';
 import { harness, harnessPerSuite } from '../support/harness.ts';
 import { OutboxWorker, type MessageSender } from '../../api/outbox/worker.ts';
 import { checkedAddress, postToTarget, refusedRange, type Lookup } from '../../api/webhooks/webhook-target.ts';
 import { REDELIVERIES_PER_WINDOW } from '../../api/webhooks/webhooks.service.ts';
 
-const noMessages: MessageSender = { sendVoucher: async () => { throw new Error('no messages in this test'); } };
+const noMessages: MessageSender = {
+  sendVoucher: async () => {
+    throw new Error('no messages in this test');
+  },
+};
 
 /** A resolver that knows loopback names only: no test ever asks a real DNS server. */
 const loopbackOnly: Lookup = async (hostname) => {
@@ -40,7 +44,11 @@ async function countingListener(answer: (req: http.IncomingMessage, res: http.Se
     url: `http://127.0.0.1:${port}`,
     connections: () => connections,
     requests,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -89,7 +97,10 @@ describe('which addresses may receive webhooks', () => {
   });
 
   it('refuses a name when any one of its addresses is not public', async () => {
-    const mixed: Lookup = async () => [{ address: '93.184.215.14', family: 4 }, { address: '10.1.1.1', family: 4 }];
+    const mixed: Lookup = async () => [
+      { address: '93.184.215.14', family: 4 },
+      { address: '10.1.1.1', family: 4 },
+    ];
     await expect(checkedAddress(new URL('https://shop.example/hooks'), 'public', mixed)).rejects.toThrow(/shop\.example resolves to 10\.1\.1\.1, which is a private/);
   });
 });
@@ -101,7 +112,13 @@ describe('sending to a checked target', () => {
     // The first answer is the checked one; any later answer would point elsewhere.
     const rebinding: Lookup = async () => (asked++ === 0 ? [{ address: '127.0.0.1', family: 4 }] : [{ address: '127.0.0.2', family: 4 }]);
     try {
-      const answer = await postToTarget(new URL(`http://receiver.localhost:${listener.port}/hooks`), { headers: {}, body: '{}', timeoutMs: 5000, policy: 'public-and-loopback', lookup: rebinding });
+      const answer = await postToTarget(new URL(`http://receiver.localhost:${listener.port}/hooks`), {
+        headers: {},
+        body: '{}',
+        timeoutMs: 5000,
+        policy: 'public-and-loopback',
+        lookup: rebinding,
+      });
       expect(answer.status).toBe(200);
       expect(asked).toBe(1);
       expect(listener.requests).toEqual(['POST /hooks']);
@@ -135,7 +152,14 @@ describe.each(drivers)('webhook endpoints under the production policy on $name',
   const s = harnessPerSuite(driver, { webhookTargets: 'public', webhookLookup: loopbackOnly });
 
   it('refuses a non-public endpoint at registration with a problem that says why, and stores nothing', async () => {
-    for (const url of ['http://127.0.0.1:5432/', 'http://localhost:8080/hooks', 'http://0x7f000001/', 'http://2130706433/', 'http://[::ffff:127.0.0.1]/', 'http://169.254.169.254/']) {
+    for (const url of [
+      'http://127.0.0.1:5432/',
+      'http://localhost:8080/hooks',
+      'http://0x7f000001/',
+      'http://2130706433/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://169.254.169.254/',
+    ]) {
       const res = await s.h.req('POST', '/v1/webhook_endpoints', { url, events: ['voucher.paid'] });
       expect(res.status, url).toBe(400);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -157,10 +181,16 @@ describe.each(drivers)('webhook endpoints under the production policy on $name',
       await dev.req('POST', `/v1/vouchers/${v.id}/cancel`);
 
       const worker = new OutboxWorker(s.database.db, dev.services.vault, dev.clock, noMessages, { targets: 'public' });
-      while ((await worker.runOnce()) > 0) { /* drain */ }
+      while ((await worker.runOnce()) > 0) {
+        /* drain */
+      }
       expect(listener.connections()).toBe(0);
       const [delivery] = (await (await dev.req('GET', `/v1/webhook_endpoints/${endpoint.id}/deliveries`)).json()).data;
-      expect(delivery).toMatchObject({ status: 'pending', last_status: null, last_error: expect.stringMatching(/127\.0\.0\.1 is a loopback address; webhooks go only to public addresses/) });
+      expect(delivery).toMatchObject({
+        status: 'pending',
+        last_status: null,
+        last_error: expect.stringMatching(/127\.0\.0\.1 is a loopback address; webhooks go only to public addresses/),
+      });
     } finally {
       await listener.close();
     }

@@ -11,7 +11,11 @@ import { createServices } from '../../api/context.ts';
 import { events as eventsTable } from '../../api/db/schema.ts';
 import { eq } from 'drizzle-orm';
 
-const noMessages: MessageSender = { sendVoucher: async () => { throw new Error('no messages in this test'); } };
+const noMessages: MessageSender = {
+  sendVoucher: async () => {
+    throw new Error('no messages in this test');
+  },
+};
 
 describe.each(drivers)('webhooks and expiry on $name', (driver) => {
   let database: Database;
@@ -43,7 +47,11 @@ describe.each(drivers)('webhooks and expiry on $name', (driver) => {
     await t.outcomes([await t.record(v.token, 1200)]);
     return v;
   };
-  const drain = async () => { while ((await worker.runOnce()) > 0) { /* until nothing is due */ } };
+  const drain = async () => {
+    while ((await worker.runOnce()) > 0) {
+      /* until nothing is due */
+    }
+  };
 
   it('delivers voucher.paid with a Standard Webhooks signature that verifies', async () => {
     receiver.reset();
@@ -77,7 +85,10 @@ describe.each(drivers)('webhooks and expiry on $name', (driver) => {
     const ids = receiver.received.filter((r) => r.headers['webhook-id']).map((r) => JSON.parse(r.body).data.object.id);
     expect(ids).toEqual(expect.arrayContaining([paid.id, canceled.id]));
     deliveries = (await (await h.req('GET', `/v1/webhook_endpoints/${endpoint.id}/deliveries`)).json()).data;
-    expect(deliveries.map((d: { status: string; attempts: number }) => [d.status, d.attempts])).toEqual([['delivered', 2], ['delivered', 2]]);
+    expect(deliveries.map((d: { status: string; attempts: number }) => [d.status, d.attempts])).toEqual([
+      ['delivered', 2],
+      ['delivered', 2],
+    ]);
 
     // Redelivery on request: a new delivery, the same webhook-id.
     receiver.reset();
@@ -126,7 +137,9 @@ describe.each(drivers)('webhooks and expiry on $name', (driver) => {
     await worker.expireDue();
     await worker.expireDue();
     expect((await (await h.req('GET', `/v1/vouchers/${v.id}`)).json()).status).toBe('expired');
-    const expired = (await database.db.select().from(eventsTable).where(eq(eventsTable.type, 'voucher.expired'))).filter((e) => (e.data as { object: { id: string } }).object.id === v.id);
+    const expired = (await database.db.select().from(eventsTable).where(eq(eventsTable.type, 'voucher.expired'))).filter(
+      (e) => (e.data as { object: { id: string } }).object.id === v.id,
+    );
     expect(expired).toHaveLength(1);
   });
 
@@ -135,10 +148,14 @@ describe.each(drivers)('webhooks and expiry on $name', (driver) => {
     expect(bad.status).toBe(400);
     expect((await bad.json()).detail).toContain('unknown event name "voucher.teleported"');
     // A resolver that knows no names: the test never sends a DNS query off this machine.
-    const noDns = async (hostname: string) => { throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }); };
+    const noDns = async (hostname: string) => {
+      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+    };
     const prod = await createServices(database, { publicUrl: 'https://pay.example', production: true, webhookLookup: noDns });
     await expect(prod.webhooks.create(h.merchantA, { url: 'http://shop.example/hooks', events: ['voucher.paid'] })).rejects.toThrow(/must use HTTPS in production/);
-    await expect(prod.webhooks.create(h.merchantA, { url: 'https://no-such-host.invalid/hooks', events: ['voucher.paid'] })).rejects.toThrow(/unreachable: the host no-such-host.invalid does not resolve/);
+    await expect(prod.webhooks.create(h.merchantA, { url: 'https://no-such-host.invalid/hooks', events: ['voucher.paid'] })).rejects.toThrow(
+      /unreachable: the host no-such-host.invalid does not resolve/,
+    );
   });
 });
 
@@ -158,7 +175,13 @@ describe.runIf(postgresUrl)('outbox workers on PostgreSQL', () => {
         await h.req('POST', `/v1/vouchers/${v.id}/cancel`);
       }
       const workers = [0, 1].map(() => new OutboxWorker(database.db, h.services.vault, h.clock, noMessages, { batch: 3, targets: 'public-and-loopback' }));
-      await Promise.all(workers.map(async (w) => { while ((await w.runOnce()) > 0) { /* drain */ } }));
+      await Promise.all(
+        workers.map(async (w) => {
+          while ((await w.runOnce()) > 0) {
+            /* drain */
+          }
+        }),
+      );
       const ids = receiver.received.map((r) => r.headers['webhook-id']);
       expect(new Set(ids).size).toBe(30);
       expect(ids).toHaveLength(30);
@@ -198,7 +221,12 @@ describe.runIf(postgresUrl)('outbox workers on PostgreSQL', () => {
       try {
         await waitFor(() => receiver.received.length === 2, 30_000);
         expect(receiver.received[1]!.headers['webhook-id']).toBe(receiver.received[0]!.headers['webhook-id']);
-        await waitFor(async () => (await services.webhooks.list(m.id)).data.length > 0 && (await services.webhooks.deliveries(m.id, (await services.webhooks.list(m.id)).data[0]!.id)).data[0]!.status === 'delivered', 30_000);
+        await waitFor(
+          async () =>
+            (await services.webhooks.list(m.id)).data.length > 0 &&
+            (await services.webhooks.deliveries(m.id, (await services.webhooks.list(m.id)).data[0]!.id)).data[0]!.status === 'delivered',
+          30_000,
+        );
       } finally {
         b.kill('SIGTERM');
       }

@@ -63,7 +63,10 @@ describe.skipIf(!available)('till refusals in Chromium', () => {
   it('refuses an altered voucher code: it has been altered, do not take payment', async () => {
     const voucher = await createVoucher(server);
     const qr = voucherQrText(server.url, await altered(voucher.token));
-    expect(await refusal(qr)).toEqual({ reason: 'bad_signature', sentence: 'This voucher has been altered. Do not take payment: the shopper should open the original voucher from the shop.' });
+    expect(await refusal(qr)).toEqual({
+      reason: 'bad_signature',
+      sentence: 'This voucher has been altered. Do not take payment: the shopper should open the original voucher from the shop.',
+    });
   });
 
   it('refuses a voucher signed by a key Counterpay never published, after fetching the current keys', async () => {
@@ -72,7 +75,10 @@ describe.skipIf(!available)('till refusals in Chromium', () => {
     if (!claims.ok) throw new Error('server token does not decode');
     const forged = await signVoucherToken({ ...claims.claims, kid: 9_999 }, stranger.privateKey);
     expect((await verifyVoucherToken(forged, new Map())).ok).toBe(false);
-    expect(await refusal(voucherQrText(server.url, forged))).toEqual({ reason: 'unknown_key', sentence: 'This voucher is not signed by Counterpay. Do not take payment: the shopper should contact the shop.' });
+    expect(await refusal(voucherQrText(server.url, forged))).toEqual({
+      reason: 'unknown_key',
+      sentence: 'This voucher is not signed by Counterpay. Do not take payment: the shopper should contact the shop.',
+    });
   });
 
   it('refuses a code that is not a Counterpay voucher, and says what a mistyped reference is missing', async () => {
@@ -86,7 +92,10 @@ describe.skipIf(!available)('till refusals in Chromium', () => {
   it('refuses a typed reference the server does not know, naming it', async () => {
     const body = '99999999999';
     const reference = body + dammCheckDigit(body);
-    expect(await refusal(reference)).toEqual({ reason: 'reference_not_found', sentence: 'No voucher has the reference 9999 9999 9999. Check the digits with the shopper, or scan the QR code instead.' });
+    expect(await refusal(reference)).toEqual({
+      reason: 'reference_not_found',
+      sentence: 'No voucher has the reference 9999 9999 9999. Check the digits with the shopper, or scan the QR code instead.',
+    });
   });
 
   it('takes a typed reference online only, and collects it by bank card with the terminal’s reference', async () => {

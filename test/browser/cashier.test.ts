@@ -61,10 +61,13 @@ describe.skipIf(!available)('cashier view in Chromium', () => {
     const video = page.locator('video').first();
     const seen = (await video.count()) > 0 ? zbar(await video.screenshot()) : null;
     const camera =
-      seen === null ? 'no camera picture was on the page'
-      : seen.length === 0 ? 'zbarimg reads no code in the camera picture'
-      : seen.includes(`QR-Code:${voucher.qr}`) ? "zbarimg reads the voucher's QR in the camera picture, so the till's decoder missed a readable code"
-      : `zbarimg reads other codes in the camera picture: ${seen.join(', ')}`;
+      seen === null
+        ? 'no camera picture was on the page'
+        : seen.length === 0
+          ? 'zbarimg reads no code in the camera picture'
+          : seen.includes(`QR-Code:${voucher.qr}`)
+            ? "zbarimg reads the voucher's QR in the camera picture, so the till's decoder missed a readable code"
+            : `zbarimg reads other codes in the camera picture: ${seen.join(', ')}`;
     const artifacts = join(ROOT, '.tmp', 'artifacts');
     await mkdir(artifacts, { recursive: true });
     const shot = join(artifacts, `scan-${voucher.id}.png`);
@@ -217,11 +220,26 @@ describe.skipIf(!available)('cashier view in Chromium', () => {
             open.onsuccess = () => {
               const tx = open.result.transaction('vouchers', 'readwrite');
               tx.objectStore('vouchers').put(row);
-              tx.oncomplete = () => (open.result.close(), resolve());
+              tx.oncomplete = () => {
+                open.result.close();
+                resolve();
+              };
               tx.onerror = () => reject(tx.error);
             };
           }),
-        { id: voucher.id, token: voucher.token, qr: voucher.qr, items: null, merchantName: null, linkCode: null, status: 'open', paidAt: null, canceledAt: null, statusCheckedAt: null, savedAt: 1 },
+        {
+          id: voucher.id,
+          token: voucher.token,
+          qr: voucher.qr,
+          items: null,
+          merchantName: null,
+          linkCode: null,
+          status: 'open',
+          paidAt: null,
+          canceledAt: null,
+          statusCheckedAt: null,
+          savedAt: 1,
+        },
       );
       await page.goto(`${server.url}/cashier`);
       await page.getByRole('button', { name: 'Enrol' }).waitFor();

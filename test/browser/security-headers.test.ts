@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { scratchDir } from '../support/scratch.ts';
 import { serverAndBrowser } from './support/suite.ts';
-import { browserTierAvailable, launch, launchProfile, takePolicyViolations, waitForServiceWorker } from './support/browser.ts';
+import { browserTierAvailable, launchProfile, takePolicyViolations, waitForServiceWorker } from './support/browser.ts';
 import { ffmpegAvailable, qrVideo } from './support/camera.ts';
 import { createVoucher } from './support/api.ts';
 import { launchTillProfile, launchWithCamera, TABLET } from './support/till.ts';
@@ -23,7 +23,15 @@ describe.skipIf(!available)('security headers in Chromium', () => {
   /** Takes the recorded violations until each pattern matched one (so the test's guard finds none left). */
   async function violationsMatching(...patterns: RegExp[]): Promise<string[]> {
     const seen: string[] = [];
-    await expect.poll(() => (seen.push(...takePolicyViolations()), patterns.every((p) => seen.some((v) => p.test(v)))), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(
+        () => {
+          seen.push(...takePolicyViolations());
+          return patterns.every((p) => seen.some((v) => p.test(v)));
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     return seen;
   }
 
@@ -72,24 +80,36 @@ describe.skipIf(!available)('security headers in Chromium', () => {
   const camera = ffmpegAvailable();
   const launchers: Array<[string, () => Promise<{ page: Page; close(): Promise<unknown> }>]> = [
     ['launch() + newPage()', async () => ({ page: await s.browser.newPage(), close: () => Promise.resolve() })],
-    ['launch() + newContext()', async () => {
-      const context = await s.browser.newContext();
-      return { page: await context.newPage(), close: () => context.close() };
-    }],
-    ['launchProfile()', async () => {
-      const context = await launchProfile(scratchDir('csp-profile'));
-      return { page: context.pages()[0] ?? (await context.newPage()), close: () => context.close() };
-    }],
+    [
+      'launch() + newContext()',
+      async () => {
+        const context = await s.browser.newContext();
+        return { page: await context.newPage(), close: () => context.close() };
+      },
+    ],
+    [
+      'launchProfile()',
+      async () => {
+        const context = await launchProfile(scratchDir('csp-profile'));
+        return { page: context.pages()[0] ?? (await context.newPage()), close: () => context.close() };
+      },
+    ],
     ...(camera
       ? ([
-          ['launchWithCamera()', async () => {
-            const withCamera = await launchWithCamera(await qrVideo('not a voucher'));
-            return { page: await (await withCamera.newContext()).newPage(), close: () => withCamera.close() };
-          }],
-          ['launchTillProfile()', async () => {
-            const context = await launchTillProfile(scratchDir('csp-till'), await qrVideo('not a voucher'));
-            return { page: context.pages()[0] ?? (await context.newPage()), close: () => context.close() };
-          }],
+          [
+            'launchWithCamera()',
+            async () => {
+              const withCamera = await launchWithCamera(await qrVideo('not a voucher'));
+              return { page: await (await withCamera.newContext()).newPage(), close: () => withCamera.close() };
+            },
+          ],
+          [
+            'launchTillProfile()',
+            async () => {
+              const context = await launchTillProfile(scratchDir('csp-till'), await qrVideo('not a voucher'));
+              return { page: context.pages()[0] ?? (await context.newPage()), close: () => context.close() };
+            },
+          ],
         ] as typeof launchers)
       : []),
   ];
@@ -112,7 +132,14 @@ describe.skipIf(!available)('security headers in Chromium', () => {
       await waitForServiceWorker(page);
       const [worker] = context.serviceWorkers();
       // connect-src 'self' holds in the worker as well (its own CSP comes with /sw.js).
-      expect(await worker!.evaluate(() => fetch('http://127.0.0.1:9/').then(() => 'fetched', () => 'refused'))).toBe('refused');
+      expect(
+        await worker!.evaluate(() =>
+          fetch('http://127.0.0.1:9/').then(
+            () => 'fetched',
+            () => 'refused',
+          ),
+        ),
+      ).toBe('refused');
       const seen = await violationsMatching(/^service worker .*\[securitypolicyviolation\] connect-src refused http:\/\/127\.0\.0\.1:9\//);
       expect(seen.every((v) => /connect-src/.test(v))).toBe(true);
     } finally {

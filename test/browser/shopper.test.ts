@@ -46,7 +46,9 @@ describe.skipIf(!available)('shopper view in Chromium', () => {
   }
 
   async function decodeQr(page: Page): Promise<string[]> {
-    return zbar(await page.locator('svg.qr').first().screenshot()).filter((l) => l.startsWith('QR-Code:')).map((l) => l.slice(8));
+    return zbar(await page.locator('svg.qr').first().screenshot())
+      .filter((l) => l.startsWith('QR-Code:'))
+      .map((l) => l.slice(8));
   }
 
   it('shows a voucher opened from its QR URL again after going offline and reloading, with a QR that decodes to the API’s qr', async () => {
@@ -77,7 +79,12 @@ describe.skipIf(!available)('shopper view in Chromium', () => {
   });
 
   it('opens a short link with its full items and reopens the same link offline', async () => {
-    const voucher = await createVoucher(server, { items: [{ name: 'Walnut tray', quantity: 1, unit_amount: 3_000 }, { name: 'Linen napkin', quantity: 5, unit_amount: 250 }] });
+    const voucher = await createVoucher(server, {
+      items: [
+        { name: 'Walnut tray', quantity: 1, unit_amount: 3_000 },
+        { name: 'Linen napkin', quantity: 5, unit_amount: 250 },
+      ],
+    });
     const { context, page } = await phone();
     await openAndInstall(page, voucher, 'voucher_url');
     const items = async () => (await page.locator('.items li').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
@@ -144,7 +151,9 @@ describe.skipIf(!available)('shopper view in Chromium', () => {
     // Removing a voucher takes it off the phone.
     await page.goto(`${server.url}/`);
     page.once('dialog', (d) => void d.accept());
-    await item(canceled.id).getByRole('button', { name: /Remove the voucher/ }).click();
+    await item(canceled.id)
+      .getByRole('button', { name: /Remove the voucher/ })
+      .click();
     await item(canceled.id).waitFor({ state: 'detached' });
     expect(await savedVoucherCount(page)).toBe(1);
     await context.close();
@@ -250,7 +259,8 @@ describe.skipIf(!available)('shopper view in Chromium', () => {
     const unlabeled = await page.evaluate(() =>
       [...document.querySelectorAll('a, button, select, input, svg[role="img"]')]
         .filter((el) => {
-          const labelled = el.getAttribute('aria-label') || el.textContent?.trim() || (el.id && document.querySelector(`label[for="${el.id}"]`)) || el.closest('label')?.textContent?.trim();
+          const labelled =
+            el.getAttribute('aria-label') || el.textContent?.trim() || (el.id && document.querySelector(`label[for="${el.id}"]`)) || el.closest('label')?.textContent?.trim();
           return !labelled;
         })
         .map((el) => el.outerHTML.slice(0, 80)),

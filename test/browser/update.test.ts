@@ -47,8 +47,7 @@ describe.skipIf(!available)('app update', () => {
     await writeFile(files.sw, sw);
   }
 
-  const build = (page: import('playwright-core').Page) =>
-    page.evaluate(() => document.querySelector('meta[name="counterpay-build"]')?.getAttribute('content') ?? 'first');
+  const build = (page: import('playwright-core').Page) => page.evaluate(() => document.querySelector('meta[name="counterpay-build"]')?.getAttribute('content') ?? 'first');
 
   it('keeps serving the running version until the update is accepted, then switches every part at once', async () => {
     const voucher = await createVoucher(server);

@@ -77,7 +77,11 @@ describe('service worker precache', () => {
     for (const entry of precache) {
       expect(existsSync(dist(entry.url)), entry.url).toBe(true);
       if (entry.revision !== null) {
-        expect(entry.revision, entry.url).toBe(createHash('md5').update(readFileSync(dist(entry.url))).digest('hex'));
+        expect(entry.revision, entry.url).toBe(
+          createHash('md5')
+            .update(readFileSync(dist(entry.url)))
+            .digest('hex'),
+        );
       }
     }
   });
@@ -88,7 +92,8 @@ describe('service worker precache', () => {
 });
 
 describe('chunks', () => {
-  const chunks = () => JSON.parse(readFileSync(join(DIST, 'build-manifest.json'), 'utf8')) as Record<string, { file: string; isEntry?: boolean; isDynamicEntry?: boolean; imports?: string[] }>;
+  const chunks = () =>
+    JSON.parse(readFileSync(join(DIST, 'build-manifest.json'), 'utf8')) as Record<string, { file: string; isEntry?: boolean; isDynamicEntry?: boolean; imports?: string[] }>;
   // A string html5-qrcode builds into its DOM; it survives minification.
   const SCANNER_MARK = 'qr-shaded-region';
 

@@ -47,7 +47,13 @@ export const drivers: Driver[] = [
           open: async () => {
             const fresh = await freshPostgresDatabase();
             const database = await openDatabase({ databaseUrl: fresh.url, poolSize: 20 });
-            return { ...database, close: async () => { await database.close(); await fresh.drop(); } };
+            return {
+              ...database,
+              close: async () => {
+                await database.close();
+                await fresh.drop();
+              },
+            };
           },
         },
       ]

@@ -59,7 +59,9 @@ export async function verifyStandardWebhook(secret: string, headers: http.Incomi
   const timestamp = String(headers['webhook-timestamp']);
   // Receivers reject a timestamp more than five minutes off (the specification's tolerance).
   if (!/^\d+$/.test(timestamp) || Math.abs(now.getTime() / 1000 - Number(timestamp)) > 5 * 60) return false;
-  const expected = createHmac('sha256', Buffer.from(secret.split('_')[1]!, 'base64')).update(`${id}.${timestamp}.${body}`).digest();
+  const expected = createHmac('sha256', Buffer.from(secret.split('_')[1]!, 'base64'))
+    .update(`${id}.${timestamp}.${body}`)
+    .digest();
   return String(headers['webhook-signature'])
     .split(' ')
     .some((part) => {

@@ -59,16 +59,16 @@ export class TestTill {
   async record(token: string, amount: number, opts: { currency?: string; tender?: Tender; collectedAt?: Date; id?: string; v1?: boolean } = {}): Promise<SignedCollection> {
     this.seq += 1;
     const common = {
-        id: opts.id ?? crypto.randomUUID(),
-        device_id: this.id,
-        seq: this.seq,
-        prev_hash: this.prevHash,
-        token,
-        amount,
-        currency: opts.currency ?? 'EUR',
-        tender: opts.tender ?? 'cash',
-        tender_reference: opts.tender && opts.tender !== 'cash' ? 'TERM-0001' : null,
-        collected_at: (opts.collectedAt ?? this.clock.now()).toISOString(),
+      id: opts.id ?? crypto.randomUUID(),
+      device_id: this.id,
+      seq: this.seq,
+      prev_hash: this.prevHash,
+      token,
+      amount,
+      currency: opts.currency ?? 'EUR',
+      tender: opts.tender ?? 'cash',
+      tender_reference: opts.tender && opts.tender !== 'cash' ? 'TERM-0001' : null,
+      collected_at: (opts.collectedAt ?? this.clock.now()).toISOString(),
     };
     const signed = await signCollection(
       opts.v1 || !this.serverTime ? { v: 1, ...common } : { v: 2, ...common, server_time: this.serverTime.at, server_time_proof: this.serverTime.proof },

@@ -46,12 +46,24 @@ for (const [i, base] of bases.entries()) {
   records.push({ record: signed, signing_input: new TextDecoder().decode(signingInput(record)), hash });
   prev = hash;
 }
-const v1 = { v: 1 as const, id: '00000000-0000-4000-8000-000000000010', device_id: deviceId, seq: 1, prev_hash: GENESIS_HASH, token: '123', amount: 500, currency: 'EUR', tender: 'cash' as const, tender_reference: null, collected_at: serverTime };
+const v1 = {
+  v: 1 as const,
+  id: '00000000-0000-4000-8000-000000000010',
+  device_id: deviceId,
+  seq: 1,
+  prev_hash: GENESIS_HASH,
+  token: '123',
+  amount: 500,
+  currency: 'EUR',
+  tender: 'cash' as const,
+  tender_reference: null,
+  collected_at: serverTime,
+};
 const v1Signed = await signCollection(v1, deviceKey);
 
 writeFileSync(
   new URL('../../docs/till-protocol-vectors.json', import.meta.url),
-  JSON.stringify(
+  `${JSON.stringify(
     {
       about: 'Conformance vectors for docs/till-protocol.md. Signatures are ECDSA P-256/SHA-256 (raw r||s, base64url) and randomised: verify them with the public keys given.',
       device: { id: deviceId, public_key: publicHalf(DEVICE_JWK) },
@@ -61,15 +73,39 @@ writeFileSync(
       record_v1: { record: v1Signed, signing_input: new TextDecoder().decode(signingInput(v1)), hash: await recordHash(v1Signed) },
       // A scenario for a server: one till, two vouchers; each batch with the outcomes it must get.
       batches: [
-        { description: 'a collection of an open voucher, then the same record again', send: [{ voucher: 'A', amount: 'voucher' }, { same_as: 0 }], outcomes: ['accepted', 'accepted'] },
-        { description: 'a second collection of the paid voucher, and a wrong amount for another', send: [{ voucher: 'A', amount: 'voucher' }, { voucher: 'B', amount: 1 }], outcomes: ['duplicate', 'mismatch'] },
-        { description: 'a record signed by another key', send: [{ voucher: 'B', amount: 'voucher', forge_signature: true }], outcomes: ['rejected'], reasons: ['bad_device_signature'] },
-        { description: 'an amount no voucher has, and another currency than the store\'s', send: [{ voucher: 'B', amount: 100000000 }, { voucher: 'B', amount: 'voucher', currency: 'JPY' }], outcomes: ['rejected', 'rejected'], reasons: ['amount_out_of_range', 'currency_not_store'] },
+        {
+          description: 'a collection of an open voucher, then the same record again',
+          send: [{ voucher: 'A', amount: 'voucher' }, { same_as: 0 }],
+          outcomes: ['accepted', 'accepted'],
+        },
+        {
+          description: 'a second collection of the paid voucher, and a wrong amount for another',
+          send: [
+            { voucher: 'A', amount: 'voucher' },
+            { voucher: 'B', amount: 1 },
+          ],
+          outcomes: ['duplicate', 'mismatch'],
+        },
+        {
+          description: 'a record signed by another key',
+          send: [{ voucher: 'B', amount: 'voucher', forge_signature: true }],
+          outcomes: ['rejected'],
+          reasons: ['bad_device_signature'],
+        },
+        {
+          description: "an amount no voucher has, and another currency than the store's",
+          send: [
+            { voucher: 'B', amount: 100000000 },
+            { voucher: 'B', amount: 'voucher', currency: 'JPY' },
+          ],
+          outcomes: ['rejected', 'rejected'],
+          reasons: ['amount_out_of_range', 'currency_not_store'],
+        },
         { description: 'a record that is not a record', send: [{ malformed: true }], outcomes: ['rejected'], reasons: ['malformed'] },
       ],
     },
     null,
     2,
-  ) + '\n',
+  )}\n`,
 );
 console.log('wrote docs/till-protocol-vectors.json');

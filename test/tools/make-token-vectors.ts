@@ -16,22 +16,57 @@ const pair = await generateSigningKeyPair();
 const publicJwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
 const privateJwk = await crypto.subtle.exportKey('jwk', pair.privateKey);
 const jwk = (kid: string) => ({
-  kty: 'EC', crv: 'P-256', x: publicJwk.x, y: publicJwk.y, kid, alg: 'ES256', use: 'sig',
-  signs_from: '2026-01-01T00:00:00Z', signs_until: null, verify_until: null,
+  kty: 'EC',
+  crv: 'P-256',
+  x: publicJwk.x,
+  y: publicJwk.y,
+  kid,
+  alg: 'ES256',
+  use: 'sig',
+  signs_from: '2026-01-01T00:00:00Z',
+  signs_until: null,
+  verify_until: null,
 });
 
 const cases: Array<{ description: string; claims: VoucherClaims }> = [
   {
     description: 'EUR voucher with a two-item summary',
-    claims: { kid: 1, voucherId: Uint8Array.from([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]), amount: 4990, currency: 'EUR', expiresAt: 1_800_000_000, merchant: 'Demo Shop', orderRef: 'ORD-1001', summary: '2× Mug +1' },
+    claims: {
+      kid: 1,
+      voucherId: Uint8Array.from([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]),
+      amount: 4990,
+      currency: 'EUR',
+      expiresAt: 1_800_000_000,
+      merchant: 'Demo Shop',
+      orderRef: 'ORD-1001',
+      summary: '2× Mug +1',
+    },
   },
   {
     description: 'JPY voucher (no minor unit), Chinese merchant name, empty summary',
-    claims: { kid: 1, voucherId: Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 1]), amount: 300000, currency: 'JPY', expiresAt: 1_767_225_599, merchant: '示例商店', orderRef: '#A-77/2026', summary: '' },
+    claims: {
+      kid: 1,
+      voucherId: Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 1]),
+      amount: 300000,
+      currency: 'JPY',
+      expiresAt: 1_767_225_599,
+      merchant: '示例商店',
+      orderRef: '#A-77/2026',
+      summary: '',
+    },
   },
   {
     description: 'two-byte key id and a three-decimal currency',
-    claims: { kid: 300, voucherId: Uint8Array.from([255, 254, 253, 252, 251, 250, 249, 248]), amount: 1, currency: 'KWD', expiresAt: 4_000_000_000, merchant: 'K', orderRef: 'x', summary: 'Gift card' },
+    claims: {
+      kid: 300,
+      voucherId: Uint8Array.from([255, 254, 253, 252, 251, 250, 249, 248]),
+      amount: 1,
+      currency: 'KWD',
+      expiresAt: 4_000_000_000,
+      merchant: 'K',
+      orderRef: 'x',
+      summary: 'Gift card',
+    },
   },
 ];
 
@@ -51,17 +86,38 @@ const base = digitsToBytes(valid[0]!.token)!;
 const bodyLength = encodeClaims(cases[0]!.claims).length;
 const altered = (mutate: (b: Uint8Array) => Uint8Array) => bytesToDigits(mutate(base.slice()));
 const invalid = [
-  { description: 'amount byte changed after signing', reason: 'bad_signature', token: altered((b) => { b[2 + 1 + 8] = b[2 + 1 + 8]! ^ 0x01; return b; }) },
-  { description: 'last signature byte changed', reason: 'bad_signature', token: altered((b) => { b[b.length - 1] = b[b.length - 1]! ^ 0x80; return b; }) },
+  {
+    description: 'amount byte changed after signing',
+    reason: 'bad_signature',
+    token: altered((b) => {
+      b[2 + 1 + 8] = b[2 + 1 + 8]! ^ 0x01;
+      return b;
+    }),
+  },
+  {
+    description: 'last signature byte changed',
+    reason: 'bad_signature',
+    token: altered((b) => {
+      b[b.length - 1] = b[b.length - 1]! ^ 0x80;
+      return b;
+    }),
+  },
   { description: 'signed by a key id the set does not hold', reason: 'unknown_key', token: await signVoucherToken({ ...cases[0]!.claims, kid: 2 }, pair.privateKey) },
   { description: 'signature cut short', reason: 'malformed', token: altered((b) => b.slice(0, bodyLength + 63)) },
   { description: 'a byte appended after the signature', reason: 'malformed', token: altered((b) => Uint8Array.from([...b, 0])) },
-  { description: 'digit count that no byte count produces', reason: 'malformed', token: valid[0]!.token + '1' },
-  { description: 'format version 2', reason: 'unsupported', token: altered((b) => { b[0] = 2; return b; }) },
+  { description: 'digit count that no byte count produces', reason: 'malformed', token: `${valid[0]!.token}1` },
+  {
+    description: 'format version 2',
+    reason: 'unsupported',
+    token: altered((b) => {
+      b[0] = 2;
+      return b;
+    }),
+  },
 ];
 
 writeFileSync(
   new URL('../../docs/voucher-token-vectors.json', import.meta.url),
-  JSON.stringify({ public_url: publicUrl, keys: { keys: [jwk('1'), jwk('300')] }, test_private_jwk: privateJwk, valid, invalid }, null, 2) + '\n',
+  `${JSON.stringify({ public_url: publicUrl, keys: { keys: [jwk('1'), jwk('300')] }, test_private_jwk: privateJwk, valid, invalid }, null, 2)}\n`,
 );
 console.log(`wrote ${valid.length} valid and ${invalid.length} invalid vectors`);

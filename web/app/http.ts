@@ -15,7 +15,7 @@ export type HttpResult<T> =
    *   sent, a ProblemCode from this server, or null) and the RFC 9457 `detail` say which.
    * bad_answer: a 2xx whose body is not what this app version expects.
    */
-  | { ok: false; reason: 'network' } 
+  | { ok: false; reason: 'network' }
   | { ok: false; reason: 'status'; status: number; problem: string | null; detail: string }
   | { ok: false; reason: 'bad_answer'; detail: string };
 

@@ -122,10 +122,14 @@ export const en = {
   'till.refusal.canceled': 'The shop canceled this voucher. Do not take payment: the shopper should contact the shop.',
   'till.refusal.collected_here': 'This till already collected this voucher. Do not take payment again; the receipt is in this shift’s list.',
   'till.refusal.keys_unavailable': 'This till has not downloaded the Counterpay keys yet. Connect it to the internet once, then scan again.',
-  'till.refusal.lease_voucher_too_large': 'This voucher is over {cap}, the most this till may take without a connection. Connect to the internet and scan again so Counterpay can confirm it.',
-  'till.refusal.lease_total_exceeded': 'With this voucher, collections not yet sent would pass {cap}, the most this till may hold offline. Connect to the internet so they are sent, then scan again.',
-  'till.refusal.lease_count_exceeded': 'This till already holds {count} collections not yet sent, the most it may hold offline. Connect to the internet so they are sent, then scan again.',
-  'till.refusal.lease_offline_too_long': 'This till has not synced with Counterpay recently enough to take vouchers offline. Connect to the internet, wait for the sync, then scan again.',
+  'till.refusal.lease_voucher_too_large':
+    'This voucher is over {cap}, the most this till may take without a connection. Connect to the internet and scan again so Counterpay can confirm it.',
+  'till.refusal.lease_total_exceeded':
+    'With this voucher, collections not yet sent would pass {cap}, the most this till may hold offline. Connect to the internet so they are sent, then scan again.',
+  'till.refusal.lease_count_exceeded':
+    'This till already holds {count} collections not yet sent, the most it may hold offline. Connect to the internet so they are sent, then scan again.',
+  'till.refusal.lease_offline_too_long':
+    'This till has not synced with Counterpay recently enough to take vouchers offline. Connect to the internet, wait for the sync, then scan again.',
   'till.refusal.reference_offline': 'A typed reference can only be checked online. Connect to the internet, or scan the voucher’s QR code instead.',
   'till.refusal.reference_not_found': 'No voucher has the reference {reference}. Check the digits with the shopper, or scan the QR code instead.',
   'till.refusal.server_error': 'Counterpay could not check this voucher just now ({detail}). Try again in a minute.',

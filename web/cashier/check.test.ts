@@ -17,7 +17,10 @@ describe('the till’s decision', async () => {
     const calls = { refresh: 0, confirm: 0 };
     const p: CheckPorts = {
       cachedKeys: async () => set(current),
-      refreshKeys: async () => (calls.refresh++, set(current, rotated)),
+      refreshKeys: async () => {
+        calls.refresh++;
+        return set(current, rotated);
+      },
       lease,
       paidList: new Map(),
       collectedHere: async () => false,
@@ -56,11 +59,14 @@ describe('the till’s decision', async () => {
   it('above the lease and online, collects only what the server confirms open', async () => {
     const claims = claimsFor(1, { amount: DEFAULT_LIMITS.max_voucher_amount + 1 });
     const token = await sign(current, claims);
-    const id = (await checkToken(token, ports({ lease: { ...lease, max_voucher_amount: 10 ** 8 } }).p) as { voucherId: string }).voucherId;
+    const id = ((await checkToken(token, ports({ lease: { ...lease, max_voucher_amount: 10 ** 8 } }).p)) as { voucherId: string }).voucherId;
     const open = ports({ online: () => true }, { voucher_id: id, status: 'open', paid_at: null, canceled_at: null });
     expect(await checkToken(token, open.p)).toMatchObject({ ok: true, confirmedOnline: true });
     expect(open.calls.confirm).toBe(1);
-    expect(await checkToken(token, ports({ online: () => true }, { voucher_id: id, status: 'paid', paid_at: null, canceled_at: null }).p)).toMatchObject({ ok: false, reason: 'paid_elsewhere' });
+    expect(await checkToken(token, ports({ online: () => true }, { voucher_id: id, status: 'paid', paid_at: null, canceled_at: null }).p)).toMatchObject({
+      ok: false,
+      reason: 'paid_elsewhere',
+    });
     expect(await checkToken(token, ports({ online: () => true }, 'network').p)).toMatchObject({ ok: false, reason: 'lease_voucher_too_large' });
   });
 
@@ -120,19 +126,49 @@ describe('a typed reference', async () => {
 
   it('is online only: offline, the till says so without asking anyone', async () => {
     let asked = false;
-    expect(await checkReference('123456789012', base(async () => ((asked = true), { ok: false, reason: 'network' }), false))).toMatchObject({ reason: 'reference_offline' });
+    expect(
+      await checkReference(
+        '123456789012',
+        base(async () => {
+          asked = true;
+          return { ok: false, reason: 'network' };
+        }, false),
+      ),
+    ).toMatchObject({ reason: 'reference_offline' });
     expect(asked).toBe(false);
   });
 
   it('says when the server knows no voucher with the reference', async () => {
-    expect(await checkReference('123456789012', base(async () => ({ ok: false, reason: 'status', status: 404, problem: 'not-found', detail: 'none' })))).toMatchObject({ reason: 'reference_not_found' });
+    expect(
+      await checkReference(
+        '123456789012',
+        base(async () => ({ ok: false, reason: 'status', status: 404, problem: 'not-found', detail: 'none' })),
+      ),
+    ).toMatchObject({ reason: 'reference_not_found' });
   });
 
   it('checks the token the server returns exactly like a scanned one, and honours its status', async () => {
     const token = await sign(current, claimsFor(1));
-    expect(await checkReference('1', base(async () => ({ ok: true, data: { voucher_id: 'x', token, status: 'open' } })))).toMatchObject({ ok: true, token });
-    expect(await checkReference('1', base(async () => ({ ok: true, data: { voucher_id: 'x', token, status: 'paid' } })))).toMatchObject({ ok: false, reason: 'paid_elsewhere' });
-    const altered = token.slice(0, -3) + '000';
-    expect((await checkReference('1', base(async () => ({ ok: true, data: { voucher_id: 'x', token: altered, status: 'open' } })))).ok).toBe(false);
+    expect(
+      await checkReference(
+        '1',
+        base(async () => ({ ok: true, data: { voucher_id: 'x', token, status: 'open' } })),
+      ),
+    ).toMatchObject({ ok: true, token });
+    expect(
+      await checkReference(
+        '1',
+        base(async () => ({ ok: true, data: { voucher_id: 'x', token, status: 'paid' } })),
+      ),
+    ).toMatchObject({ ok: false, reason: 'paid_elsewhere' });
+    const altered = `${token.slice(0, -3)}000`;
+    expect(
+      (
+        await checkReference(
+          '1',
+          base(async () => ({ ok: true, data: { voucher_id: 'x', token: altered, status: 'open' } })),
+        )
+      ).ok,
+    ).toBe(false);
   });
 });

@@ -7,7 +7,7 @@
 import { checkVoucherAtTill, type TillCheck } from '../../core/collections/till-check.ts';
 import type { LeaseCheck } from '../../core/collections/lease.ts';
 import type { Lease } from '../../core/contract/till.ts';
-import { importVerificationKeys, type OperatorJwkSet } from '../../core/token/operator-keys.ts';
+import { verificationKeysOf, type OperatorJwkSet } from '../../core/token/operator-keys.ts';
 import { decodeVoucherToken, type VerificationKeys, type VoucherClaims } from '../../core/token/voucher-token.ts';
 import { voucherIdToString } from '../../core/vouchers/voucher-id.ts';
 import type { ApiResult, ByReference, StatusAnswer } from './till.api.ts';
@@ -54,13 +54,6 @@ export interface CheckPorts {
   now(): Date;
 }
 
-const imported = new WeakMap<OperatorJwkSet, Promise<VerificationKeys>>();
-function keysOf(set: OperatorJwkSet): Promise<VerificationKeys> {
-  let keys = imported.get(set);
-  if (!keys) imported.set(set, (keys = importVerificationKeys(set)));
-  return keys;
-}
-
 export async function checkToken(token: string, ports: CheckPorts): Promise<TillDecision> {
   let set = await ports.cachedKeys();
   let refreshed = false;
@@ -88,11 +81,11 @@ export async function checkToken(token: string, ports: CheckPorts): Promise<Till
     const id = voucherIdToString(decoded.claims.voucherId);
     if (await ports.collectedHere(id)) collected.add(id);
   }
-  let check = await run(await keysOf(set));
+  let check = await run(await verificationKeysOf(set));
   // A key this till has not seen yet: the operator may have rotated keys since the last sync.
   if (!check.ok && check.reason === 'unknown_key' && !refreshed && ports.online()) {
     const fresh = await ports.refreshKeys();
-    if (fresh) check = await run(await keysOf(fresh));
+    if (fresh) check = await run(await verificationKeysOf(fresh));
   }
   if (!check.ok) return check;
   const base = { ok: true as const, token, voucherId: check.voucherId, reference: check.reference, claims: check.claims };

@@ -52,7 +52,8 @@ export async function checkAtCounter(input: TillInput, device: DeviceRecord | nu
   }
   ports.show({ state: 'checking' });
   const check = await ports.checkPorts();
-  const decision = input.kind === 'token' ? await checkToken(input.token, check) : await checkReference(input.reference, { ...check, lookup: (reference) => ports.lookup(reference) });
+  const decision =
+    input.kind === 'token' ? await checkToken(input.token, check) : await checkReference(input.reference, { ...check, lookup: (reference) => ports.lookup(reference) });
   ports.show(
     decision.ok
       ? { state: 'ready', decision }

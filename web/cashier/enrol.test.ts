@@ -4,15 +4,28 @@ import type { DeviceRecord } from '../offline/till-records.ts';
 import { enrolTill, normalizeCode, type EnrolPorts } from './enrol.ts';
 
 const answer = {
-  object: 'device' as const, id: 'dev_1', name: 'Front till', store: { id: 'sto_demo', name: 'Demo Store', currency: 'EUR' }, credential: 'cpd_secret',
-  lease: { currency: 'EUR', ...DEFAULT_LIMITS }, enrolled_at: '2030-01-01T00:00:00Z', server_time: '2030-01-01T00:00:00Z', server_time_proof: 'proof',
+  object: 'device' as const,
+  id: 'dev_1',
+  name: 'Front till',
+  store: { id: 'sto_demo', name: 'Demo Store', currency: 'EUR' },
+  credential: 'cpd_secret',
+  lease: { currency: 'EUR', ...DEFAULT_LIMITS },
+  enrolled_at: '2030-01-01T00:00:00Z',
+  server_time: '2030-01-01T00:00:00Z',
+  server_time_proof: 'proof',
 };
 
 describe('enrolment', () => {
   it('sends only the public half of a new non-extractable key and keeps the pair with the credential', async () => {
     const sent: unknown[] = [];
     const saved: DeviceRecord[] = [];
-    const ports: EnrolPorts = { enrol: async (body) => (sent.push(body), { ok: true, data: answer }), save: async (d) => void saved.push(d) };
+    const ports: EnrolPorts = {
+      enrol: async (body) => {
+        sent.push(body);
+        return { ok: true, data: answer };
+      },
+      save: async (d) => void saved.push(d),
+    };
     const result = await enrolTill(' abcd-efgh ', 'Front till', ports);
     expect(result.ok).toBe(true);
     expect(sent).toEqual([{ enrollment_code: 'ABCD-EFGH', name: 'Front till', public_key: { kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String) } }]);
@@ -25,7 +38,9 @@ describe('enrolment', () => {
   it('tells a refused code apart from no network, and saves nothing for either', async () => {
     const saved: DeviceRecord[] = [];
     const save = async (d: DeviceRecord) => void saved.push(d);
-    expect(await enrolTill('X', '', { save, enrol: async () => ({ ok: false, reason: 'status', status: 400, problem: 'enrollment-code-invalid', detail: 'expired' }) })).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(
+      await enrolTill('X', '', { save, enrol: async () => ({ ok: false, reason: 'status', status: 400, problem: 'enrollment-code-invalid', detail: 'expired' }) }),
+    ).toMatchObject({ ok: false, reason: 'invalid' });
     expect(await enrolTill('X', '', { save, enrol: async () => ({ ok: false, reason: 'network' }) })).toMatchObject({ ok: false, reason: 'offline' });
     expect(await enrolTill('  ', '', { save, enrol: async () => ({ ok: true, data: answer }) })).toMatchObject({ ok: false, reason: 'no_code' });
     expect(saved).toEqual([]);

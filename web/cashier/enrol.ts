@@ -40,7 +40,8 @@ export async function enrolTill(typedCode: string, name: string, ports: EnrolPor
   });
   if (!answer.ok) {
     if (answer.reason === 'network') return { ok: false, reason: 'offline', detail: 'no network' };
-    if (answer.reason === 'status' && (answer.problem === ('enrollment-code-invalid' satisfies ProblemCode) || answer.status === 400)) return { ok: false, reason: 'invalid', detail: answer.detail };
+    if (answer.reason === 'status' && (answer.problem === ('enrollment-code-invalid' satisfies ProblemCode) || answer.status === 400))
+      return { ok: false, reason: 'invalid', detail: answer.detail };
     return { ok: false, reason: 'failed', detail: answer.reason === 'status' ? `HTTP ${answer.status}: ${answer.detail}` : answer.detail };
   }
   const device: DeviceRecord = {

@@ -5,15 +5,38 @@ import { translate } from '../app/i18n.ts';
 import { refusalSentence, type TillRefusal } from './refusals.ts';
 
 const ALL: TillRefusal[] = [
-  'malformed', 'unsupported', 'unknown_key', 'bad_signature', 'expired', 'wrong_currency', 'paid_elsewhere', 'canceled', 'collected_here',
-  'keys_unavailable', 'lease_voucher_too_large', 'lease_total_exceeded', 'lease_count_exceeded', 'lease_offline_too_long',
-  'reference_offline', 'reference_not_found', 'server_error', 'not_voucher', 'reference_length', 'reference_not_digits', 'reference_check_digit',
-  'device_revoked', 'journal_failed',
+  'malformed',
+  'unsupported',
+  'unknown_key',
+  'bad_signature',
+  'expired',
+  'wrong_currency',
+  'paid_elsewhere',
+  'canceled',
+  'collected_here',
+  'keys_unavailable',
+  'lease_voucher_too_large',
+  'lease_total_exceeded',
+  'lease_count_exceeded',
+  'lease_offline_too_long',
+  'reference_offline',
+  'reference_not_found',
+  'server_error',
+  'not_voucher',
+  'reference_length',
+  'reference_not_digits',
+  'reference_check_digit',
+  'device_revoked',
+  'journal_failed',
 ];
 
 const format = { money: (a: number, c: string) => `${c} ${a}`, date: (d: Date) => d.toISOString() };
 const ctx = {
-  lease: { currency: 'EUR', ...DEFAULT_LIMITS }, storeCurrency: 'EUR', reference: '123456789012', detail: 'HTTP 503', unsyncedCount: 100,
+  lease: { currency: 'EUR', ...DEFAULT_LIMITS },
+  storeCurrency: 'EUR',
+  reference: '123456789012',
+  detail: 'HTTP 503',
+  unsyncedCount: 100,
   claims: { kid: 1, voucherId: new Uint8Array(8), amount: 1, currency: 'JPY', expiresAt: 1_900_000_000, merchant: 'M', orderRef: 'O', summary: '' },
 };
 

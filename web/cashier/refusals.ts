@@ -30,11 +30,7 @@ export interface Sentence {
   params: Record<string, string | number>;
 }
 
-export function refusalSentence(
-  reason: TillRefusal,
-  ctx: RefusalContext,
-  format: { money(amount: number, currency: string): string; date(d: Date): string },
-): Sentence {
+export function refusalSentence(reason: TillRefusal, ctx: RefusalContext, format: { money(amount: number, currency: string): string; date(d: Date): string }): Sentence {
   const key = `till.refusal.${reason}` as MessageKey;
   switch (reason) {
     case 'expired':

@@ -20,7 +20,12 @@ export interface Scanner {
 /** Starts the back camera in the element with `elementId` and calls `onText` for each code read. */
 export async function startScanner(elementId: string, onText: (text: string) => void): Promise<Scanner> {
   const reader = new Html5Qrcode(elementId, { formatsToSupport: [Html5QrcodeSupportedFormats.QR_CODE], verbose: false });
-  await reader.start({ facingMode: 'environment' }, { fps: 10 }, (text) => onText(text), () => undefined);
+  await reader.start(
+    { facingMode: 'environment' },
+    { fps: 10 },
+    (text) => onText(text),
+    () => undefined,
+  );
   return {
     async stop() {
       if (reader.isScanning) await reader.stop();

@@ -7,9 +7,30 @@ let seq = 0;
 function row(tender: Tender, amount: number, at: string, state: JournalEntry['state'] = 'settled', outcome: 'accepted' | 'duplicate' | 'rejected' = 'accepted'): JournalEntry {
   seq++;
   return {
-    id: `c-${seq}`, deviceId: 'dev', seq, voucherId: `vch_${seq}`, hash: 'a'.repeat(64), state, cashGiven: null, attempts: 0, attentionDetail: null,
+    id: `c-${seq}`,
+    deviceId: 'dev',
+    seq,
+    voucherId: `vch_${seq}`,
+    hash: 'a'.repeat(64),
+    state,
+    cashGiven: null,
+    attempts: 0,
+    attentionDetail: null,
     result: state === 'settled' ? { outcome, voucher_id: `vch_${seq}`, detail: '', flags: [], settledAt: 1 } : null,
-    record: { v: 1, id: `c-${seq}`, device_id: 'dev', seq, prev_hash: '0'.repeat(64), token: '1', amount, currency: 'EUR', tender, tender_reference: null, collected_at: at, signature: 's' },
+    record: {
+      v: 1,
+      id: `c-${seq}`,
+      device_id: 'dev',
+      seq,
+      prev_hash: '0'.repeat(64),
+      token: '1',
+      amount,
+      currency: 'EUR',
+      tender,
+      tender_reference: null,
+      collected_at: at,
+      signature: 's',
+    },
   };
 }
 
@@ -38,7 +59,15 @@ describe('shift summary', () => {
   });
 
   it('shows money owed back to shoppers and rows for review separately', () => {
-    const s = summarize([row('cash', 500, '2030-01-01T09:00:00Z', 'settled', 'duplicate'), row('cash', 300, '2030-01-01T09:00:00Z', 'settled', 'rejected'), row('cash', 1, '2030-01-01T09:00:00Z', 'attention')], start, 'EUR');
+    const s = summarize(
+      [
+        row('cash', 500, '2030-01-01T09:00:00Z', 'settled', 'duplicate'),
+        row('cash', 300, '2030-01-01T09:00:00Z', 'settled', 'rejected'),
+        row('cash', 1, '2030-01-01T09:00:00Z', 'attention'),
+      ],
+      start,
+      'EUR',
+    );
     expect(s.owedBack).toEqual({ count: 1, total: 500 });
     expect(s.review).toBe(2);
   });

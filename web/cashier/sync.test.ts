@@ -7,9 +7,30 @@ import type { ApiResult, CollectionsAnswer, FeedPage } from './till.api.ts';
 
 function entry(seq: number): JournalEntry {
   return {
-    id: `c-${seq}`, deviceId: 'dev_a', seq, voucherId: `vch_${seq}`,
-    record: { v: 1, id: `c-${seq}`, device_id: 'dev_a', seq, prev_hash: '0'.repeat(64), token: '1', amount: 100, currency: 'EUR', tender: 'cash', tender_reference: null, collected_at: '2030-01-01T00:00:00Z', signature: 's' },
-    hash: 'a'.repeat(64), state: 'queued', cashGiven: null, result: null, attentionDetail: null, attempts: 0,
+    id: `c-${seq}`,
+    deviceId: 'dev_a',
+    seq,
+    voucherId: `vch_${seq}`,
+    record: {
+      v: 1,
+      id: `c-${seq}`,
+      device_id: 'dev_a',
+      seq,
+      prev_hash: '0'.repeat(64),
+      token: '1',
+      amount: 100,
+      currency: 'EUR',
+      tender: 'cash',
+      tender_reference: null,
+      collected_at: '2030-01-01T00:00:00Z',
+      signature: 's',
+    },
+    hash: 'a'.repeat(64),
+    state: 'queued',
+    cashGiven: null,
+    result: null,
+    attentionDetail: null,
+    attempts: 0,
   };
 }
 
@@ -64,7 +85,10 @@ describe('sending the journal', () => {
   });
 
   it('keeps duplicate and late rows as final outcomes, not as failures', async () => {
-    const j = journal(2, (batch) => ({ ok: true, data: { data: batch.map((c, index) => ({ index, id: c.id, outcome: index ? 'late' : 'duplicate', voucher_id: 'vch_x', detail: 'owed back', flags: [] })) } }));
+    const j = journal(2, (batch) => ({
+      ok: true,
+      data: { data: batch.map((c, index) => ({ index, id: c.id, outcome: index ? 'late' : 'duplicate', voucher_id: 'vch_x', detail: 'owed back', flags: [] })) },
+    }));
     await pushJournal(j.ports);
     expect([...j.rows.values()].map((r) => r.result?.outcome)).toEqual(['duplicate', 'late']);
   });
@@ -72,7 +96,13 @@ describe('sending the journal', () => {
   it('moves a row the server calls malformed to "needs attention", never out of the journal', async () => {
     const j = journal(3, (batch) => ({
       ok: true,
-      data: { data: batch.map((c, index) => (index === 1 ? { index, id: c.id, outcome: 'rejected' as const, reason: 'malformed', voucher_id: null, detail: 'signature is not base64url', flags: [] } : { index, id: c.id, outcome: 'accepted' as const, voucher_id: 'v', detail: '', flags: [] })) },
+      data: {
+        data: batch.map((c, index) =>
+          index === 1
+            ? { index, id: c.id, outcome: 'rejected' as const, reason: 'malformed', voucher_id: null, detail: 'signature is not base64url', flags: [] }
+            : { index, id: c.id, outcome: 'accepted' as const, voucher_id: 'v', detail: '', flags: [] },
+        ),
+      },
     }));
     const outcome = await pushJournal(j.ports);
     expect(j.states()).toEqual(['settled', 'attention', 'settled']);
@@ -81,13 +111,19 @@ describe('sending the journal', () => {
   });
 
   it('quarantines a row the server could not read far enough to name its id', async () => {
-    const j = journal(1, () => ({ ok: true, data: { data: [{ index: 0, id: null, outcome: 'rejected', reason: 'malformed', voucher_id: null, detail: 'not an object', flags: [] }] } }));
+    const j = journal(1, () => ({
+      ok: true,
+      data: { data: [{ index: 0, id: null, outcome: 'rejected', reason: 'malformed', voucher_id: null, detail: 'not an object', flags: [] }] },
+    }));
     await pushJournal(j.ports);
     expect(j.states()).toEqual(['attention']);
   });
 
   it('keeps every row queued when the server answers 500 or cannot be reached', async () => {
-    for (const failure of [{ ok: false, reason: 'status', status: 500, problem: null, detail: 'boom' }, { ok: false, reason: 'network' }] as const) {
+    for (const failure of [
+      { ok: false, reason: 'status', status: 500, problem: null, detail: 'boom' },
+      { ok: false, reason: 'network' },
+    ] as const) {
       const j = journal(3, () => failure);
       const outcome = await pushJournal(j.ports);
       expect(outcome.status).toBe('retry');
@@ -110,14 +146,19 @@ describe('sending the journal', () => {
   });
 
   it('quarantines the single row a 400 points at after splitting, and settles the others', async () => {
-    const j = journal(4, (batch) => (batch.some((c) => c.id === 'c-3') ? { ok: false, reason: 'status', status: 400, problem: 'validation', detail: 'collections[0].token: bad' } : accepted(batch)));
+    const j = journal(4, (batch) =>
+      batch.some((c) => c.id === 'c-3') ? { ok: false, reason: 'status', status: 400, problem: 'validation', detail: 'collections[0].token: bad' } : accepted(batch),
+    );
     await pushJournal(j.ports);
     expect(j.states()).toEqual(['settled', 'settled', 'attention', 'settled']);
     expect(j.rows.get('c-3')!.attentionDetail).toContain('token');
   });
 
   it('never settles a row with an answer that names another collection', async () => {
-    const j = journal(2, (batch) => ({ ok: true, data: { data: batch.map((c, index) => ({ index, id: index ? 'someone-else' : c.id, outcome: 'accepted' as const, voucher_id: 'v', detail: '', flags: [] })) } }));
+    const j = journal(2, (batch) => ({
+      ok: true,
+      data: { data: batch.map((c, index) => ({ index, id: index ? 'someone-else' : c.id, outcome: 'accepted' as const, voucher_id: 'v', detail: '', flags: [] })) },
+    }));
     const outcome = await pushJournal(j.ports);
     expect(j.states()).toEqual(['settled', 'queued']);
     expect(outcome.status).toBe('retry');
@@ -126,9 +167,15 @@ describe('sending the journal', () => {
 
 function page(n: number, hasMore: boolean): FeedPage {
   return {
-    object: 'till_feed', changes: [{ voucher_id: `vch_${n}`, status: 'paid', changed_at: '2030-01-01T00:00:00Z' }], cursor: `c${n}`, has_more: hasMore,
-    keys: { keys: [] }, lease: { currency: 'EUR', max_voucher_amount: 1, max_unsynced_total: 1, max_unsynced_count: 1, max_offline_seconds: 1 },
-    store: { id: 'sto', name: 'S', currency: 'EUR' }, server_time: '2030-01-01T00:00:00Z', server_time_proof: 'proof',
+    object: 'till_feed',
+    changes: [{ voucher_id: `vch_${n}`, status: 'paid', changed_at: '2030-01-01T00:00:00Z' }],
+    cursor: `c${n}`,
+    has_more: hasMore,
+    keys: { keys: [] },
+    lease: { currency: 'EUR', max_voucher_amount: 1, max_unsynced_total: 1, max_unsynced_count: 1, max_offline_seconds: 1 },
+    store: { id: 'sto', name: 'S', currency: 'EUR' },
+    server_time: '2030-01-01T00:00:00Z',
+    server_time_proof: 'proof',
   };
 }
 
@@ -147,13 +194,19 @@ describe('pulling the paid list', () => {
       now: () => 1,
     });
     expect(asked).toEqual(['c0', 'c1', 'c2']);
-    expect(stored).toEqual([['c1', false], ['c2', false], ['c3', true]]);
+    expect(stored).toEqual([
+      ['c1', false],
+      ['c2', false],
+      ['c3', true],
+    ]);
     expect(outcome).toMatchObject({ status: 'done', pages: 3, changes: 3 });
   });
 
   it('tells a withdrawn device apart from a network failure', async () => {
     const base = { cursor: async () => null, store: async () => {}, now: () => 1 };
-    expect(await pullFeed({ ...base, fetch: async () => ({ ok: false, reason: 'status', status: 403, problem: 'device-revoked', detail: 'revoked' }) })).toMatchObject({ status: 'revoked' });
+    expect(await pullFeed({ ...base, fetch: async () => ({ ok: false, reason: 'status', status: 403, problem: 'device-revoked', detail: 'revoked' }) })).toMatchObject({
+      status: 'revoked',
+    });
     expect(await pullFeed({ ...base, fetch: async () => ({ ok: false, reason: 'network' }) })).toMatchObject({ status: 'retry' });
   });
 });

@@ -156,7 +156,10 @@ export class Till {
   private async checkPorts(): Promise<CheckPorts> {
     const device = this.device!;
     return {
-      cachedKeys: async () => this.keySet ?? (this.keySet = (await getCachedKeys())?.set ?? null),
+      cachedKeys: async () => {
+        this.keySet ??= (await getCachedKeys())?.set ?? null;
+        return this.keySet;
+      },
       refreshKeys: async () => {
         await this.syncNow('keys');
         return this.keySet;

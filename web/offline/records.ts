@@ -35,6 +35,11 @@ export const voucherRecordSchema = z.object({
 });
 export type VoucherRecord = z.infer<typeof voucherRecordSchema>;
 
+/** A voucher as first saved from its token alone: nothing is known yet beyond what the token signs. */
+export function newVoucherRecord(v: { id: string; token: string; qr: string; savedAt: number }): VoucherRecord {
+  return { ...v, items: null, merchantName: null, linkCode: null, status: 'open', paidAt: null, canceledAt: null, statusCheckedAt: null };
+}
+
 export const keysRecordSchema = z.object({
   id: z.literal('operator'),
   set: OperatorJwkSet,

@@ -4,7 +4,7 @@
  * the till trusts it, because an older or newer app version may have written it.
  */
 import * as z from 'zod/mini';
-import { CollectionAnswer, FeedChange, Lease, SignedCollection, Store } from '../../core/contract/till.ts';
+import { CollectionAnswer, Lease, SignedCollection, Store } from '../../core/contract/till.ts';
 
 /** The enrolled device: who it is, its credential and its own key pair. */
 export const deviceRecordSchema = z.object({

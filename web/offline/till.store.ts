@@ -3,14 +3,7 @@
  * an unreadable device record reads as "not enrolled" only if no journal exists (see the caller).
  */
 import { db } from './db.ts';
-import {
-  deviceRecordSchema,
-  shiftRecordSchema,
-  syncStateSchema,
-  type DeviceRecord,
-  type ShiftRecord,
-  type SyncState,
-} from './till-records.ts';
+import { deviceRecordSchema, shiftRecordSchema, syncStateSchema, type DeviceRecord, type ShiftRecord, type SyncState } from './till-records.ts';
 import { FeedChange } from '../../core/contract/till.ts';
 
 export async function getDevice(): Promise<DeviceRecord | null> {

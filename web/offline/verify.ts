@@ -3,7 +3,7 @@
  * when a token names a key this phone has not seen yet (the operator rotated keys since).
  */
 import { decodeVoucherToken, verifyVoucherToken, type TokenCheck, type VerificationKeys } from '../../core/token/voucher-token.ts';
-import { importVerificationKeys, type OperatorJwkSet } from '../../core/token/operator-keys.ts';
+import { verificationKeysOf, type OperatorJwkSet } from '../../core/token/operator-keys.ts';
 
 export interface KeySource {
   /** The cached key set, or null when this phone has none yet. */
@@ -17,14 +17,6 @@ export type VerifyOutcome =
   /** keys_unavailable: the phone never fetched the operator keys and is offline now. */
   | { ok: false; reason: 'keys_unavailable'; detail: string };
 
-const imported = new WeakMap<OperatorJwkSet, Promise<VerificationKeys>>();
-
-function keysOf(set: OperatorJwkSet): Promise<VerificationKeys> {
-  let keys = imported.get(set);
-  if (!keys) imported.set(set, (keys = importVerificationKeys(set)));
-  return keys;
-}
-
 export async function verifyToken(token: string, source: KeySource): Promise<VerifyOutcome> {
   // A token that does not even decode is refused without touching keys or the network.
   const decoded = decodeVoucherToken(token);
@@ -37,10 +29,10 @@ export async function verifyToken(token: string, source: KeySource): Promise<Ver
     refreshed = true;
     if (!set) return { ok: false, reason: 'keys_unavailable', detail: 'no operator keys cached and the server cannot be reached' };
   }
-  let check = await verifyVoucherToken(token, await keysOf(set));
+  let check = await verifyVoucherToken(token, await verificationKeysOf(set));
   if (!check.ok && check.reason === 'unknown_key' && !refreshed) {
     const fresh = await source.refresh();
-    if (fresh) check = await verifyVoucherToken(token, await keysOf(fresh));
+    if (fresh) check = await verifyVoucherToken(token, await verificationKeysOf(fresh));
   }
   return check;
 }

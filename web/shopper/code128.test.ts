@@ -7,8 +7,14 @@ describe('Code 128 set C', () => {
     expect(new Set(PATTERNS).size).toBe(107);
     for (const [value, pattern] of PATTERNS.entries()) {
       const widths = [...pattern].map(Number);
-      expect(widths.every((w) => w >= 1 && w <= 4), `symbol ${value}`).toBe(true);
-      expect(widths.reduce((a, b) => a + b), `symbol ${value}`).toBe(value === 106 ? 13 : 11);
+      expect(
+        widths.every((w) => w >= 1 && w <= 4),
+        `symbol ${value}`,
+      ).toBe(true);
+      expect(
+        widths.reduce((a, b) => a + b),
+        `symbol ${value}`,
+      ).toBe(value === 106 ? 13 : 11);
     }
   });
 

@@ -32,7 +32,10 @@ function linkAnswer(token: string, claims: ReturnType<typeof claimsFor>, overrid
     order_ref: claims.orderRef,
     amount: claims.amount,
     currency: claims.currency,
-    items: [{ name: 'Mug', quantity: 2, unit_amount: 5_000 }, { name: 'Tea', quantity: 1, unit_amount: 2_345 }],
+    items: [
+      { name: 'Mug', quantity: 2, unit_amount: 5_000 },
+      { name: 'Tea', quantity: 1, unit_amount: 2_345 },
+    ],
     expires_at: new Date(claims.expiresAt * 1000).toISOString(),
     paid_at: null,
     canceled_at: null,

@@ -11,7 +11,7 @@ import { digitsToBytes } from '../../core/token/digits.ts';
 import { voucherQrText } from '../../core/token/limits.ts';
 import { voucherIdToString } from '../../core/vouchers/voucher-id.ts';
 import type { HttpResult } from '../app/http.ts';
-import type { VoucherRecord } from '../offline/records.ts';
+import { newVoucherRecord, type VoucherRecord } from '../offline/records.ts';
 import { verifyToken, type KeySource } from '../offline/verify.ts';
 import type { VoucherLink } from '../../core/contract/vouchers.ts';
 import { voucherFromRecord, type SavedVoucher } from './voucher.ts';
@@ -61,23 +61,7 @@ export async function openInlineToken(token: string, origin: string, deps: OpenD
 
   const check = await verifyToken(token, deps.keys);
   if (!check.ok) return refusal(token, check);
-  return save(
-    {
-      id,
-      token,
-      qr: voucherQrText(origin, token),
-      items: null,
-      merchantName: null,
-      linkCode: null,
-      status: 'open',
-      paidAt: null,
-      canceledAt: null,
-      statusCheckedAt: null,
-      savedAt: deps.now(),
-    },
-    existing,
-    deps,
-  );
+  return save(newVoucherRecord({ id, token, qr: voucherQrText(origin, token), savedAt: deps.now() }), existing, deps);
 }
 
 /** Opens `/v/<code>`: from the phone when it was opened before, else from the server. */
@@ -128,9 +112,7 @@ async function save(fresh: VoucherRecord, existing: VoucherRecord | null, deps: 
         merchantName: fresh.merchantName ?? existing.merchantName,
         linkCode: fresh.linkCode ?? existing.linkCode,
         // A server answer in hand wins; otherwise keep the last one the phone had.
-        ...(fresh.statusCheckedAt === null
-          ? { status: existing.status, paidAt: existing.paidAt, canceledAt: existing.canceledAt, statusCheckedAt: existing.statusCheckedAt }
-          : {}),
+        ...(fresh.statusCheckedAt === null ? { status: existing.status, paidAt: existing.paidAt, canceledAt: existing.canceledAt, statusCheckedAt: existing.statusCheckedAt } : {}),
         savedAt: existing.savedAt,
       }
     : fresh;

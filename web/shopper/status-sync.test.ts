@@ -6,8 +6,17 @@ import { STATUS_BATCH, syncStatuses } from './status-sync.ts';
 
 function record(n: number, status: VoucherRecord['status'] = 'open'): VoucherRecord {
   return {
-    id: `vch_${String(n).padStart(13, '0')}`, token: String(1000 + n), qr: `HTTP://X/V/${1000 + n}`, items: null, merchantName: null,
-    linkCode: null, status, paidAt: null, canceledAt: null, statusCheckedAt: null, savedAt: n,
+    id: `vch_${String(n).padStart(13, '0')}`,
+    token: String(1000 + n),
+    qr: `HTTP://X/V/${1000 + n}`,
+    items: null,
+    merchantName: null,
+    linkCode: null,
+    status,
+    paidAt: null,
+    canceledAt: null,
+    statusCheckedAt: null,
+    savedAt: n,
   };
 }
 
@@ -51,12 +60,15 @@ describe('voucher status check', () => {
 
   it('sends at most the API’s batch size of tokens a call', async () => {
     const s = server((t) => ({ voucher_id: idOf(t), status: 'open', paid_at: null, canceled_at: null }));
-    await syncStatuses(Array.from({ length: STATUS_BATCH * 2 + 1 }, (_, i) => record(i)), s.deps);
+    await syncStatuses(
+      Array.from({ length: STATUS_BATCH * 2 + 1 }, (_, i) => record(i)),
+      s.deps,
+    );
     expect(s.calls.map((c) => c.length)).toEqual([STATUS_BATCH, STATUS_BATCH, 1]);
   });
 
   it('leaves a record alone when the server calls its token invalid or answers for another voucher', async () => {
-    const s = server((t, i) => (i === 0 ? { error: 'invalid_token' } : { voucher_id: 'vch_someoneelse00', status: 'paid', paid_at: null, canceled_at: null }));
+    const s = server((_t, i) => (i === 0 ? { error: 'invalid_token' } : { voucher_id: 'vch_someoneelse00', status: 'paid', paid_at: null, canceled_at: null }));
     const outcome = await syncStatuses([record(1), record(2)], s.deps);
     expect(outcome.updated).toEqual([]);
     expect(s.puts).toEqual([]);

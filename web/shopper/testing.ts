@@ -17,8 +17,16 @@ export async function makeKey(kid: number): Promise<TestKey> {
     kid,
     pair,
     jwk: {
-      kty: 'EC', crv: 'P-256', x: exported.x!, y: exported.y!, kid: String(kid), alg: 'ES256', use: 'sig',
-      signs_from: '2025-01-01T00:00:00Z', signs_until: null, verify_until: null,
+      kty: 'EC',
+      crv: 'P-256',
+      x: exported.x!,
+      y: exported.y!,
+      kid: String(kid),
+      alg: 'ES256',
+      use: 'sig',
+      signs_from: '2025-01-01T00:00:00Z',
+      signs_until: null,
+      verify_until: null,
     },
   };
 }
@@ -51,7 +59,7 @@ export function sign(key: TestKey, claims: VoucherClaims): Promise<string> {
 
 /** A key source with a cached set and a "server" set; counts refreshes; `online` false makes refresh fail. */
 export function keySource(cached: TestKey[] | null, server: TestKey[], online = true) {
-  const state = { cached: cached && { keys: cached.map((k) => k.jwk) } as OperatorJwkSet | null, refreshes: 0, online };
+  const state = { cached: cached && ({ keys: cached.map((k) => k.jwk) } as OperatorJwkSet | null), refreshes: 0, online };
   const source: KeySource = {
     async cached() {
       return state.cached;
@@ -82,4 +90,3 @@ export function memoryStore() {
     },
   };
 }
-

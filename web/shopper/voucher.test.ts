@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { referenceForVoucherId } from '../../core/reference/reference.ts';
 import { voucherIdToString } from '../../core/vouchers/voucher-id.ts';
-import { voucherRecordSchema, type VoucherRecord } from '../offline/records.ts';
+import { newVoucherRecord, voucherRecordSchema, type VoucherRecord } from '../offline/records.ts';
 import { statusAt, voucherFromRecord } from './voucher.ts';
 import { claimsFor, makeKey, sign } from './testing.ts';
 
@@ -9,10 +9,7 @@ async function savedRecord(overrides: Partial<VoucherRecord> = {}) {
   const key = await makeKey(1);
   const claims = claimsFor(1, { expiresAt: 2_000_000_000 });
   const token = await sign(key, claims);
-  const record: VoucherRecord = {
-    id: voucherIdToString(claims.voucherId), token, qr: `HTTP://X/V/${token}`, items: null, merchantName: null, linkCode: null,
-    status: 'open', paidAt: null, canceledAt: null, statusCheckedAt: null, savedAt: 1, ...overrides,
-  };
+  const record: VoucherRecord = { ...newVoucherRecord({ id: voucherIdToString(claims.voucherId), token, qr: `HTTP://X/V/${token}`, savedAt: 1 }), ...overrides };
   return { record, claims };
 }
 
@@ -20,8 +17,12 @@ describe('saved voucher', () => {
   it('shows the signed claims decoded from its token, and the reference derived from its id', async () => {
     const { record, claims } = await savedRecord();
     expect(voucherFromRecord(record)).toMatchObject({
-      merchant: 'Demo Shop', orderRef: claims.orderRef, amount: claims.amount, currency: 'EUR',
-      expiresAt: new Date(2_000_000_000_000), reference: referenceForVoucherId(claims.voucherId),
+      merchant: 'Demo Shop',
+      orderRef: claims.orderRef,
+      amount: claims.amount,
+      currency: 'EUR',
+      expiresAt: new Date(2_000_000_000_000),
+      reference: referenceForVoucherId(claims.voucherId),
     });
   });
 

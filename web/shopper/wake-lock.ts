@@ -23,7 +23,7 @@ export class ScreenAwake {
   }
 
   private async acquire(): Promise<void> {
-    if (!('wakeLock' in navigator) || this.sentinel && !this.sentinel.released) return;
+    if (!('wakeLock' in navigator) || (this.sentinel && !this.sentinel.released)) return;
     try {
       this.sentinel = await navigator.wakeLock.request('screen');
     } catch {

@@ -31,7 +31,8 @@ export class Wallet {
 
   /** Loads once; later calls wait for the same load. */
   ready(): Promise<void> {
-    return (this.loading ??= this.reload());
+    this.loading ??= this.reload();
+    return this.loading;
   }
 
   async reload(): Promise<void> {

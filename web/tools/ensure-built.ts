@@ -22,7 +22,9 @@ const STAMP = join(ROOT, '.tmp', 'web-build.stamp');
 function files(path: string): string[] {
   if (!existsSync(path)) return [];
   if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path).sort().flatMap((entry) => files(join(path, entry)));
+  return readdirSync(path)
+    .sort()
+    .flatMap((entry) => files(join(path, entry)));
 }
 
 /** A hash over the names and contents of every input file. */

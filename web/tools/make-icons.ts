@@ -18,14 +18,21 @@ type Shape = { x: number; y: number; w: number; h: number; r: number; color: Rgb
 function mark(): Shape[] {
   const dark = BRAND;
   const cells: Array<[number, number, number, number]> = [
-    [9, 9, 6, 6], [17, 17, 6, 6], [17, 9, 2, 2], [21, 9, 2, 4], [9, 17, 2, 2], [13, 19, 2, 4],
+    [9, 9, 6, 6],
+    [17, 17, 6, 6],
+    [17, 9, 2, 2],
+    [21, 9, 2, 4],
+    [9, 17, 2, 2],
+    [13, 19, 2, 4],
   ];
   return [
     { x: 6, y: 6, w: 20, h: 20, r: 3, color: WHITE },
     ...cells.map(([x, y, w, h]) => ({ x, y, w, h, r: 0, color: dark })),
     // Finder pattern centres are white rings around a dark dot: punch the ring.
-    { x: 10, y: 10, w: 4, h: 4, r: 0, color: WHITE }, { x: 11, y: 11, w: 2, h: 2, r: 0, color: dark },
-    { x: 18, y: 18, w: 4, h: 4, r: 0, color: WHITE }, { x: 19, y: 19, w: 2, h: 2, r: 0, color: dark },
+    { x: 10, y: 10, w: 4, h: 4, r: 0, color: WHITE },
+    { x: 11, y: 11, w: 2, h: 2, r: 0, color: dark },
+    { x: 18, y: 18, w: 4, h: 4, r: 0, color: WHITE },
+    { x: 19, y: 19, w: 2, h: 2, r: 0, color: dark },
   ];
 }
 
@@ -40,9 +47,7 @@ function inside(s: Shape, x: number, y: number): boolean {
 /** Renders with 4×4 supersampling so edges are smooth. `scale` maps the 32-unit design to pixels. */
 function draw(size: number, maskable: boolean): Buffer {
   const png = new PNG({ width: size, height: size });
-  const background: Shape = maskable
-    ? { x: 0, y: 0, w: 32, h: 32, r: 0, color: BRAND }
-    : { x: 0, y: 0, w: 32, h: 32, r: 6, color: BRAND };
+  const background: Shape = maskable ? { x: 0, y: 0, w: 32, h: 32, r: 0, color: BRAND } : { x: 0, y: 0, w: 32, h: 32, r: 6, color: BRAND };
   // Maskable: shrink the mark so its card (6…26 of 32) sits within the 80 % safe circle.
   const zoom = maskable ? 0.78 : 1;
   const shapes = mark().map((s) => ({ ...s, x: 16 + (s.x - 16) * zoom, y: 16 + (s.y - 16) * zoom, w: s.w * zoom, h: s.h * zoom, r: s.r * zoom }));

@@ -29,7 +29,11 @@ export const vouchersRepository = {
   },
 
   async byId(db: Db, merchantId: string, id: string): Promise<VoucherRow | undefined> {
-    const rows = await db.select().from(vouchers).where(and(eq(vouchers.id, id), eq(vouchers.merchantId, merchantId))).limit(1);
+    const rows = await db
+      .select()
+      .from(vouchers)
+      .where(and(eq(vouchers.id, id), eq(vouchers.merchantId, merchantId)))
+      .limit(1);
     return rows[0];
   },
 
@@ -38,7 +42,12 @@ export const vouchersRepository = {
     const conditions = [eq(vouchers.merchantId, merchantId)];
     if (q.status) conditions.push(statusIs(q.status, q.now)!);
     if (q.after) conditions.push(sql`(${vouchers.createdAt}, ${vouchers.id}) < (${q.after.createdAt}, ${q.after.id})`);
-    return db.select().from(vouchers).where(and(...conditions)).orderBy(desc(vouchers.createdAt), desc(vouchers.id)).limit(q.limit);
+    return db
+      .select()
+      .from(vouchers)
+      .where(and(...conditions))
+      .orderBy(desc(vouchers.createdAt), desc(vouchers.id))
+      .limit(q.limit);
   },
 
   /** The race-free cancel: only a row that is open and unexpired at `now` changes. */

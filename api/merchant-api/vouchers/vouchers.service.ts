@@ -15,7 +15,18 @@ import { newLinkCode } from '../../ids.ts';
 import { queueVoucherMessages, recordEvent } from '../../outbox/events.ts';
 import type { SigningKeys } from '../../signing-keys/signing-keys.service.ts';
 import { vouchersRepository as repo, type VoucherRow } from './vouchers.repository.ts';
-import { LINK_CODE, NOTIFY_CHANNELS, type NotifyChannel, type CreateVoucherBody, type ListVouchersQuery, type TokenStatus, type Voucher, type VoucherDelivery, type VoucherLink, type VoucherList } from '../../../core/contract/vouchers.ts';
+import {
+  LINK_CODE,
+  NOTIFY_CHANNELS,
+  type NotifyChannel,
+  type CreateVoucherBody,
+  type ListVouchersQuery,
+  type TokenStatus,
+  type Voucher,
+  type VoucherDelivery,
+  type VoucherLink,
+  type VoucherList,
+} from '../../../core/contract/vouchers.ts';
 import type { ByReference } from '../../../core/contract/till.ts';
 
 export interface MerchantRef {
@@ -105,7 +116,8 @@ export class VouchersService {
     let after: VoucherRow | undefined;
     if (q.starting_after !== undefined) {
       after = await repo.byId(this.db, merchant.id, q.starting_after);
-      if (!after) throw new ValidationError(`starting_after names no voucher of yours: ${JSON.stringify(q.starting_after)}`, [{ field: 'starting_after', message: 'no such voucher' }]);
+      if (!after)
+        throw new ValidationError(`starting_after names no voucher of yours: ${JSON.stringify(q.starting_after)}`, [{ field: 'starting_after', message: 'no such voucher' }]);
     }
     const rows = await repo.list(this.db, merchant.id, { status: q.status, limit: q.limit + 1, after, now });
     return { object: 'list' as const, data: rows.slice(0, q.limit).map((r) => this.toJson(r, merchant, now)), has_more: rows.length > q.limit };
@@ -133,7 +145,12 @@ export class VouchersService {
     const wanted = channels ?? available;
     const missing = wanted.filter((c) => !available.includes(c));
     if (missing.length > 0 || wanted.length === 0) {
-      throw new ValidationError(wanted.length === 0 ? 'the voucher has no customer e-mail or phone to send to' : `the voucher has no customer ${missing.map((c) => (c === 'email' ? 'email' : 'phone')).join(' or ')} to send ${missing.join(' or ')} to`, [{ field: 'notify', message: 'no contact for this channel' }]);
+      throw new ValidationError(
+        wanted.length === 0
+          ? 'the voucher has no customer e-mail or phone to send to'
+          : `the voucher has no customer ${missing.map((c) => (c === 'email' ? 'email' : 'phone')).join(' or ')} to send ${missing.join(' or ')} to`,
+        [{ field: 'notify', message: 'no contact for this channel' }],
+      );
     }
     await this.db.transaction((tx) => queueVoucherMessages(tx, { merchantId: merchant.id, voucherId: id, channels: [...new Set(wanted)], now }));
     return { object: 'voucher_delivery' as const, voucher_id: id, queued: [...new Set(wanted)] };
@@ -190,13 +207,25 @@ export class VouchersService {
     const keys = await this.keys.verificationKeys();
     const checks = await Promise.all(tokens.map((t) => verifyVoucherToken(t, keys)));
     const ids = checks.map((c) => (c.ok ? voucherIdToString(c.claims.voucherId) : null));
-    const rows = new Map((await repo.byIds(this.db, ids.filter((id): id is string => id !== null))).map((r) => [r.id, r]));
+    const rows = new Map(
+      (
+        await repo.byIds(
+          this.db,
+          ids.filter((id): id is string => id !== null),
+        )
+      ).map((r) => [r.id, r]),
+    );
     const now = this.clock.now();
     return ids.map((id, i) => {
       const row = id ? rows.get(id) : undefined;
       // A verified token for a voucher we do not have cannot happen unless data was lost; say invalid rather than guess.
       if (!row || row.token !== tokens[i]) return { error: 'invalid_token' as const };
-      return { voucher_id: row.id, status: effectiveStatus(row.status, row.expiresAt, now), paid_at: row.paidAt?.toISOString() ?? null, canceled_at: row.canceledAt?.toISOString() ?? null };
+      return {
+        voucher_id: row.id,
+        status: effectiveStatus(row.status, row.expiresAt, now),
+        paid_at: row.paidAt?.toISOString() ?? null,
+        canceled_at: row.canceledAt?.toISOString() ?? null,
+      };
     });
   }
 

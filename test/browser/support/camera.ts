@@ -39,8 +39,17 @@ export async function qrVideo(text: string, options: Y4mOptions = {}): Promise<s
   const qr = ['-loop', '1', '-framerate', String(fps), '-t', String(options.qrSeconds ?? 1 / fps), '-i', png];
   const fit = 'pad=1280:720:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p,setsar=1';
   const args = options.blankSeconds
-    ? ['-f', 'lavfi', '-i', `color=c=black:s=1280x720:r=${fps}:d=${options.blankSeconds}`, ...qr,
-       '-filter_complex', `[0:v]format=yuv420p,setsar=1[b];[1:v]${fit}[q];[b][q]concat=n=2:v=1:a=0[v]`, '-map', '[v]']
+    ? [
+        '-f',
+        'lavfi',
+        '-i',
+        `color=c=black:s=1280x720:r=${fps}:d=${options.blankSeconds}`,
+        ...qr,
+        '-filter_complex',
+        `[0:v]format=yuv420p,setsar=1[b];[1:v]${fit}[q];[b][q]concat=n=2:v=1:a=0[v]`,
+        '-map',
+        '[v]',
+      ]
     : [...qr, '-vf', fit];
   execFileSync('ffmpeg', ['-y', '-loglevel', 'error', ...args, '-r', String(fps), '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', out]);
   return out;
