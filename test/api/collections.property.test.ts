@@ -3,11 +3,11 @@
  * expiry and cancellation. At the end every recorded collection has exactly one outcome that never
  * changed once given, and no voucher is accepted twice (docs/architecture.md §2 "exactly once").
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { drivers } from '../support/databases.ts';
-import { harness, tillRequest, type Harness } from '../support/harness.ts';
+import { storeSuite, tillRequest, type Harness } from '../support/harness.ts';
 import { TestTill } from '../support/till.ts';
 import type { SignedCollection } from '../../core/collections/collection-record.ts';
 import type { Database } from '../../api/db/client.ts';
@@ -26,15 +26,10 @@ const event: fc.Arbitrary<Event> = fc.oneof(
 );
 
 describe.each(drivers)('exactly-once property on $name', (driver) => {
-  let database: Database;
-  let h: Harness;
-  let store: string;
-  beforeAll(async () => {
-    database = await driver.open();
-    h = await harness(database);
-    store = (await h.services.network.createStore('Property Store'))!.id;
+  let h: Harness, store: string, database: Database;
+  storeSuite(driver, 'Property Store', (s) => {
+    ({ h, store, database } = s);
   });
-  afterAll(async () => database?.close());
 
   it('gives every collection exactly one lasting outcome and accepts no voucher twice', async () => {
     await fc.assert(

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { drivers } from '../support/databases.ts';
-import { harness, tillRequest, type Harness } from '../support/harness.ts';
+import { storeSuite, tillRequest, type Harness } from '../support/harness.ts';
 import { TestTill } from '../support/till.ts';
-import type { Database } from '../../api/db/client.ts';
 
 describe.each(drivers)('till API on $name', (driver) => {
-  let database: Database;
-  let h: Harness;
-  let store: string;
-  beforeAll(async () => {
-    database = await driver.open();
-    h = await harness(database);
-    store = (await h.services.network.createStore('Corner Store', undefined, 'EUR'))!.id;
+  let h: Harness, store: string;
+  storeSuite(driver, 'Corner Store', (s) => {
+    ({ h, store } = s);
   });
-  afterAll(async () => database?.close());
 
   const code = async () => (await h.services.devices.createEnrolmentCode(store)).code;
   const till = async () => TestTill.enrol(tillRequest(h), await code());

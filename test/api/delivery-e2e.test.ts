@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { closedPort, startSmtp, type Smtp } from '../support/smtp.ts';
 import { startReceiver } from '../support/receiver.ts';
-import { SMTPServer } from 'smtp-server';
 
 async function waitFor(check: () => boolean, ms = 20_000) {
   const end = Date.now() + ms;
@@ -65,25 +64,20 @@ describe('voucher delivery through the server', () => {
     expect(res.status).toBe(201);
     await new Promise((r) => setTimeout(r, 1000)); // the first attempt fails: connection refused
     const arrived: string[] = [];
-    const back = new SMTPServer({
-      disabledCommands: ['STARTTLS'],
-      authOptional: true,
-      logger: false,
-      onRcptTo(address, _session, cb) {
-        arrived.push(address.address);
-        cb();
+    const back = await startSmtp(
+      {
+        onRcptTo(address, _session, cb) {
+          arrived.push(address.address);
+          cb();
+        },
       },
-      onData(stream, _session, cb) {
-        stream.resume();
-        stream.on('end', () => cb());
-      },
-    });
-    await new Promise<void>((resolve) => back.listen(downPort.value, '127.0.0.1', resolve));
+      downPort.value,
+    );
     try {
       // The retry after a refused connection is due 10 s (±20 %) after the first attempt.
       await waitFor(() => arrived.includes('later@example.com'), 30_000);
     } finally {
-      await new Promise<void>((resolve) => back.close(() => resolve()));
+      await back.close();
     }
   });
 });

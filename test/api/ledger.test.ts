@@ -1,25 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { drivers } from '../support/databases.ts';
-import { harness, tillRequest, type Harness } from '../support/harness.ts';
+import { storeSuite, tillRequest, type Harness } from '../support/harness.ts';
 import { TestTill } from '../support/till.ts';
 import type { Database } from '../../api/db/client.ts';
 import { sqlState } from '../../api/db/sql-state.ts';
 import { ledgerPostings, ledgerTransactions } from '../../api/db/schema.ts';
 
 describe.each(drivers)('ledger and settlement on $name', (driver) => {
-  let database: Database;
-  let h: Harness;
-  let store: string;
-  let merchant: string;
-  beforeAll(async () => {
-    database = await driver.open();
-    h = await harness(database);
-    store = (await h.services.network.createStore('Ledger Store'))!.id;
+  let h: Harness, store: string, merchant: string, database: Database;
+  storeSuite(driver, 'Ledger Store', (s) => {
+    ({ h, store, database } = s);
     merchant = h.merchantA;
   });
-  afterAll(async () => database?.close());
 
   const till = async () => TestTill.enrol(tillRequest(h), (await h.services.devices.createEnrolmentCode(store)).code);
   const voucher = async (amount = 10_000) => (await h.req('POST', '/v1/vouchers', { order_ref: 'L-1', amount, currency: 'EUR' })).json();

@@ -10,8 +10,6 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser } from 'mailparser';
 import { closedPort, startSmtp, type Smtp } from '../support/smtp.ts';
 import { drivers } from '../support/databases.ts';
 import { harness, type Harness } from '../support/harness.ts';
@@ -231,30 +229,16 @@ describe('voucher e-mail over SMTP', () => {
     const delivery = deliveryTo(`smtp://127.0.0.1:${port}`);
     await expect(deliverVoucher('email', message, delivery)).rejects.toMatchObject({ permanent: false });
     // The server comes back on the same port; the message the worker kept is sent as it was.
-    const arrived: Buffer[] = [];
-    const back = new SMTPServer({
-      disabledCommands: ['STARTTLS'],
-      authOptional: true,
-      logger: false,
-      onData(stream, _session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          arrived.push(Buffer.concat(chunks));
-          callback(null, 'queued');
-        });
-      },
-    });
-    await new Promise<void>((resolve) => back.listen(port, '127.0.0.1', resolve));
+    const back = await startSmtp({}, port);
     try {
       const { providerId } = await deliverVoucher('email', message, delivery);
-      expect(arrived).toHaveLength(1);
-      const mail = await simpleParser(arrived[0]!);
+      expect(back.received).toHaveLength(1);
+      const mail = back.received[0]!.mail;
       expect(mail.messageId).toBe(providerId);
       expect(zbarimg(mail.attachments[0]!.content)).toBe(message.qr);
     } finally {
       delivery.close();
-      await new Promise<void>((resolve) => back.close(() => resolve()));
+      await back.close();
     }
   });
 

@@ -62,6 +62,20 @@ export const tillRequest = (h: Harness): TillConnection => ({
 });
 
 /**
+ * A fresh database on `driver`, a harness over it and one store (in EUR) for the enclosing
+ * describe: `use` receives them before the first test; the database is closed after the last.
+ */
+export function storeSuite(driver: { open(): Promise<Database> }, storeName: string, use: (suite: { database: Database; h: Harness; store: string }) => void): void {
+  let database: Database | undefined;
+  beforeAll(async () => {
+    database = await driver.open();
+    const h = await harness(database);
+    use({ database, h, store: (await h.services.network.createStore(storeName))!.id });
+  });
+  afterAll(async () => database?.close());
+}
+
+/**
  * A fresh database on `driver` and a harness over it for the enclosing describe: opened before its
  * tests, closed after. Tests read `suite.h` and `suite.database` (filled in by then).
  */

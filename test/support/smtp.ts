@@ -14,7 +14,8 @@ export interface Smtp {
   close(): Promise<void>;
 }
 
-export async function startSmtp(extra: Partial<SMTPServerOptions> = {}): Promise<Smtp> {
+/** `port`: 0 for any free one, or a given one (a server that comes back where it was). */
+export async function startSmtp(extra: Partial<SMTPServerOptions> = {}, port = 0): Promise<Smtp> {
   const received: Received[] = [];
   const server = new SMTPServer({
     // No STARTTLS: the test server has no certificate a client would trust.
@@ -39,10 +40,10 @@ export async function startSmtp(extra: Partial<SMTPServerOptions> = {}): Promise
     },
     ...extra,
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.server.address() as net.AddressInfo).port;
   return {
-    url: (auth) => `smtp://${auth ? `${auth}@` : ''}127.0.0.1:${port}`,
+    url: (auth) => `smtp://${auth ? `${auth}@` : ''}127.0.0.1:${bound}`,
     received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
