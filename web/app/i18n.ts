@@ -1,11 +1,6 @@
 /** Language choice and message formatting, as plain functions so they can be tested without a browser. */
-import { LOCALE_TAGS, localeFor, supportedLocale, type Locale as SupportedLocale } from '../../core/text/locales.ts';
-import { catalogs, type Locale, type MessageKey } from './messages.ts';
-
-// messages.ts keeps one catalogue for each locale of core/text/locales.ts, the one list of them:
-// this line stops compiling if its Locale and that list drift apart.
-const _sameLocales: [Locale, SupportedLocale] = [{} as SupportedLocale, {} as Locale];
-void _sameLocales;
+import { LOCALE_TAGS, localeFor, supportedLocale, type Locale } from '../../core/text/locales.ts';
+import { catalogs, type MessageKey } from './messages.ts';
 
 /** The first of the browser's languages the app speaks; English when none (core/text/locales.ts localeFor). */
 export function pickLocale(preferred: readonly string[]): Locale {

@@ -2,6 +2,8 @@
  * Every sentence the app shows, in English and Simplified Chinese. `{name}` marks a value filled
  * in by `translate`. Refusals say what happened and what the person can do about it.
  */
+import { LOCALES, type Locale } from '../../core/text/locales.ts';
+
 export const en = {
   'app.name': 'Counterpay',
   'app.skip': 'Skip to content',
@@ -408,7 +410,7 @@ export const zh: Record<MessageKey, string> = {
   'shift.none': '本班次还没有收款。',
 };
 
-export const LOCALES = ['en', 'zh'] as const;
-export type Locale = (typeof LOCALES)[number];
+/** The catalogues are keyed by the supported locales (core/text/locales.ts). */
+export { LOCALES, type Locale };
 export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', zh: '简体中文' };
 export const catalogs: Record<Locale, Record<MessageKey, string>> = { en, zh };
