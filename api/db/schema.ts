@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { TENDERS } from '../../core/collections/collection-record.ts';
 import { COLLECTION_OUTCOMES, type ChainFlag, type RejectReason } from '../../core/collections/outcome.ts';
 import { DEFAULT_LIMITS } from '../../core/contract/till.ts';
-import { ENDPOINT_STATUSES } from '../../core/contract/webhooks.ts';
+import { ENDPOINT_STATUSES, type EventType } from '../../core/contract/webhooks.ts';
 import { PARTY_KINDS, TRANSACTION_KINDS } from '../../core/contract/settlements.ts';
 import { VOUCHER_STATUSES } from '../../core/vouchers/voucher-status.ts';
 import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
@@ -295,7 +295,7 @@ export const events = pgTable(
     merchantId: text('merchant_id')
       .notNull()
       .references(() => merchants.id),
-    type: text('type').notNull(),
+    type: text('type').$type<EventType>().notNull(),
     data: jsonb('data').$type<Record<string, unknown>>().notNull(),
     createdAt: ts('created_at').notNull(),
   },

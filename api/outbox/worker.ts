@@ -7,6 +7,7 @@
  * Only a 2xx ends a webhook's delivery. Failures retry with exponential backoff and ±20 % jitter
  * for about three days; then the row gives up and the endpoint is marked failing.
  */
+import type { WebhookPayload } from '../../core/contract/webhooks.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import type { KeyVault } from '../signing-keys/key-vault.ts';
@@ -173,7 +174,8 @@ export class OutboxWorker {
     if (!event || !endpoint) throw Object.assign(new Error(`event or endpoint of ${row.id} no longer exists`), { permanent: true });
     if (endpoint.status === 'disabled') throw Object.assign(new Error(`endpoint ${endpoint.id} is disabled`), { permanent: true });
     const timestamp = Math.floor(this.clock.now().getTime() / 1000);
-    const body = JSON.stringify({ type: event.type, timestamp: event.createdAt.toISOString(), data: event.data });
+    const payload: WebhookPayload = { type: event.type, timestamp: event.createdAt.toISOString(), data: event.data };
+    const body = JSON.stringify(payload);
     const secrets = [await this.vault.open(endpoint.secret, 0)];
     if (endpoint.previousSecret && endpoint.previousSecretUntil && endpoint.previousSecretUntil > this.clock.now()) secrets.push(await this.vault.open(endpoint.previousSecret, 0));
     const signature = secrets.map((s) => signWebhook(new TextDecoder().decode(s), event.id, timestamp, body)).join(' ');

@@ -10,6 +10,14 @@ import { documented } from './docs.ts';
 export const EVENT_TYPES = ['voucher.paid', 'voucher.expired', 'voucher.canceled', 'collection.exception', 'settlement.created'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/**
+ * The body of a webhook delivery, signed as Standard Webhooks say (`webhook-id` is the event id).
+ * `data.object` is the resource the event is about, in its own contract shape (a voucher, a
+ * collection exception, a statement).
+ */
+export const WebhookPayload = z.object({ type: z.enum(EVENT_TYPES), timestamp: Timestamp, data: z.record(z.string(), z.unknown()) });
+export type WebhookPayload = z.infer<typeof WebhookPayload>;
+
 export const ENDPOINT_STATUSES = ['enabled', 'failing', 'disabled'] as const;
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 
