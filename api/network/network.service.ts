@@ -82,9 +82,9 @@ export class NetworkService {
   }
 
   async setFees(merchantId: string, basisPoints: number | undefined, fixed: number | undefined) {
-    if (basisPoints === undefined && fixed === undefined) throw new ValidationError('give --basis-points and/or --fixed', []);
+    if (basisPoints === undefined && fixed === undefined) throw new ValidationError('give a fee in basis points, a fixed fee, or both', []);
     if (basisPoints !== undefined && basisPoints > 10_000)
-      throw new ValidationError('basis points must be at most 10000 (100 %)', [{ field: 'basis-points', message: 'at most 10000' }]);
+      throw new ValidationError('basis points must be at most 10000 (100 %)', [{ field: 'fee_basis_points', message: 'at most 10000' }]);
     const row = await repo.setFees(this.db, merchantId, { feeBasisPoints: basisPoints, feeFixed: fixed });
     if (!row) throw new NotFoundError('merchant', merchantId);
     return { id: row.id, fee_basis_points: row.feeBasisPoints, fee_fixed: row.feeFixed };

@@ -150,10 +150,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const hours = wholeNumber(values['max-offline-hours'], 'max-offline-hours');
       const result = await services.devices.setLimits(positionals[0]!, {
         currency: values.currency,
-        maxVoucherAmount: wholeNumber(values['max-voucher'], 'max-voucher'),
-        maxUnsyncedTotal: wholeNumber(values['max-total'], 'max-total'),
-        maxUnsyncedCount: wholeNumber(values['max-count'], 'max-count'),
-        maxOfflineSeconds: hours === undefined ? undefined : hours * 3600,
+        max_voucher_amount: wholeNumber(values['max-voucher'], 'max-voucher'),
+        max_unsynced_total: wholeNumber(values['max-total'], 'max-total'),
+        max_unsynced_count: wholeNumber(values['max-count'], 'max-count'),
+        max_offline_seconds: hours === undefined ? undefined : hours * 3600,
       });
       const l = result.lease;
       return {

@@ -144,7 +144,8 @@ export class DevicesService {
     });
   }
 
-  async setLimits(storeId: string, input: { currency?: string; maxVoucherAmount?: number; maxUnsyncedTotal?: number; maxUnsyncedCount?: number; maxOfflineSeconds?: number }) {
+  /** Changes a store's lease (the contract's words: core/contract/till.ts Lease); its tills take it at their next sync. */
+  async setLimits(storeId: string, input: Partial<Lease>) {
     if (input.currency !== undefined && !isCurrency(input.currency))
       throw new ValidationError(`unknown currency ${input.currency}`, [{ field: 'currency', message: 'an ISO 4217 code such as EUR' }]);
     for (const [field, value] of Object.entries(input)) {
@@ -152,7 +153,14 @@ export class DevicesService {
         throw new ValidationError(`${field} must be a positive whole number`, [{ field, message: 'a positive whole number' }]);
       }
     }
-    const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+    const columns = {
+      currency: input.currency,
+      maxVoucherAmount: input.max_voucher_amount,
+      maxUnsyncedTotal: input.max_unsynced_total,
+      maxUnsyncedCount: input.max_unsynced_count,
+      maxOfflineSeconds: input.max_offline_seconds,
+    };
+    const changes = Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined));
     if (Object.keys(changes).length === 0) throw new ValidationError('give at least one limit to change', []);
     const row = await repo.setLimits(this.db, storeId, changes);
     if (!row) throw new NotFoundError('store', storeId);
