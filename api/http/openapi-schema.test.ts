@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type * as mini from 'zod/mini';
-import { CreateVoucherBody, ListVouchersQuery, VoucherStatusRequest } from '../../core/contract/vouchers.ts';
+import { CreateVoucherBody, ListVouchersQuery } from '../../core/contract/vouchers.ts';
+import { VoucherStatusRequest } from '../../core/contract/voucher-link.ts';
 import { CollectionsBatch, EnrolRequest, FeedQuery, SignedCollection } from '../../core/contract/till.ts';
 import { CreateEndpointBody } from '../../core/contract/webhooks.ts';
 import { openApiSchema } from './openapi-schema.ts';

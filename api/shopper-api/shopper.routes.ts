@@ -4,7 +4,7 @@
  * Shapes from core/contract/vouchers.ts.
  */
 import { z } from '@hono/zod-openapi';
-import { VoucherLink, VoucherStatusAnswer, VoucherStatusRequest } from '../../core/contract/vouchers.ts';
+import { VoucherLink, VoucherStatusAnswer, VoucherStatusRequest } from '../../core/contract/voucher-link.ts';
 import { json, problem } from '../http/schemas.ts';
 import { defineRoute, Resource, type Guards } from '../http/resource.ts';
 import type { VouchersService } from '../merchant-api/vouchers/vouchers.service.ts';

@@ -1,36 +1,21 @@
 /**
- * The voucher: what a merchant creates, reads, lists, cancels and resends (`/v1/vouchers`), and
- * what a shopper holding its link or token may see (`/v1/voucher-links`, `/v1/voucher-status`).
+ * The voucher as a merchant creates, reads, lists, cancels and resends it (`/v1/vouchers`). What a
+ * shopper holding its link or token may see is in voucher-link.ts, which the shopper's bundle loads.
  */
 import * as z from 'zod/mini';
 import { isCurrency } from '../money/money.ts';
 import { MAX_AMOUNT, ORDER_REF_MAX_CHARS, ORDER_REF_PATTERN } from '../token/limits.ts';
 import { MAX_EXPIRES_IN_SECONDS, MIN_EXPIRES_IN_SECONDS } from '../vouchers/expiry.ts';
 import { VOUCHER_STATUSES } from '../vouchers/voucher-status.ts';
-import { listOf, minorUnits, Timestamp, TokenDigits } from './common.ts';
+import { listOf, minorUnits, Timestamp } from './common.ts';
 import { documented } from './docs.ts';
+import { VoucherItem, VoucherStatus } from './voucher-link.ts';
 
 export const MAX_ITEMS = 100;
 export const MAX_METADATA_KEYS = 20;
-/** Most tokens one status request may ask about. */
-export const MAX_STATUS_TOKENS = 50;
-/** A short link's code: 128 random bits in Crockford Base32, lower case (26 characters). */
-export const LINK_CODE = /^[0-9a-hjkmnp-tv-z]{26}$/;
 /** Channels a voucher can be sent by. */
 export const NOTIFY_CHANNELS = ['email', 'sms'] as const;
 export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];
-
-const VoucherStatus = z.enum(VOUCHER_STATUSES);
-
-export const VoucherItem = documented(
-  z.strictObject({
-    name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200, 'must be at most 200 characters')),
-    quantity: z.number().check(z.int('must be a whole number'), z.minimum(1, 'must be at least 1'), z.maximum(9999, 'must be at most 9999')),
-    unit_amount: minorUnits('unit_amount').check(z.minimum(0, 'must not be negative'), z.maximum(MAX_AMOUNT, `must be at most ${MAX_AMOUNT}`)),
-  }),
-  { id: 'VoucherItem' },
-);
-export type VoucherItem = z.infer<typeof VoucherItem>;
 
 export const Customer = documented(
   z.strictObject({
@@ -113,7 +98,7 @@ export const Voucher = documented(
   z.object({
     id: documented(z.string(), { example: 'vch_04j2kd8w1x7m2' }),
     object: z.literal('voucher'),
-    status: documented(VoucherStatus, { description: 'open → paid | expired | canceled. An open voucher past expires_at reads as expired.' }),
+    status: documented(z.enum(VOUCHER_STATUSES), { description: 'open → paid | expired | canceled. An open voucher past expires_at reads as expired.' }),
     order_ref: z.string(),
     amount: z.int(),
     currency: z.string(),
@@ -149,39 +134,3 @@ export const ResendBody = documented(z.strictObject({ notify: z.optional(z.array
 
 export const VoucherDelivery = z.object({ object: z.literal('voucher_delivery'), voucher_id: z.string(), queued: z.array(z.enum(NOTIFY_CHANNELS)) });
 export type VoucherDelivery = z.infer<typeof VoucherDelivery>;
-
-/** `GET /v1/voucher-links/{code}`: what a shopper holding the link may see (no customer data, no metadata). */
-export const VoucherLink = documented(
-  z.object({
-    object: z.literal('voucher_link'),
-    voucher_id: z.string(),
-    status: VoucherStatus,
-    merchant: z.object({ name: z.string() }),
-    order_ref: z.string(),
-    amount: z.int(),
-    currency: z.string(),
-    items: z.array(VoucherItem),
-    reference: z.string(),
-    token: TokenDigits,
-    qr: z.string(),
-    expires_at: Timestamp,
-    paid_at: z.nullable(Timestamp),
-    canceled_at: z.nullable(Timestamp),
-  }),
-  { id: 'VoucherLink' },
-);
-export type VoucherLink = z.infer<typeof VoucherLink>;
-
-export const VoucherStatusRequest = z.strictObject({
-  tokens: z.array(z.string().check(z.maxLength(2000))).check(z.minLength(1, 'at least one token'), z.maxLength(MAX_STATUS_TOKENS, `at most ${MAX_STATUS_TOKENS} tokens`)),
-});
-
-/** One answer per token, in the order asked: the voucher's status, or that the token does not verify. */
-export const TokenStatus = z.union([
-  z.object({ voucher_id: z.string(), status: VoucherStatus, paid_at: z.nullable(Timestamp), canceled_at: z.nullable(Timestamp) }),
-  z.object({ error: z.literal('invalid_token') }),
-]);
-export type TokenStatus = z.infer<typeof TokenStatus>;
-
-export const VoucherStatusAnswer = z.object({ data: z.array(TokenStatus) });
-export type VoucherStatusAnswer = z.infer<typeof VoucherStatusAnswer>;

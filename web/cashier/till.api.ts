@@ -6,7 +6,7 @@
  */
 import { requestJson, type HttpResult } from '../app/http.ts';
 import { ByReference, CollectionsAnswer, EnrolledDevice, FeedPage, type EnrolRequest, type SignedCollection } from '../../core/contract/till.ts';
-import { VoucherStatusAnswer } from '../../core/contract/vouchers.ts';
+import { VoucherStatusAnswer } from '../../core/contract/voucher-link.ts';
 
 /** Till calls share the page's one HTTP edge (web/app/http.ts). */
 export type ApiResult<T> = HttpResult<T>;
@@ -15,7 +15,7 @@ export const call = requestJson;
 export type { ByReference, CollectionsAnswer, FeedPage } from '../../core/contract/till.ts';
 export type { EnrolledDevice as EnrolAnswer } from '../../core/contract/till.ts';
 export type { DevicePublicJwk as PublicJwk } from '../../core/contract/keys.ts';
-export type { VoucherStatusAnswer as StatusAnswer } from '../../core/contract/vouchers.ts';
+export type { VoucherStatusAnswer as StatusAnswer } from '../../core/contract/voucher-link.ts';
 
 export function enrolDevice(body: EnrolRequest): Promise<ApiResult<EnrolledDevice>> {
   return call('/v1/devices', EnrolledDevice, { method: 'POST', body });

@@ -9,7 +9,7 @@
 import * as z from 'zod/mini';
 import { VOUCHER_STATUSES } from '../../core/vouchers/voucher-status.ts';
 import { OperatorJwkSet } from '../../core/contract/keys.ts';
-import { VoucherItem } from '../../core/contract/vouchers.ts';
+import { VoucherItem } from '../../core/contract/voucher-link.ts';
 
 export const voucherRecordSchema = z.object({
   /** `vch_…`, the voucher id from the token. */

@@ -4,7 +4,7 @@ import { voucherIdToString } from '../../core/vouchers/voucher-id.ts';
 import { referenceForVoucherId } from '../../core/reference/reference.ts';
 import type { HttpResult } from '../app/http.ts';
 import { openInlineToken, openLinkCode, type OpenDeps } from './open-voucher.ts';
-import type { VoucherLink as LinkAnswer } from '../../core/contract/vouchers.ts';
+import type { VoucherLink as LinkAnswer } from '../../core/contract/voucher-link.ts';
 import { claimsFor, keySource, makeKey, memoryStore, sign } from './testing.ts';
 
 const ORIGIN = 'http://127.0.0.1:8080';

@@ -13,7 +13,7 @@ import { voucherIdToString } from '../../core/vouchers/voucher-id.ts';
 import type { HttpResult } from '../app/http.ts';
 import { newVoucherRecord, type VoucherRecord } from '../offline/records.ts';
 import { verifyToken, type KeySource } from '../offline/verify.ts';
-import type { VoucherLink } from '../../core/contract/vouchers.ts';
+import type { VoucherLink } from '../../core/contract/voucher-link.ts';
 import { voucherFromRecord, type SavedVoucher } from './voucher.ts';
 
 export type OpenRefusalReason =

@@ -1,5 +1,5 @@
 /** The two API calls the shopper view makes, with their answers parsed at this edge (shapes: core/contract/vouchers.ts). */
-import { VoucherLink, VoucherStatusAnswer } from '../../core/contract/vouchers.ts';
+import { VoucherLink, VoucherStatusAnswer } from '../../core/contract/voucher-link.ts';
 import { requestJson, type HttpResult } from '../app/http.ts';
 
 /** `GET /v1/voucher-links/{code}`: a short link resolved to its voucher. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpResult } from '../app/http.ts';
 import type { VoucherRecord } from '../offline/records.ts';
-import type { VoucherStatusAnswer as StatusAnswer } from '../../core/contract/vouchers.ts';
+import type { VoucherStatusAnswer as StatusAnswer } from '../../core/contract/voucher-link.ts';
 import { STATUS_BATCH, syncStatuses } from './status-sync.ts';
 
 function record(n: number, status: VoucherRecord['status'] = 'open'): VoucherRecord {

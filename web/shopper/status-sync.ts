@@ -4,7 +4,7 @@
  */
 import type { HttpResult } from '../app/http.ts';
 import type { VoucherRecord } from '../offline/records.ts';
-import type { VoucherStatusAnswer } from '../../core/contract/vouchers.ts';
+import type { VoucherStatusAnswer } from '../../core/contract/voucher-link.ts';
 
 /** The API takes at most this many tokens a call. */
 export const STATUS_BATCH = 50;

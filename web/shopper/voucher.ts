@@ -6,7 +6,7 @@ import { decodeVoucherToken } from '../../core/token/voucher-token.ts';
 import { referenceForVoucherId } from '../../core/reference/reference.ts';
 import { effectiveStatus, type VoucherStatus } from '../../core/vouchers/voucher-status.ts';
 import type { VoucherRecord } from '../offline/records.ts';
-import type { VoucherItem } from '../../core/contract/vouchers.ts';
+import type { VoucherItem } from '../../core/contract/voucher-link.ts';
 
 export interface SavedVoucher {
   id: string;

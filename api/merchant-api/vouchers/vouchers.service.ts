@@ -16,17 +16,15 @@ import { queueVoucherMessages, recordEvent } from '../../outbox/events.ts';
 import type { SigningKeys } from '../../signing-keys/signing-keys.service.ts';
 import { vouchersRepository as repo, type VoucherRow } from './vouchers.repository.ts';
 import {
-  LINK_CODE,
   NOTIFY_CHANNELS,
   type NotifyChannel,
   type CreateVoucherBody,
   type ListVouchersQuery,
-  type TokenStatus,
   type Voucher,
   type VoucherDelivery,
-  type VoucherLink,
   type VoucherList,
 } from '../../../core/contract/vouchers.ts';
+import { LINK_CODE, type TokenStatus, type VoucherLink } from '../../../core/contract/voucher-link.ts';
 import type { ByReference } from '../../../core/contract/till.ts';
 
 export interface MerchantRef {
