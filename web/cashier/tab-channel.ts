@@ -44,7 +44,11 @@ export class TabChannel {
     if (typeof BroadcastChannel !== 'undefined') {
       this.channel = new BroadcastChannel(CHANNEL);
       this.channel.onmessage = () => ports.changed();
-      stops.push(() => this.channel?.close());
+      stops.push(() => {
+        // A round still in flight after the stop may broadcast: it finds no channel rather than a closed one.
+        this.channel?.close();
+        this.channel = null;
+      });
     }
     return () => {
       for (const stop of stops) stop();
