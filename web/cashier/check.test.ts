@@ -3,7 +3,9 @@ import { DEFAULT_LIMITS } from '../../core/contract/till.ts';
 import type { OperatorJwkSet } from '../../core/token/operator-keys.ts';
 import { claimsFor, makeKey, sign, TEST_NOW } from '../shopper/testing.ts';
 import { checkReference, checkToken, type CheckPorts } from './check.ts';
-import type { ApiResult, ByReference, StatusAnswer } from './till.api.ts';
+import type { ApiResult } from './till.api.ts';
+import type { ByReference } from '../../core/contract/till.ts';
+import type { VoucherStatusAnswer } from '../../core/contract/voucher-link.ts';
 
 const now = TEST_NOW;
 const lease = { currency: 'EUR', ...DEFAULT_LIMITS };
@@ -13,7 +15,7 @@ describe('the till’s decision', async () => {
   const rotated = await makeKey(2);
   const set = (...keys: (typeof current)[]): OperatorJwkSet => ({ keys: keys.map((k) => k.jwk) });
 
-  function ports(over: Partial<CheckPorts> = {}, status: StatusAnswer['data'][number] | 'network' = { voucher_id: '', status: 'open', paid_at: null, canceled_at: null }) {
+  function ports(over: Partial<CheckPorts> = {}, status: VoucherStatusAnswer['data'][number] | 'network' = { voucher_id: '', status: 'open', paid_at: null, canceled_at: null }) {
     const calls = { refresh: 0, confirm: 0 };
     const p: CheckPorts = {
       cachedKeys: async () => set(current),
@@ -27,7 +29,7 @@ describe('the till’s decision', async () => {
       unsynced: { count: 0, total: 0 },
       lastSyncAt: new Date(now.getTime() - 60_000),
       online: () => false,
-      confirm: async (): Promise<ApiResult<StatusAnswer>> => {
+      confirm: async (): Promise<ApiResult<VoucherStatusAnswer>> => {
         calls.confirm++;
         return status === 'network' ? { ok: false, reason: 'network' } : { ok: true, data: { data: [status] } };
       },

@@ -10,7 +10,9 @@ import type { Lease } from '../../core/contract/till.ts';
 import { verificationKeysOf, type OperatorJwkSet } from '../../core/token/operator-keys.ts';
 import { decodeVoucherToken, type VerificationKeys, type VoucherClaims } from '../../core/token/voucher-token.ts';
 import { voucherIdToString } from '../../core/vouchers/voucher-id.ts';
-import type { ApiResult, ByReference, StatusAnswer } from './till.api.ts';
+import type { ApiResult } from './till.api.ts';
+import type { ByReference } from '../../core/contract/till.ts';
+import type { VoucherStatusAnswer } from '../../core/contract/voucher-link.ts';
 
 type LeaseReason = Extract<LeaseCheck, { ok: false }>['reason'];
 
@@ -50,7 +52,7 @@ export interface CheckPorts {
   unsynced: { count: number; total: number };
   lastSyncAt: Date | null;
   online(): boolean;
-  confirm(token: string): Promise<ApiResult<StatusAnswer>>;
+  confirm(token: string): Promise<ApiResult<VoucherStatusAnswer>>;
   now(): Date;
 }
 

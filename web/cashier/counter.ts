@@ -12,7 +12,8 @@ import { checkReference, checkToken, type CheckPorts, type TillDecision } from '
 import { buildJournalEntry } from './journal.ts';
 import type { TillRefusal } from './refusals.ts';
 import type { TillInput } from './scan-text.ts';
-import type { ApiResult, ByReference } from './till.api.ts';
+import type { ApiResult } from './till.api.ts';
+import type { ByReference } from '../../core/contract/till.ts';
 
 /** What is on the counter: nothing, a voucher being checked, a decision, or a refusal of the input itself. */
 export type Counter =

@@ -5,7 +5,8 @@
  */
 import { generateDeviceKeyPair } from '../../core/collections/collection-record.ts';
 import type { DeviceRecord } from '../offline/till-records.ts';
-import type { ApiResult, EnrolAnswer, PublicJwk } from './till.api.ts';
+import type { ApiResult } from './till.api.ts';
+import type { EnrolledDevice, EnrolRequest } from '../../core/contract/till.ts';
 import type { ProblemCode } from '../../core/contract/problem.ts';
 
 export type EnrolResult =
@@ -17,7 +18,7 @@ export type EnrolResult =
   | { ok: false; reason: 'no_code' | 'invalid' | 'offline' | 'failed'; detail: string };
 
 export interface EnrolPorts {
-  enrol(body: { enrollment_code: string; public_key: PublicJwk; name?: string }): Promise<ApiResult<EnrolAnswer>>;
+  enrol(body: EnrolRequest): Promise<ApiResult<EnrolledDevice>>;
   save(device: DeviceRecord): Promise<void>;
   generate?(): Promise<CryptoKeyPair>;
 }

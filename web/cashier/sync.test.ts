@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { SignedCollection } from '../../core/collections/collection-record.ts';
 import type { EntryResult } from '../offline/journal.store.ts';
 import type { JournalEntry } from '../offline/till-records.ts';
-import { backoffMs, batches, MAX_BATCH_BYTES, pullFeed, pushJournal, type PushPorts } from './sync.ts';
-import type { ApiResult, CollectionsAnswer, FeedPage } from './till.api.ts';
+import { backoffMs, batches, pullFeed, pushJournal, type PushPorts } from './sync.ts';
+import { MAX_BATCH_BYTES } from '../../core/contract/till.ts';
+import type { ApiResult } from './till.api.ts';
+import type { CollectionsAnswer, FeedPage } from '../../core/contract/till.ts';
 
 function entry(seq: number): JournalEntry {
   return {

@@ -13,16 +13,15 @@
 import type { SignedCollection } from '../../core/collections/collection-record.ts';
 import type { EntryResult } from '../offline/journal.store.ts';
 import type { JournalEntry } from '../offline/till-records.ts';
-import type { ApiResult, CollectionsAnswer, FeedPage } from './till.api.ts';
+import type { ApiResult } from './till.api.ts';
 import type { ProblemCode } from '../../core/contract/problem.ts';
-import { MAX_BATCH, MAX_BATCH_BYTES } from '../../core/contract/till.ts';
+import { MAX_BATCH, MAX_BATCH_BYTES, type CollectionsAnswer, type FeedPage } from '../../core/contract/till.ts';
 
 /**
  * The API takes at most MAX_BATCH collections a call, in a body of at most 1 MiB (the contract,
  * core/contract/till.ts). A collection is about 700 bytes of JSON, so 500 fit; batches are still cut
  * by size, and the 413 split below stays as the safety net if the limit shrinks.
  */
-export { MAX_BATCH_BYTES };
 
 /** Consecutive batches of at most `maxCount` rows and about `maxBytes` of JSON, never empty. */
 export function batches(rows: readonly JournalEntry[], maxCount = MAX_BATCH, maxBytes = MAX_BATCH_BYTES): JournalEntry[][] {

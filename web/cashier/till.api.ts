@@ -11,11 +11,6 @@ import { VoucherStatusAnswer } from '../../core/contract/voucher-link.ts';
 /** Till calls share the page's one HTTP edge (web/app/http.ts). */
 export type ApiResult<T> = HttpResult<T>;
 export const call = requestJson;
-/** The answers' types, as the till's modules name them (each is the contract's). */
-export type { ByReference, CollectionsAnswer, FeedPage } from '../../core/contract/till.ts';
-export type { EnrolledDevice as EnrolAnswer } from '../../core/contract/till.ts';
-export type { DevicePublicJwk as PublicJwk } from '../../core/contract/keys.ts';
-export type { VoucherStatusAnswer as StatusAnswer } from '../../core/contract/voucher-link.ts';
 
 export function enrolDevice(body: EnrolRequest): Promise<ApiResult<EnrolledDevice>> {
   return call('/v1/devices', EnrolledDevice, { method: 'POST', body });
