@@ -14,6 +14,7 @@ import { moneyResource } from './merchant-api/money.routes.ts';
 import { shopperResource } from './shopper-api/shopper.routes.ts';
 import { keysResource } from './signing-keys/signing-keys.routes.ts';
 import { tillResource } from './till-api/till.routes.ts';
+import { payoutResource, refundResource } from './refunds/refunds.routes.ts';
 import { apiReferencePage } from './http/api-reference.ts';
 import { serveWebApp } from './http/web-app.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -41,10 +42,12 @@ export function createApp(services: Services, options: { webRoot?: string; after
     tillCredentialRevokedToo: [deviceAuth(services.devices, { revoked: 'record' })],
   };
   app.route('/', voucherResource(services, guards).app);
+  app.route('/', refundResource(services, guards).app);
   app.route('/', moneyResource(services, guards).app);
   app.route('/', keysResource(services.keys, guards).app);
   app.route('/', shopperResource(services.vouchers, guards).app);
   app.route('/', tillResource(services, guards).app);
+  app.route('/', payoutResource(services, guards).app);
 
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent('securitySchemes', name, scheme);
   const documentConfig = {

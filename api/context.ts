@@ -11,8 +11,11 @@ import { NetworkService } from './network/network.service.ts';
 import { merchantName } from './network/network.repository.ts';
 import { IdempotencyService } from './idempotency/idempotency.service.ts';
 import { VouchersService } from './merchant-api/vouchers/vouchers.service.ts';
+import { RefundsService } from './refunds/refunds.service.ts';
 import { DevicesService } from './till-api/devices.service.ts';
 import { CollectionsService } from './till-api/collections.service.ts';
+import { ReviewService } from './review/review.service.ts';
+import { ShiftsService } from './till-api/shifts.service.ts';
 import { FeedService } from './till-api/feed.service.ts';
 import { LedgerService } from './ledger/ledger.service.ts';
 import { WebhooksService, type WebhookRules } from './webhooks/webhooks.service.ts';
@@ -38,9 +41,12 @@ export interface Services {
   network: NetworkService;
   idempotency: IdempotencyService;
   vouchers: VouchersService;
+  refunds: RefundsService;
   vault: KeyVault;
   devices: DevicesService;
   collections: CollectionsService;
+  shifts: ShiftsService;
+  review: ReviewService;
   feed: FeedService;
   ledger: LedgerService;
   webhooks: WebhooksService;
@@ -56,6 +62,9 @@ export async function createServices(database: Database, options: ContextOptions
   const production = options.production ?? false;
   const webhookRules: WebhookRules = { production, targets: options.webhookTargets ?? (production ? 'public' : 'public-and-loopback'), lookup: options.webhookLookup };
   const vouchers = new VouchersService(database.db, keys, clock, publicUrl, (id) => merchantName(database.db, id));
+  const refunds = new RefundsService(database.db, keys, clock, publicUrl, (id) => merchantName(database.db, id));
+  const collections = new CollectionsService(database.db, keys, clock, (row, merchant) => vouchers.toJson(row, merchant, clock.now()), refunds);
+  const review = new ReviewService(database.db, clock, keys, collections);
   return {
     database,
     clock,
@@ -66,8 +75,11 @@ export async function createServices(database: Database, options: ContextOptions
     idempotency: new IdempotencyService(database.db, clock),
     vouchers,
     devices: new DevicesService(database.db, clock, keys),
-    collections: new CollectionsService(database.db, keys, clock, (row, merchant) => vouchers.toJson(row, merchant, clock.now())),
-    feed: new FeedService(database.db, keys, clock),
+    refunds,
+    shifts: new ShiftsService(database.db),
+    collections,
+    review,
+    feed: new FeedService(database.db, keys, clock, (deviceId) => review.recentFor(deviceId)),
     ledger: new LedgerService(database.db, clock),
     webhooks: new WebhooksService(database.db, vault, clock, webhookRules),
     webhookRules,

@@ -10,6 +10,8 @@ import { DEFAULT_LIMITS } from '../../core/contract/till.ts';
 import { ENDPOINT_STATUSES, type EventType } from '../../core/contract/webhooks.ts';
 import { PARTY_KINDS, TRANSACTION_KINDS } from '../../core/contract/settlements.ts';
 import { VOUCHER_STATUSES } from '../../core/vouchers/voucher-status.ts';
+import { REFUND_STATES } from '../../core/refunds/refund-status.ts';
+import { REFUND_REASONS } from '../../core/contract/refunds.ts';
 import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -49,6 +51,8 @@ export const stores = pgTable(
     maxOfflineSeconds: integer('max_offline_seconds').notNull().default(DEFAULT_LIMITS.max_offline_seconds),
     /** The store's commission: basis points of each accepted collection (rounded half up). */
     commissionBasisPoints: integer('commission_basis_points').notNull().default(100),
+    /** A refund above this (minor units) is paid out only with the six-digit code sent to the shopper; null: never asked. */
+    payoutCodeAbove: bigint('payout_code_above', { mode: 'number' }),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [check('stores_limits_positive', sql`${t.maxVoucherAmount} > 0 and ${t.maxUnsyncedTotal} > 0 and ${t.maxUnsyncedCount} > 0 and ${t.maxOfflineSeconds} > 0`)],
@@ -223,6 +227,8 @@ export const ledgerTransactions = pgTable(
     id: text('id').primaryKey(),
     kind: text('kind', { enum: oneOf(TRANSACTION_KINDS) }).notNull(),
     collectionId: text('collection_id').references(() => collections.id),
+    /** The refund this transaction moves money for (issued, paid out, returned): each at most once. */
+    refundId: text('refund_id'),
     storeId: text('store_id'),
     merchantId: text('merchant_id'),
     currency: text('currency').notNull(),
@@ -231,6 +237,7 @@ export const ledgerTransactions = pgTable(
   },
   (t) => [
     uniqueIndex('ledger_one_posting_per_collection_event').on(t.collectionId, t.kind).where(sql`${t.collectionId} is not null`),
+    uniqueIndex('ledger_one_posting_per_refund_event').on(t.refundId, t.kind).where(sql`${t.refundId} is not null`),
     index('ledger_transactions_created').on(t.createdAt),
   ],
 );
@@ -332,6 +339,8 @@ export const outbox = pgTable(
     eventId: text('event_id').references(() => events.id),
     endpointId: text('endpoint_id').references(() => webhookEndpoints.id),
     voucherId: text('voucher_id').references(() => vouchers.id),
+    /** For an e-mail or SMS that carries a refund (voucher_id is then its voucher). */
+    refundId: text('refund_id').references(() => refunds.id),
     merchantId: text('merchant_id')
       .notNull()
       .references(() => merchants.id),
@@ -348,3 +357,175 @@ export const outbox = pgTable(
   },
   (t) => [index('outbox_due').on(t.nextAttemptAt).where(sql`${t.deliveredAt} is null and ${t.gaveUpAt} is null`), index('outbox_endpoint').on(t.endpointId, t.createdAt)],
 );
+
+/**
+ * Money going back to a shopper, paid out in cash at any store's till (docs/refunds.md). Exactly
+ * once rests on the guarded UPDATEs in api/refunds/refunds.repository.ts (only a pending refund is
+ * authorised, only the authorised till's record pays it) and on one live authorisation per refund.
+ */
+export const refunds = pgTable(
+  'refunds',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    voucherId: text('voucher_id')
+      .notNull()
+      .references(() => vouchers.id),
+    /** The collection whose cash this returns (duplicate, late, mismatch, review); one refund per collection. */
+    collectionId: text('collection_id').references(() => collections.id),
+    reason: text('reason', { enum: oneOf(REFUND_REASONS) }).notNull(),
+    /** The voucher's order number and short-link code, copied (both never change): the refund reads without a join. */
+    orderRef: text('order_ref').notNull(),
+    voucherLinkCode: text('voucher_link_code').notNull(),
+    state: text('state', { enum: oneOf(REFUND_STATES) })
+      .notNull()
+      .default('pending'),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    reference: text('reference').notNull(),
+    token: text('token').notNull(),
+    kid: integer('kid')
+      .notNull()
+      .references(() => signingKeys.kid),
+    /** Six digits a till asks for above its store's payout_code_above; sent to the shopper with the refund. */
+    payoutCode: text('payout_code').notNull(),
+    payoutCodeSentTo: jsonb('payout_code_sent_to').$type<Array<'email' | 'sms'>>().notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    createdAt: ts('created_at').notNull(),
+    /** The live payout authorisation, while a till holds it. */
+    authorizationId: text('authorization_id'),
+    authorizedDeviceId: text('authorized_device_id'),
+    authorizedAt: ts('authorized_at'),
+    paidAt: ts('paid_at'),
+    paidStoreId: text('paid_store_id'),
+    paidDeviceId: text('paid_device_id'),
+    payoutId: text('payout_id'),
+    canceledAt: ts('canceled_at'),
+    expiredAt: ts('expired_at'),
+  },
+  (t) => [
+    uniqueIndex('refunds_reference').on(t.reference),
+    uniqueIndex('refunds_one_per_collection').on(t.collectionId).where(sql`${t.collectionId} is not null`),
+    index('refunds_voucher').on(t.voucherId),
+    index('refunds_merchant_newest').on(t.merchantId, t.createdAt.desc(), t.id.desc()),
+    index('refunds_pending_expiry').on(t.expiresAt).where(sql`${t.state} = 'pending'`),
+    check('refunds_amount_positive', sql`${t.amount} > 0`),
+    check('refunds_state_known', sql`${t.state} in ('pending', 'authorized', 'paid', 'canceled', 'expired')`),
+    check('refunds_authorized_has_till', sql`(${t.state} = 'authorized') = (${t.authorizationId} is not null)`),
+  ],
+);
+
+/** Every payout grant a till was given, voided or not: the history behind refunds.authorization_id. */
+export const payoutAuthorizations = pgTable(
+  'payout_authorizations',
+  {
+    id: text('id').primaryKey(),
+    refundId: text('refund_id')
+      .notNull()
+      .references(() => refunds.id),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id),
+    createdAt: ts('created_at').notNull(),
+    voidedAt: ts('voided_at'),
+    /** The payout record that used it. */
+    payoutId: text('payout_id'),
+  },
+  (t) => [uniqueIndex('payout_authorizations_one_live').on(t.refundId).where(sql`${t.voidedAt} is null`)],
+);
+
+/**
+ * Payout records from tills' journals, with their one final outcome. They share the device's chain
+ * (seq, prev_hash) with its collections.
+ */
+export const payouts = pgTable(
+  'payouts',
+  {
+    id: text('id').primaryKey(),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id),
+    seq: integer('seq').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+    refundId: text('refund_id').references(() => refunds.id),
+    authorizationId: text('authorization_id').notNull(),
+    token: text('token').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    paidAt: ts('paid_at').notNull(),
+    receivedAt: ts('received_at').notNull(),
+    outcome: text('outcome', { enum: ['accepted', 'rejected'] }).notNull(),
+    reason: text('reason').$type<RejectReason>(),
+    detail: text('detail').notNull(),
+    flags: jsonb('flags').$type<ChainFlag[]>().notNull(),
+    signature: text('signature').notNull(),
+  },
+  (t) => [uniqueIndex('payouts_one_accepted_per_refund').on(t.refundId).where(sql`${t.outcome} = 'accepted'`), index('payouts_device_seq').on(t.deviceId, t.seq)],
+);
+
+/**
+ * Shift closes (the Z report) from tills' journals: what the till says it took and paid out, the
+ * cash it expected and the cash the cashier counted. They share the device's chain with its
+ * collections and payouts; operators read the differences per store and day (`counterpay shift list`).
+ */
+export const shiftCloses = pgTable(
+  'shift_closes',
+  {
+    id: text('id').primaryKey(),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id),
+    seq: integer('seq').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+    currency: text('currency').notNull(),
+    openedAt: ts('opened_at').notNull(),
+    closedAt: ts('closed_at').notNull(),
+    firstSeq: integer('first_seq'),
+    lastSeq: integer('last_seq'),
+    collections: jsonb('collections').$type<Array<{ tender: string; count: number; total: number }>>().notNull(),
+    payoutCount: integer('payout_count').notNull(),
+    payoutTotal: bigint('payout_total', { mode: 'number' }).notNull(),
+    openingFloat: bigint('opening_float', { mode: 'number' }).notNull(),
+    expectedCash: bigint('expected_cash', { mode: 'number' }).notNull(),
+    countedCash: bigint('counted_cash', { mode: 'number' }).notNull(),
+    difference: bigint('difference', { mode: 'number' }).notNull(),
+    floatLeft: bigint('float_left', { mode: 'number' }).notNull(),
+    receivedAt: ts('received_at').notNull(),
+    outcome: text('outcome', { enum: ['accepted', 'rejected'] }).notNull(),
+    reason: text('reason').$type<RejectReason>(),
+    detail: text('detail').notNull(),
+    flags: jsonb('flags').$type<ChainFlag[]>().notNull(),
+    signature: text('signature').notNull(),
+  },
+  (t) => [index('shift_closes_device_seq').on(t.deviceId, t.seq), index('shift_closes_store_closed').on(t.storeId, t.closedAt)],
+);
+
+/**
+ * The review queue's decisions: one per collection held for review (rejected or mismatched),
+ * kept with who decided, when and why (api/review/review.service.ts).
+ */
+export const reviewDecisions = pgTable('review_decisions', {
+  collectionId: text('collection_id')
+    .primaryKey()
+    .references(() => collections.id),
+  decision: text('decision', { enum: ['accept', 'refund', 'write_off'] }).notNull(),
+  /** What the decision did, in a sentence (the voucher became paid; refund rfd_… was issued; …). */
+  result: text('result').notNull(),
+  reason: text('reason'),
+  refundId: text('refund_id').references(() => refunds.id),
+  decidedBy: text('decided_by').notNull(),
+  decidedAt: ts('decided_at').notNull(),
+});

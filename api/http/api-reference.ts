@@ -3,6 +3,7 @@
  * third-party assets, so it works on a closed network and prints well.
  */
 import { escapeHtml } from './html.ts';
+import { PROBLEM_CODES } from '../../core/contract/problem.ts';
 type Schema = {
   type?: string | string[];
   $ref?: string;
@@ -79,5 +80,5 @@ ${params.length ? `<h4>Parameters</h4><ul>${params.join('')}</ul>` : ''}${body ?
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem;color:#111}code{background:#f3f3f3;padding:0 .2em}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3em;text-align:left;vertical-align:top}.m{background:#0a5;color:#fff;padding:0 .4em;border-radius:3px}section{border-top:1px solid #ccc;margin-top:1rem}</style></head>
 <body><h1>${esc(doc.info.title)}</h1><p>${esc(doc.info.description ?? '')}</p><p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>
 <h2>Endpoints</h2>${ops.join('\n')}<h2>Schemas</h2>${schemas.join('\n')}
-<h2 id="problems">Problem types</h2><p>Every error is <code>application/problem+json</code> (RFC 9457). The <code>type</code> ends in one of: validation-failed, malformed-json, unsupported-media-type, body-too-large, unauthenticated, not-found, voucher-not-open, idempotency-key-in-use, idempotency-key-reused, database-unavailable.</p></body></html>`;
+<h2 id="problems">Problem types</h2><p>Every error is <code>application/problem+json</code> (RFC 9457). The <code>type</code> ends in one of: ${PROBLEM_CODES.join(', ')}.</p></body></html>`;
 }

@@ -1,5 +1,5 @@
 /**
- * Money after the till: refunds paid, store remittances, merchant payouts, balances, and the daily
+ * Money after the till: store remittances, merchant payouts, balances, and the daily
  * settlement statements. Totals are always sums of postings (docs/architecture.md §2 "money balances").
  */
 import type { Settlement, SettlementList, SettlementWithLines, StatementLine } from '../../core/contract/settlements.ts';
@@ -7,10 +7,10 @@ import { exactAmount } from './exact-amount.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { sqlState, UNIQUE_VIOLATION } from '../db/sql-state.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { isCurrency, toDecimalString } from '../../core/money/money.ts';
-import { Account, payoutPostings, refundPaidPostings, remittancePostings } from '../../core/ledger/ledger-rules.ts';
+import { Account, payoutPostings, remittancePostings } from '../../core/ledger/ledger-rules.ts';
 import { ledgerRepository, type StatementRow } from './ledger.repository.ts';
 import { recordEvent } from '../outbox/events.ts';
 
@@ -27,35 +27,6 @@ export class LedgerService {
     private readonly db: Db,
     private readonly clock: Clock,
   ) {}
-
-  /** The store handed a duplicate/late/mismatch collection's cash back to the shopper. Once per collection. */
-  async refundPaid(collectionId: string) {
-    const c = await ledgerRepository.collection(this.db, collectionId);
-    if (!c) throw new NotFoundError('collection', collectionId);
-    if (!['duplicate', 'late', 'mismatch'].includes(c.outcome))
-      throw new ConflictError('refund-not-owed', `collection ${collectionId} is ${c.outcome}; only a duplicate, late or mismatched collection is owed back to the shopper`);
-    const now = this.clock.now();
-    try {
-      const id = await this.db.transaction((tx) =>
-        ledgerRepository.post(
-          tx,
-          {
-            kind: 'refund_paid',
-            collectionId,
-            storeId: c.storeId,
-            currency: c.currency,
-            memo: `refund of ${c.outcome} collection ${collectionId} paid to the shopper`,
-            createdAt: now,
-          },
-          refundPaidPostings({ amount: c.amount, currency: c.currency, storeId: c.storeId }),
-        ),
-      );
-      return { object: 'ledger_transaction', id, kind: 'refund_paid', collection_id: collectionId, amount: c.amount, currency: c.currency };
-    } catch (err) {
-      if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError('refund-already-paid', `the refund for collection ${collectionId} was already recorded`);
-      throw err;
-    }
-  }
 
   async remittance(storeId: string, amount: number, currency: string, reference?: string) {
     positiveAmount(amount, currency);
@@ -172,7 +143,7 @@ export class LedgerService {
     return { object: 'list', data: await Promise.all(list.map((s) => this.summary(s))) };
   }
 
-  /** Every line traceable to its collection: gross, fee, commission and the party's net. */
+  /** Every line traceable to its collection or refund: gross, fee, commission and the party's net. */
   private async lines(s: StatementRow): Promise<StatementLine[]> {
     const account = s.partyKind === 'store' ? Account.store(s.partyId) : Account.merchant(s.partyId);
     const txs = await ledgerRepository.statementTransactions(this.db, s.id);
@@ -188,6 +159,7 @@ export class LedgerService {
         transaction_id: t.id,
         kind: t.kind,
         collection_id: t.collectionId,
+        refund_id: t.refundId,
         voucher_id: voucherId,
         order_ref: orderRef,
         collected_at: collectedAt?.toISOString() ?? null,
@@ -211,11 +183,27 @@ export class LedgerService {
       return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
     };
     const money = (n: number | string) => toDecimalString(n, st.currency);
-    const header = ['transaction_id', 'kind', 'collection_id', 'voucher_id', 'order_ref', 'collected_at', 'posted_at', 'currency', 'gross', 'fee', 'commission', 'net', 'memo'];
+    const header = [
+      'transaction_id',
+      'kind',
+      'collection_id',
+      'refund_id',
+      'voucher_id',
+      'order_ref',
+      'collected_at',
+      'posted_at',
+      'currency',
+      'gross',
+      'fee',
+      'commission',
+      'net',
+      'memo',
+    ];
     const rows = st.lines.map((l) => [
       l.transaction_id,
       l.kind,
       l.collection_id,
+      l.refund_id,
       l.voucher_id,
       l.order_ref,
       l.collected_at,
@@ -227,7 +215,7 @@ export class LedgerService {
       money(l.net),
       l.memo,
     ]);
-    const total = ['total', '', '', '', '', '', '', st.currency, '', '', '', money(st.amount), st.meaning];
+    const total = ['total', '', '', '', '', '', '', '', st.currency, '', '', '', money(st.amount), st.meaning];
     return `${[header, ...rows, total].map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
   }
 }

@@ -10,7 +10,7 @@
  * | SMS_TOKEN | — | sent as `Authorization: Bearer …` |
  * | SMS_BODY | `{"to":"{to}","text":"{text}"}` | the JSON posted to SMS_URL |
  * | SMS_ID_FIELD | `id`, `message_id`, `messageId` or `sid` | where the provider's answer holds its message id (dotted path) |
- * | SMS_TEMPLATE | built-in English | SMS text: {merchant} {order} {amount} {expires} {reference} {url} |
+ * | SMS_TEMPLATE | built-in English | voucher SMS text: {merchant} {order} {amount} {expires} {reference} {url} (refund SMS use built-in texts) |
  * | SMS_TEMPLATE_ZH_CN | built-in Chinese | the same for shoppers who read Simplified Chinese |
  * | MESSAGE_TIME_ZONE | `UTC` | IANA zone the expiry is shown in; its name is always printed |
  */
@@ -22,6 +22,7 @@ import { checkSmsBodyTemplate, HttpSmsSender, LogSmsSender, redactHttpUrl } from
 import { SmtpMailer } from './smtp-mailer.ts';
 import { checkSmsTemplate, renderVoucherSms, SmsTooLongError, type SmsTemplates } from './voucher-sms.ts';
 import { MESSAGE_LOCALES, type MessageLocale } from './voucher-message.ts';
+import { renderRefundSms } from './refund-sms.ts';
 
 const valid = (check: (v: string) => void) => (v: string, ctx: z.RefinementCtx) => {
   try {
@@ -50,7 +51,7 @@ const MessagesEnv = z.object({
   SMS_TEMPLATE: z.string().superRefine(valid(checkSmsTemplate)).optional(),
   SMS_TEMPLATE_ZH_CN: z.string().superRefine(valid(checkSmsTemplate)).optional(),
   MESSAGE_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or Asia/Shanghai').default('UTC'),
-  /** Read only to check at start that a voucher SMS fits one message with this link length. */
+  /** Read only to check at start that a voucher and a refund SMS fit one message with this link length. */
   PUBLIC_URL: z.url().optional(),
 });
 export type MessagesEnv = z.infer<typeof MessagesEnv>;
@@ -105,8 +106,9 @@ export function createDelivery(source: Record<string, string | undefined>, log: 
 }
 
 /**
- * Renders a short voucher (merchant and order cut to their minimum anyway) with this PUBLIC_URL's
- * link: when even that exceeds one SMS, every SMS would wait in the outbox, so say so at start.
+ * Renders a short voucher and a short refund (merchant and order cut to their minimum anyway) with
+ * this PUBLIC_URL's links: when even that exceeds one SMS, every such SMS would wait in the
+ * outbox, so say so at start.
  */
 function warnIfSmsCannotFit(publicUrl: string, templates: SmsTemplates, timeZone: string, log: (line: string) => void): void {
   const link = `${normalizePublicUrl(publicUrl)}/v/${'x'.repeat(26)}`;
@@ -134,5 +136,34 @@ function warnIfSmsCannotFit(publicUrl: string, templates: SmsTemplates, timeZone
       if (!(error instanceof SmsTooLongError)) throw error;
       log(`warning: voucher SMS in ${locale} cannot fit one message with PUBLIC_URL ${publicUrl}: ${error.message} SMS will wait in the outbox until this is fixed.`);
     }
+  }
+  // The refund SMS has built-in texts only, and its link is longer (`?refund=rfd_…`).
+  const failing = new Map<string, MessageLocale[]>();
+  for (const locale of MESSAGE_LOCALES) {
+    try {
+      renderRefundSms(
+        {
+          refund_id: 'rfd_startcheck',
+          merchant_name: 'Shop',
+          order_ref: '1',
+          amount: 99_999_999,
+          currency: 'EUR',
+          expires_at: '2026-12-31T23:59:00Z',
+          refund_url: `${link}?refund=rfd_${'x'.repeat(13)}`,
+          qr: '',
+          reference: '000000000000',
+          payout_code: '000000',
+          locale,
+          to: {},
+        },
+        { timeZone },
+      );
+    } catch (error) {
+      if (!(error instanceof SmsTooLongError)) throw error;
+      failing.set(error.message, [...(failing.get(error.message) ?? []), locale]);
+    }
+  }
+  for (const [message, locales] of failing) {
+    log(`warning: refund SMS in ${locales.join(' and ')} cannot fit one message with PUBLIC_URL ${publicUrl}: ${message} SMS will wait in the outbox until this is fixed.`);
   }
 }

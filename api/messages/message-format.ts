@@ -13,11 +13,18 @@ export interface FormatOptions {
   timeZone?: string;
 }
 
-export function amountText(m: VoucherMessage): string {
+/** What an amount is shown from: the money of a voucher or refund message, in the shopper's language. */
+export interface AmountOf {
+  amount: number;
+  currency: string;
+  locale: MessageLocale;
+}
+
+export function amountText(m: AmountOf): string {
   return formatMoney(m.amount, m.currency, m.locale);
 }
 
-export function lineAmountText(m: VoucherMessage, item: VoucherMessage['items'][number]): string {
+export function lineAmountText(m: AmountOf, item: VoucherMessage['items'][number]): string {
   return formatMoney(item.quantity * item.unit_amount, m.currency, m.locale);
 }
 
@@ -29,7 +36,7 @@ export function expiryLong(expiresAt: string, locale: MessageLocale, options: Fo
   return new Intl.DateTimeFormat(locale, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', ...clockOf(options) }).format(new Date(expiresAt));
 }
 
-/** "Nov 29, 12:00 PM UTC" / "11月29日 UTC 12:00": no year, as a voucher lives 60 days at most. */
+/** "Nov 29, 12:00 PM UTC" / "11月29日 UTC 12:00": no year, as a voucher or refund lives 60 days at most. */
 export function expiryShort(expiresAt: string, locale: MessageLocale, options: FormatOptions = {}): string {
   return new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', ...clockOf(options) }).format(new Date(expiresAt));
 }

@@ -6,7 +6,8 @@
 import { formatReference } from '../../core/reference/reference.ts';
 import { CounterpayError } from '../errors.ts';
 import { amountText, expiryShort, type FormatOptions } from './message-format.ts';
-import { isGsm7, plainSpaces, smsLength, type SmsEncoding } from './sms-encoding.ts';
+import { plainSpaces, type SmsEncoding } from './sms-encoding.ts';
+import { fitTemplate, type FittedSms, type Shortenable } from './sms-fit.ts';
 import type { MessageLocale, VoucherMessage } from './voucher-message.ts';
 
 /** What a template may say. `{url}` is required: an SMS without the link is useless. */
@@ -37,11 +38,13 @@ export type SmsTemplates = string | Partial<Record<MessageLocale, string>>;
 
 /**
  * The text cannot fit one SMS: the template or the link is too long. Names the numbers. The
- * operator's configuration is at fault, not the message (delivery keeps it waiting).
+ * operator's configuration is at fault, not the message (delivery keeps it waiting). Thrown for
+ * voucher and refund SMS alike.
  */
 export class SmsTooLongError extends CounterpayError {
   constructor(
-    readonly voucherId: string,
+    /** What the SMS is for, as the detail names it: `voucher vch_…` or `refund rfd_…`. */
+    readonly messageFor: string,
     readonly encoding: SmsEncoding,
     readonly units: number,
     readonly limit: number,
@@ -52,7 +55,7 @@ export class SmsTooLongError extends CounterpayError {
       'invalid',
       'sms-too-long',
       'The SMS cannot fit one message',
-      `the SMS for voucher ${voucherId} takes ${units} ${encoding === 'GSM-7' ? 'GSM-7 septets' : 'UCS-2 units'} even with the merchant name and order number cut short, ` +
+      `the SMS for ${messageFor} takes ${units} ${encoding === 'GSM-7' ? 'GSM-7 septets' : 'UCS-2 units'} even with the merchant name and order number cut short, ` +
         `but one SMS holds ${limit}; the link alone takes ${urlLength}. ` +
         (custom ? 'Shorten SMS_TEMPLATE (or PUBLIC_URL).' : 'Use a shorter PUBLIC_URL.'),
     );
@@ -90,38 +93,10 @@ export interface RenderedSms {
 }
 
 /** Parts that may be shortened, and how many characters each keeps at least. */
-const SHORTENABLE: Array<{ name: 'merchant' | 'order'; min: number }> = [
+const SHORTENABLE: Array<Shortenable<'merchant' | 'order'>> = [
   { name: 'merchant', min: 4 },
   { name: 'order', min: 4 },
 ];
-
-function fill(template: string, values: Record<Placeholder, string>): string {
-  return template.replace(/\{([a-z]+)\}/g, (whole, name: string) => (name in values ? values[name as Placeholder] : whole));
-}
-
-/** `text` cut to `keep` code points plus an ellipsis that does not change the SMS encoding. */
-function cut(text: string, keep: number, gsm: boolean): string {
-  const chars = [...text];
-  if (chars.length <= keep) return text;
-  return chars.slice(0, keep).join('') + (gsm ? '...' : '…');
-}
-
-/** Fits one template, shortening merchant and order (the longer first) as far as their minimums. */
-function fitTemplate(template: string, values: Record<Placeholder, string>): { text: string; encoding: SmsEncoding; length: number; limit: number } {
-  const keep = { merchant: [...values.merchant].length, order: [...values.order].length };
-  const uses = (name: string) => template.includes(`{${name}}`);
-  for (;;) {
-    const trial = (gsm: boolean) => fill(template, { ...values, merchant: cut(values.merchant, keep.merchant, gsm), order: cut(values.order, keep.order, gsm) });
-    // A GSM-7 ellipsis ("...") keeps a GSM-7 text in GSM-7; in a UCS-2 text "…" costs a third.
-    const gsmText = trial(true);
-    const text = isGsm7(gsmText) ? gsmText : trial(false);
-    const size = smsLength(text);
-    if (size.units <= size.limit) return { text, encoding: size.encoding, length: size.units, limit: size.limit };
-    const candidates = SHORTENABLE.filter((p) => uses(p.name) && keep[p.name] > p.min).sort((a, b) => keep[b.name] - keep[a.name]);
-    if (candidates.length === 0) return { text, encoding: size.encoding, length: size.units, limit: size.limit };
-    keep[candidates[0]!.name]--;
-  }
-}
 
 /**
  * The SMS text for a voucher, in one message. With `template` (SMS_TEMPLATE) only that text is
@@ -144,10 +119,10 @@ export function renderVoucherSms(m: VoucherMessage, template?: SmsTemplates, opt
     reference: formatReference(m.reference),
     url: m.voucher_url,
   };
-  let last: ReturnType<typeof fitTemplate> | undefined;
+  let last: FittedSms | undefined;
   for (const t of templates) {
-    last = fitTemplate(t, values);
+    last = fitTemplate(t, values, SHORTENABLE);
     if (last.length <= last.limit) return { text: last.text, encoding: last.encoding, length: last.length, segments: 1 };
   }
-  throw new SmsTooLongError(m.voucher_id, last!.encoding, last!.length, last!.limit, m.voucher_url.length, custom !== undefined);
+  throw new SmsTooLongError(`voucher ${m.voucher_id}`, last!.encoding, last!.length, last!.limit, m.voucher_url.length, custom !== undefined);
 }

@@ -49,6 +49,10 @@ export const networkRepository = {
     return (await db.update(stores).set({ commissionBasisPoints }).where(eq(stores.id, id)).returning())[0];
   },
 
+  async setPayoutCodeAbove(db: Db, id: string, payoutCodeAbove: number | null) {
+    return (await db.update(stores).set({ payoutCodeAbove }).where(eq(stores.id, id)).returning())[0];
+  },
+
   async stores(db: Db): Promise<StoreRow[]> {
     return db.select().from(stores).orderBy(asc(stores.createdAt), asc(stores.id));
   },

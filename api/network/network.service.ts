@@ -112,6 +112,13 @@ export class NetworkService {
     return { id: row.id, commission_basis_points: row.commissionBasisPoints };
   }
 
+  /** Refunds above `above` (minor units) need the shopper's code at this store's tills; null: never. */
+  async setPayoutCodeAbove(storeId: string, above: number | null) {
+    const row = await repo.setPayoutCodeAbove(this.db, storeId, above);
+    if (!row) throw new NotFoundError('store', storeId);
+    return { id: row.id, currency: row.currency, payout_code_above: row.payoutCodeAbove };
+  }
+
   /** The merchant an API key belongs to, or undefined. */
   async merchantForApiKey(apiKey: string): Promise<{ id: string; name: string; defaultNotify: Array<'email' | 'sms'> } | undefined> {
     const hash = hashApiKey(apiKey);

@@ -10,6 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CounterpayError, UsageError, ValidationError } from '../errors.ts';
+import type { Decision } from '../review/review.service.ts';
 import type { Services } from '../context.ts';
 import { describeForLog } from '../http/problem.ts';
 
@@ -181,6 +182,23 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       return { json: result, text: `Store ${result.id} earns ${result.commission_basis_points} bp of each paid voucher.` };
     },
   },
+  'store set-payout-code': {
+    args: 'STORE --above N|none',
+    does: 'refunds above N (minor units) are paid out only with the six-digit code sent to the shopper; none: never asked',
+    run: async (services, rest) => {
+      const { values, positionals } = options(rest, ['above'], 1);
+      if (values.above === undefined) throw new UsageError('missing --above (an amount in minor units, or none)');
+      const above = values.above === 'none' ? null : wholeNumber(values.above, 'above')!;
+      const result = await services.network.setPayoutCodeAbove(positionals[0]!, above);
+      return {
+        json: result,
+        text:
+          result.payout_code_above === null
+            ? `Store ${result.id} pays refunds out without asking for a code.`
+            : `Store ${result.id} asks for the shopper's code on refunds above ${result.payout_code_above} ${result.currency}.`,
+      };
+    },
+  },
   // The name keeps the spelling operators' scripts and docs/till-protocol.md use; the product says "enrol".
   'device enroll-code': {
     args: '--store STORE',
@@ -246,10 +264,54 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   },
   'refund pay': {
     args: '--collection ID',
-    does: 'record that the store paid a duplicate, late or mismatched collection back to the shopper',
+    does: "record that the store paid a duplicate, late or mismatched collection's refund back outside a till",
     run: async (services, rest) => {
-      const result = await services.ledger.refundPaid(option(rest, 'collection')!);
-      return { json: result, text: `Recorded: the refund of ${result.amount} ${result.currency} for collection ${result.collection_id} was paid to the shopper.` };
+      const collection = option(rest, 'collection')!;
+      const result = await services.refunds.paidAtStore(collection);
+      return { json: result, text: `Recorded: refund ${result.id} of ${result.amount} ${result.currency} for collection ${collection} was paid to the shopper.` };
+    },
+  },
+  'review list': {
+    does: 'every collection held for review (rejected or mismatched): what the till recorded and why it was held',
+    run: async (services, rest) => {
+      options(rest, []);
+      const list = await services.review.list();
+      return {
+        json: list,
+        text: list.data.length === 0 ? 'Nothing waits for review.' : table(list.data, ['id', 'outcome', 'reason', 'amount', 'currency', 'voucher_id', 'collected_at', 'why']),
+      };
+    },
+  },
+  'review accept': {
+    args: 'COLLECTION [--by NAME]',
+    does: "treat it as the till's honest collection: it pays its voucher if it still can, otherwise the shopper gets a refund",
+    run: (services, rest) => reviewDecision(services, rest, 'accept'),
+  },
+  'review refund': {
+    args: 'COLLECTION [--by NAME]',
+    does: 'give the shopper the cash back (a refund payable at any till)',
+    run: (services, rest) => reviewDecision(services, rest, 'refund'),
+  },
+  'review write-off': {
+    args: 'COLLECTION --reason TEXT [--by NAME]',
+    does: 'close it: nobody is owed the cash and the store answers for it; the reason is kept',
+    run: (services, rest) => reviewDecision(services, rest, 'write_off'),
+  },
+  'shift list': {
+    args: '--date YYYY-MM-DD [--store S]',
+    does: "the tills' shift closes of a day (UTC) with expected and counted cash, and each store's difference",
+    run: async (services, rest) => {
+      const { values } = options(rest, ['date', 'store']);
+      if (!values.date) throw new UsageError('missing --date');
+      const day = await services.shifts.day(values.date, values.store);
+      return {
+        json: day,
+        text:
+          `${table(day.data, ['closed_at', 'store_id', 'till_name', 'currency', 'expected_cash', 'counted_cash', 'difference', 'outcome'])}\n` +
+          (day.stores.length === 0
+            ? `No shift closes on ${day.date}.`
+            : day.stores.map((s) => `${s.store_id} (${s.store_name}): ${s.closes} close${s.closes === 1 ? '' : 's'}, difference ${s.difference} ${s.currency}`).join('\n')),
+      };
     },
   },
   'remittance record': {
@@ -394,4 +456,13 @@ export function describeFailure(err: unknown): { code: string; message: string; 
   if (err instanceof CounterpayError) return { code: err.code, message: err.message, usage: false };
   // An unexpected error's message may carry a failed query's SQL and parameters: never print those.
   return { code: 'internal', message: describeForLog(err), usage: false };
+}
+
+/** One review decision from the command line; `--by` defaults to the operating system's user name. */
+async function reviewDecision(services: Services, rest: string[], decision: Decision) {
+  const { values, positionals } = options(rest, decision === 'write_off' ? ['by', 'reason'] : ['by'], 1);
+  if (decision === 'write_off' && !values.reason) throw new UsageError('missing --reason');
+  const by = values.by ?? process.env.USER ?? 'operator';
+  const result = await services.review.decide(positionals[0]!, decision, { by, reason: values.reason });
+  return { json: result, text: `Collection ${result.collection_id}: ${decision.replace('_', '-')} by ${by}: ${result.result}.` };
 }

@@ -32,11 +32,19 @@ export async function recordEvent(
   return id;
 }
 
-/** Queues the voucher's delivery to the shopper on the given channels. */
-export async function queueVoucherMessages(tx: Tx, q: { merchantId: string; voucherId: string; channels: Array<'email' | 'sms'>; now: Date }): Promise<void> {
+/** Queues the voucher's delivery to the shopper on the given channels (or, with `refundId`, that refund's). */
+export async function queueVoucherMessages(tx: Tx, q: { merchantId: string; voucherId: string; refundId?: string; channels: Array<'email' | 'sms'>; now: Date }): Promise<void> {
   if (q.channels.length === 0) return;
   await repo.queue(
     tx,
-    q.channels.map((kind) => ({ id: newId('obx'), kind, voucherId: q.voucherId, merchantId: q.merchantId, createdAt: q.now, nextAttemptAt: q.now })),
+    q.channels.map((kind) => ({
+      id: newId('obx'),
+      kind,
+      voucherId: q.voucherId,
+      refundId: q.refundId ?? null,
+      merchantId: q.merchantId,
+      createdAt: q.now,
+      nextAttemptAt: q.now,
+    })),
   );
 }

@@ -7,12 +7,13 @@ import { OutboxWorker } from './worker.ts';
 
 export function createWorker(services: Services, env: Env, log: (line: string) => void) {
   const delivery = createDelivery({ ...process.env, PUBLIC_URL: services.publicUrl }, log);
-  const sender = voucherMessageSender(services.database.db, services.vouchers, services.clock, delivery);
+  const sender = voucherMessageSender(services.database.db, services.vouchers, services.refunds, services.clock, delivery);
   const worker = new OutboxWorker(services.database.db, services.vault, services.clock, sender, {
     leaseMs: env.OUTBOX_LEASE_MS,
     log,
     targets: services.webhookRules.targets,
     lookup: services.webhookRules.lookup,
+    expireAlso: [() => services.refunds.expireDue()],
   });
   return {
     worker,

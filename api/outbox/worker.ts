@@ -1,6 +1,6 @@
 /**
  * The outbox worker: delivers what committed transactions queued (webhooks, e-mail, SMS) and
- * expires vouchers whose time has passed. Any number of workers may run against one PostgreSQL.
+ * expires vouchers (and, given `expireAlso`, refunds) whose time has passed. Any number of workers may run against one PostgreSQL.
  *
  * Delivery is at least once: a worker that dies after sending but before recording it leaves the
  * row to be sent again when its lease ends; receivers dedupe by `webhook-id` (the event id).
@@ -28,6 +28,8 @@ interface WebhookContext {
 export interface MessageSender {
   /** Builds the shopper's message for a voucher and sends it; throws an error with `permanent` when retrying cannot help. */
   sendVoucher(channel: 'email' | 'sms', voucherId: string): Promise<void>;
+  /** The same for a refund of a voucher. */
+  sendRefund(channel: 'email' | 'sms', refundId: string): Promise<void>;
 }
 
 export interface WorkerOptions {
@@ -40,6 +42,8 @@ export interface WorkerOptions {
   /** Which addresses may receive webhooks, checked at every delivery; `public` unless told. */
   targets?: WebhookTargetPolicy;
   lookup?: Lookup;
+  /** More things that expire, run with the voucher expiry on every pass (the refunds' expiry: RefundsService.expireDue). */
+  expireAlso?: Array<() => Promise<number>>;
 }
 
 export class OutboxWorker {
@@ -60,6 +64,7 @@ export class OutboxWorker {
   /** One pass: expire due vouchers, then deliver what is due. Returns how many rows it worked on. */
   async runOnce(): Promise<number> {
     await this.expireDue();
+    for (const expire of this.options.expireAlso ?? []) await expire();
     return this.deliverDue();
   }
 
@@ -145,7 +150,8 @@ export class OutboxWorker {
         }
         await this.retry(row, now, `the endpoint answered HTTP ${status}`, status);
       } else {
-        await this.messages.sendVoucher(row.kind, row.voucherId!);
+        if (row.refundId) await this.messages.sendRefund(row.kind, row.refundId);
+        else await this.messages.sendVoucher(row.kind, row.voucherId!);
         await repo.finish(this.db, row, { deliveredAt: this.clock.now(), lastError: null });
       }
     } catch (err) {

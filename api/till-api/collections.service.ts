@@ -1,5 +1,6 @@
 /**
- * Collection ingest: each record a till sends gets exactly one final outcome (docs/architecture.md §2, §3).
+ * Journal ingest: each record a till sends (a collection, or a payout of a refund) gets exactly
+ * one final outcome (docs/architecture.md §2, §3; docs/till-protocol.md).
  *
  * Each record is decided in a transaction of its own, so one bad record never sinks the others.
  * Exactly-once rests on two database facts, not on reading first: the guarded UPDATE in
@@ -7,15 +8,27 @@
  * `collections_one_accepted_per_voucher`. The record's own id is its idempotency key: a resent
  * record answers its stored outcome and changes nothing.
  */
-import { GENESIS_HASH, importDevicePublicKey, recordHash, verifyCollectionSignature } from '../../core/collections/collection-record.ts';
-import { SignedCollection, type CollectionAnswer } from '../../core/contract/till.ts';
+import {
+  claimedTime,
+  GENESIS_HASH,
+  importDevicePublicKey,
+  isCollection,
+  isPayout,
+  isShiftClose,
+  recordHash,
+  verifyCollectionSignature,
+} from '../../core/collections/collection-record.ts';
+import { SignedCollection, SignedPayout, SignedShiftClose, type CollectionAnswer, type JournalRecord } from '../../core/contract/till.ts';
+import { shiftClosesRepository, shiftCloseProblem, type ShiftCloseRow } from './shift-closes.repository.ts';
 import type { ChainFlag, CollectionOutcome, RejectReason } from '../../core/collections/outcome.ts';
 import { verifyVoucherToken, type VerificationKeys } from '../../core/token/voucher-token.ts';
 import { MAX_AMOUNT } from '../../core/token/limits.ts';
 import { checkClock, type ClockVerdict } from '../../core/collections/clock-bound.ts';
 import { classifyUnpaid } from '../../core/collections/classify.ts';
 import { verifyServerTime } from '../../core/collections/server-time.ts';
-import { voucherIdToString } from '../../core/vouchers/voucher-id.ts';
+import { refundIdToString, voucherIdToString } from '../../core/vouchers/voucher-id.ts';
+import type { RefundsService } from '../refunds/refunds.service.ts';
+import { refundsRepository, type PayoutRow } from '../refunds/refunds.repository.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { sqlState, UNIQUE_VIOLATION } from '../db/sql-state.ts';
@@ -29,15 +42,28 @@ import { basisPoints, collectionPostings, exceptionPostings, feeFor } from '../.
 import { ledgerRepository } from '../ledger/ledger.repository.ts';
 import { recordEvent, subscribedEndpoints } from '../outbox/events.ts';
 
-const answerOf = (index: number, row: CollectionRow): CollectionAnswer => ({
+/** A stored record's answer, whatever its kind (a collection names its voucher, a payout its refund). */
+const answerOf = (
+  index: number,
+  row: Pick<CollectionRow, 'id' | 'outcome' | 'reason' | 'detail' | 'flags'> & { voucherId?: string | null; refundId?: string | null },
+): CollectionAnswer => ({
   index,
   id: row.id,
   outcome: row.outcome,
   ...(row.reason ? { reason: row.reason } : {}),
-  voucher_id: row.voucherId,
+  voucher_id: row.voucherId ?? null,
+  ...(row.refundId ? { refund_id: row.refundId } : {}),
   detail: row.detail,
   flags: row.flags,
 });
+
+/** A record the server already holds: enough to answer a resend. */
+interface Stored {
+  id: string;
+  deviceId: string;
+  hash: string;
+  answer(index: number): CollectionAnswer;
+}
 
 class LostRace extends Error {}
 
@@ -53,11 +79,11 @@ interface BatchCache {
 /** What is known about one readable record before its transaction: checked once, for the whole batch. */
 interface Prepared {
   index: number;
-  record: SignedCollection;
+  record: JournalRecord;
   hash: string;
   flags: ChainFlag[];
-  /** Why it is rejected before touching any voucher, or the voucher it is for. */
-  verdict: { reject: RejectReason; detail: string } | { voucherId: string };
+  /** Why it is rejected before touching any voucher or refund, or what it is for. */
+  verdict: { reject: RejectReason; detail: string } | { voucherId: string } | { refundId: string } | { shiftClose: true };
   /** Whether the claimed time is within the till's clock bound. */
   clockBound: ClockVerdict;
 }
@@ -69,6 +95,7 @@ export class CollectionsService {
     private readonly clock: Clock,
     /** How a voucher reads in events (the merchant API's shape). */
     private readonly voucherJson: (row: VoucherRow, merchant: { id: string; name: string }) => Record<string, unknown>,
+    private readonly refunds: RefundsService,
   ) {}
 
   /**
@@ -81,10 +108,12 @@ export class CollectionsService {
     const now = this.clock.now();
     await devicesRepository.touch(this.db, device.id, now);
     const answers: CollectionAnswer[] = new Array(items.length);
-    const readable: Array<{ index: number; record: SignedCollection }> = [];
+    const readable: Array<{ index: number; record: JournalRecord }> = [];
     items.forEach((raw, index) => {
-      const parsed = SignedCollection.safeParse(raw);
-      if (parsed.success) readable.push({ index, record: parsed.data as SignedCollection });
+      // The record's own `type` picks its shape, so a broken record is told exactly what is wrong.
+      const type = (raw as { type?: unknown })?.type;
+      const parsed = (type === 'payout' ? SignedPayout : type === 'shift_close' ? SignedShiftClose : SignedCollection).safeParse(raw);
+      if (parsed.success) readable.push({ index, record: parsed.data as JournalRecord });
       else {
         const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id.slice(0, 100) : null;
         const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'record'}: ${i.message}`).join('; ');
@@ -103,8 +132,7 @@ export class CollectionsService {
 
     const [hashes, known] = await Promise.all([
       Promise.all(readable.map((r) => recordHash(r.record))),
-      repo.known(
-        this.db,
+      this.known(
         device.id,
         readable.map((r) => r.record.id),
         readable.flatMap((r) => [r.record.seq - 1, r.record.seq]),
@@ -118,7 +146,7 @@ export class CollectionsService {
     // Each record's predecessor's claimed time, by the predecessor's hash (a lower bound on its own).
     const claimedAt = new Map<string, Date>();
     for (const k of known.chain) claimedAt.set(k.hash, k.collectedAt);
-    for (const [i, r] of readable.entries()) claimedAt.set(hashes[i]!, new Date(r.record.collected_at));
+    for (const [i, r] of readable.entries()) claimedAt.set(hashes[i]!, new Date(claimedTime(r.record)));
 
     const devicePublicKey = await importDevicePublicKey(device.publicJwk);
     const operatorKeys = await this.keys.verificationKeys();
@@ -143,32 +171,70 @@ export class CollectionsService {
     const worker = async () => {
       while (next < fresh.length) {
         const p = fresh[next++]!;
-        answers[p.index] = await this.settleOne(device, store, p, cache);
+        answers[p.index] = await (isPayout(p.record)
+          ? this.settlePayout(device, store, p, p.record)
+          : isShiftClose(p.record)
+            ? this.settleShiftClose(device, store, p, p.record)
+            : this.settleOne(device, store, p, cache));
       }
     };
     await Promise.all(Array.from({ length: Math.min(DECIDE_CONCURRENCY, fresh.length) }, worker));
     return answers;
   }
 
+  /** Of a batch: the records already stored (by id), and the device's chain at the given sequence numbers, collections and payouts alike. */
+  private async known(deviceId: string, ids: string[], seqs: number[]) {
+    const unique = [...new Set(seqs)];
+    const [collections, payouts, payoutChain, closes, closeChain] = await Promise.all([
+      repo.known(this.db, deviceId, ids, unique),
+      refundsRepository.payoutsByIds(this.db, ids),
+      refundsRepository.payoutChain(this.db, deviceId, unique),
+      shiftClosesRepository.byIds(this.db, ids),
+      shiftClosesRepository.chain(this.db, deviceId, unique),
+    ]);
+    const byId = new Map<string, Stored>();
+    for (const row of collections.byId.values()) byId.set(row.id, { id: row.id, deviceId: row.deviceId, hash: row.hash, answer: (i) => answerOf(i, row) });
+    for (const row of payouts) byId.set(row.id, { id: row.id, deviceId: row.deviceId, hash: row.hash, answer: (i) => answerOf(i, row) });
+    for (const row of closes) byId.set(row.id, { id: row.id, deviceId: row.deviceId, hash: row.hash, answer: (i) => answerOf(i, row) });
+    return {
+      byId,
+      chain: [...collections.chain, ...[...payoutChain, ...closeChain].map((p) => ({ seq: p.seq, hash: p.hash, collectedAt: p.at }))],
+    };
+  }
+
   /**
    * The money and the news, in the collection's own transaction: an accepted collection posts the
    * store's debt, the merchant's claim, the fee and the commission, and tells the merchant the
-   * voucher is paid; any other settled outcome posts the cash against a refund owed to the shopper
-   * and raises collection.exception. (Rejected records are not trusted enough to post: they wait
-   * for review.)
+   * voucher is paid; any other settled outcome posts the cash as owed to the shopper, issues the
+   * shopper's refund (payable at any till, docs/refunds.md) and raises collection.exception.
+   * (Rejected records are not trusted enough to post: they wait for review.)
    */
-  private async book(tx: Tx, q: { record: SignedCollection; store: StoreRow; voucher: VoucherRow; outcome: CollectionOutcome; detail: string; now: Date; cache: BatchCache }) {
+  async book(
+    tx: Tx,
+    q: {
+      record: Pick<SignedCollection, 'id' | 'amount' | 'currency' | 'collected_at'>;
+      store: StoreRow;
+      voucher: VoucherRow;
+      outcome: Exclude<CollectionOutcome, 'rejected'>;
+      detail: string;
+      now: Date;
+      cache?: BatchCache;
+      /** Why the shopper's refund exists, when not the outcome itself (a review decision). */
+      refundReason?: 'review';
+    },
+  ): Promise<{ refundId: string | null }> {
+    const cache = q.cache ?? { merchants: new Map(), endpoints: new Map() };
     const { record, store, now, voucher } = q;
     // One batch mostly pays one merchant's vouchers: read its fees and endpoints once per batch.
-    let merchant = q.cache.merchants.get(voucher.merchantId);
+    let merchant = cache.merchants.get(voucher.merchantId);
     if (!merchant) {
       merchant = (await repo.merchant(tx, voucher.merchantId))!;
-      q.cache.merchants.set(voucher.merchantId, merchant);
+      cache.merchants.set(voucher.merchantId, merchant);
     }
-    let endpoints = q.cache.endpoints.get(voucher.merchantId);
+    let endpoints = cache.endpoints.get(voucher.merchantId);
     if (!endpoints) {
       endpoints = await subscribedEndpoints(tx, voucher.merchantId);
-      q.cache.endpoints.set(voucher.merchantId, endpoints);
+      cache.endpoints.set(voucher.merchantId, endpoints);
     }
     const head = { collectionId: record.id, storeId: store.id, merchantId: merchant.id, currency: record.currency, createdAt: now };
     if (q.outcome === 'accepted') {
@@ -180,34 +246,46 @@ export class CollectionsService {
         collectionPostings({ amount: record.amount, currency: record.currency, storeId: store.id, merchantId: merchant.id, fee, commission }),
       );
       await recordEvent(tx, { merchantId: merchant.id, type: 'voucher.paid', data: { object: this.voucherJson(voucher, merchant) }, now, endpoints });
-    } else {
-      await ledgerRepository.post(
-        tx,
-        { ...head, kind: 'collection_exception', memo: `${q.outcome} collection ${record.id} for voucher ${voucher.id}: refund owed to the shopper` },
-        exceptionPostings({ amount: record.amount, currency: record.currency, storeId: store.id }),
-      );
-      await recordEvent(tx, {
-        merchantId: merchant.id,
-        type: 'collection.exception',
-        data: {
-          object: {
-            object: 'collection',
-            id: record.id,
-            outcome: q.outcome,
-            voucher_id: voucher.id,
-            order_ref: voucher.orderRef,
-            amount: record.amount,
-            currency: record.currency,
-            store_id: store.id,
-            collected_at: record.collected_at,
-            detail: q.detail,
-            refund_owed: true,
-          },
-        },
-        now,
-        endpoints,
-      });
+      return { refundId: null };
     }
+    await ledgerRepository.post(
+      tx,
+      { ...head, kind: 'collection_exception', memo: `${q.outcome} collection ${record.id} for voucher ${voucher.id}: refund owed to the shopper` },
+      exceptionPostings({ amount: record.amount, currency: record.currency, storeId: store.id }),
+    );
+    const refund = await this.refunds.issueForCollection(tx, {
+      voucher,
+      merchantName: merchant.name,
+      collectionId: record.id,
+      amount: record.amount,
+      currency: record.currency,
+      reason: q.refundReason ?? q.outcome,
+      now,
+      endpoints,
+    });
+    await recordEvent(tx, {
+      merchantId: merchant.id,
+      type: 'collection.exception',
+      data: {
+        object: {
+          object: 'collection',
+          id: record.id,
+          outcome: q.outcome,
+          voucher_id: voucher.id,
+          order_ref: voucher.orderRef,
+          amount: record.amount,
+          currency: record.currency,
+          store_id: store.id,
+          collected_at: record.collected_at,
+          detail: q.detail,
+          refund_owed: true,
+          refund_id: refund.id,
+        },
+      },
+      now,
+      endpoints,
+    });
+    return { refundId: refund.id };
   }
 
   /**
@@ -217,19 +295,19 @@ export class CollectionsService {
   private async clockCheck(
     device: DeviceRow,
     store: StoreRow,
-    record: SignedCollection,
+    record: JournalRecord,
     previousCollectedAt: Date | null,
     operatorKeys: VerificationKeys,
     now: Date,
   ): Promise<{ flags: ChainFlag[]; verdict: ClockVerdict }> {
     const flags: ChainFlag[] = [];
     let seenServerTime: Date | null = null;
-    if (record.v === 2) {
+    if (!isCollection(record) || record.v === 2) {
       if (await verifyServerTime(device.id, record.server_time, record.server_time_proof, operatorKeys)) seenServerTime = new Date(record.server_time);
       else flags.push('bad_server_time');
     }
     const verdict = checkClock({
-      collectedAt: new Date(record.collected_at),
+      collectedAt: new Date(claimedTime(record)),
       enrolledAt: device.enrolledAt,
       previousCollectedAt,
       seenServerTime,
@@ -241,13 +319,19 @@ export class CollectionsService {
   }
 
   /** Checks that need no database: whose record it is, the device's signature, the token's, and what no till may send. */
-  private async verdict(device: DeviceRow, store: StoreRow, record: SignedCollection, devicePublicKey: CryptoKey, operatorKeys: VerificationKeys): Promise<Prepared['verdict']> {
+  private async verdict(device: DeviceRow, store: StoreRow, record: JournalRecord, devicePublicKey: CryptoKey, operatorKeys: VerificationKeys): Promise<Prepared['verdict']> {
     if (record.device_id !== device.id)
       return { reject: 'wrong_device', detail: `the record names till ${record.device_id} but was sent by till ${device.id}; flagged for review` };
     if (device.revokedAt)
       return { reject: 'device_revoked', detail: `till ${device.id} was revoked at ${device.revokedAt.toISOString()}; the collection is kept and flagged for review` };
     if (!(await verifyCollectionSignature(record, devicePublicKey)))
       return { reject: 'bad_device_signature', detail: 'the device signature does not match the record; flagged for review' };
+    if (isShiftClose(record)) {
+      if (record.currency !== store.currency)
+        return { reject: 'currency_not_store', detail: `the shift close is in ${record.currency} but store ${store.id} takes ${store.currency}; flagged for review` };
+      const problem = shiftCloseProblem(record);
+      return problem ? { reject: 'shift_totals_inconsistent', detail: `${problem}; flagged for review` } : { shiftClose: true };
+    }
     // Signed, but no till may send these: no voucher is larger, and a store takes its own currency only.
     if (record.amount > MAX_AMOUNT)
       return {
@@ -257,18 +341,25 @@ export class CollectionsService {
     if (record.currency !== store.currency)
       return { reject: 'currency_not_store', detail: `the record is in ${record.currency} but store ${store.id} takes ${store.currency}; nothing is posted, flagged for review` };
     const verified = await verifyVoucherToken(record.token, operatorKeys);
-    if (!verified.ok) return { reject: 'bad_token', detail: `the voucher token failed verification (${verified.reason}: ${verified.detail}); flagged for review` };
+    if (!verified.ok) return { reject: 'bad_token', detail: `the token failed verification (${verified.reason}: ${verified.detail}); flagged for review` };
+    // A payout is of a refund, a collection of a voucher: the signed kind says which, never the till.
+    if (isPayout(record)) {
+      if (verified.claims.kind !== 'refund') return { reject: 'bad_token', detail: 'a payout record names a voucher token, not a refund; flagged for review' };
+      return { refundId: refundIdToString(verified.claims.voucherId) };
+    }
+    if (verified.claims.kind !== 'voucher') return { reject: 'bad_token', detail: 'a collection record names a refund token, not a voucher; flagged for review' };
     return { voucherId: voucherIdToString(verified.claims.voucherId) };
   }
 
   private async settleOne(device: DeviceRow, store: StoreRow, p: Prepared, cache: BatchCache): Promise<CollectionAnswer> {
+    if (isPayout(p.record) || isShiftClose(p.record)) throw new Error('settleOne takes collections only');
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.decide(device, store, p, cache);
+        return await this.decide(device, store, p as Prepared & { record: SignedCollection }, cache);
       } catch (err) {
         if (err instanceof LostRace) {
           const stored = await repo.byId(this.db, p.record.id);
-          if (stored) return this.replay(p.index, stored, device, p.hash);
+          if (stored) return this.replay(p.index, { id: stored.id, deviceId: stored.deviceId, hash: stored.hash, answer: (i) => answerOf(i, stored) }, device, p.hash);
         }
         // A second acceptance of one voucher hit the unique index: decide again; it now reads as paid.
         if (sqlState(err) === UNIQUE_VIOLATION && attempt < 3) continue;
@@ -277,8 +368,8 @@ export class CollectionsService {
     }
   }
 
-  private replay(index: number, stored: CollectionRow, device: DeviceRow, hash: string): CollectionAnswer {
-    if (stored.deviceId === device.id && stored.hash === hash) return answerOf(index, stored);
+  private replay(index: number, stored: Stored, device: DeviceRow, hash: string): CollectionAnswer {
+    if (stored.deviceId === device.id && stored.hash === hash) return stored.answer(index);
     return {
       index,
       id: stored.id,
@@ -290,7 +381,112 @@ export class CollectionsService {
     };
   }
 
-  private async decide(device: DeviceRow, store: StoreRow, p: Prepared, cache: BatchCache): Promise<CollectionAnswer> {
+  /**
+   * A payout record, in its own transaction: it pays its refund when it is this till's, under the
+   * refund's live authorisation (RefundsService.payOut); otherwise it is kept, rejected, for review
+   * (the cash left this till's drawer either way).
+   */
+  private async settlePayout(device: DeviceRow, store: StoreRow, p: Prepared, record: SignedPayout): Promise<CollectionAnswer> {
+    const now = this.clock.now();
+    try {
+      return await this.db.transaction(async (tx) => {
+        let outcome: 'accepted' | 'rejected' = 'rejected';
+        let reason: RejectReason | undefined = 'reject' in p.verdict ? p.verdict.reject : undefined;
+        let detail = 'reject' in p.verdict ? p.verdict.detail : '';
+        let refundId = 'refundId' in p.verdict ? p.verdict.refundId : null;
+        if (refundId) {
+          const result = await this.refunds.payOut(tx, {
+            refundId,
+            authorizationId: record.authorization_id,
+            amount: record.amount,
+            currency: record.currency,
+            device,
+            store,
+            payoutId: record.id,
+            paidAt: new Date(record.paid_at),
+            now,
+          });
+          if ('paid' in result) {
+            outcome = 'accepted';
+            detail = `refund ${refundId} is paid out`;
+          } else {
+            reason = 'payout_not_authorized';
+            detail = result.refused;
+            if (!result.refundExists) refundId = null;
+          }
+        }
+        const row: PayoutRow = {
+          id: record.id,
+          deviceId: device.id,
+          storeId: store.id,
+          seq: record.seq,
+          prevHash: record.prev_hash,
+          hash: p.hash,
+          refundId,
+          authorizationId: record.authorization_id,
+          token: record.token,
+          amount: record.amount,
+          currency: record.currency,
+          paidAt: new Date(record.paid_at),
+          receivedAt: now,
+          outcome,
+          reason: reason ?? null,
+          detail,
+          flags: p.flags,
+          signature: record.signature,
+        };
+        if (!(await refundsRepository.insertPayout(tx, row))) throw new LostRace();
+        return answerOf(p.index, row);
+      });
+    } catch (err) {
+      if (err instanceof LostRace) {
+        const stored = await refundsRepository.payoutById(this.db, record.id);
+        if (stored) return this.replay(p.index, { id: stored.id, deviceId: stored.deviceId, hash: stored.hash, answer: (i) => answerOf(i, stored) }, device, p.hash);
+      }
+      throw err;
+    }
+  }
+
+  /** A shift close: kept with its figures for the operator (`counterpay shift list`); it moves no money. */
+  private async settleShiftClose(device: DeviceRow, store: StoreRow, p: Prepared, record: SignedShiftClose): Promise<CollectionAnswer> {
+    const now = this.clock.now();
+    const ok = 'shiftClose' in p.verdict;
+    const row: ShiftCloseRow = {
+      id: record.id,
+      deviceId: device.id,
+      storeId: store.id,
+      seq: record.seq,
+      prevHash: record.prev_hash,
+      hash: p.hash,
+      currency: record.currency,
+      openedAt: new Date(record.opened_at),
+      closedAt: new Date(record.closed_at),
+      firstSeq: record.first_seq,
+      lastSeq: record.last_seq,
+      collections: record.collections,
+      payoutCount: record.payouts.count,
+      payoutTotal: record.payouts.total,
+      openingFloat: record.opening_float,
+      expectedCash: record.expected_cash,
+      countedCash: record.counted_cash,
+      difference: record.difference,
+      floatLeft: record.float_left,
+      receivedAt: now,
+      outcome: ok ? 'accepted' : 'rejected',
+      reason: 'reject' in p.verdict ? p.verdict.reject : null,
+      detail:
+        'reject' in p.verdict
+          ? p.verdict.detail
+          : `shift closed: ${record.counted_cash} ${record.currency} counted against ${record.expected_cash} expected (difference ${record.difference})`,
+      flags: p.flags,
+      signature: record.signature,
+    };
+    if (await shiftClosesRepository.insert(this.db, row)) return answerOf(p.index, row);
+    const stored = (await shiftClosesRepository.byIds(this.db, [record.id]))[0]!;
+    return this.replay(p.index, { id: stored.id, deviceId: stored.deviceId, hash: stored.hash, answer: (i) => answerOf(i, stored) }, device, p.hash);
+  }
+
+  private async decide(device: DeviceRow, store: StoreRow, p: Prepared & { record: SignedCollection }, cache: BatchCache): Promise<CollectionAnswer> {
     const { index, record, hash, flags } = p;
     const now = this.clock.now();
     const collectedAt = new Date(record.collected_at);
@@ -371,7 +567,7 @@ export class CollectionsService {
 }
 
 /** What the record says about the device's journal: recorded with it, never a reason to drop it. */
-function chainFlags(record: SignedCollection, hash: string, chain: Map<number, string[]>): ChainFlag[] {
+function chainFlags(record: JournalRecord, hash: string, chain: Map<number, string[]>): ChainFlag[] {
   const flags: ChainFlag[] = [];
   const before = chain.get(record.seq - 1) ?? [];
   if (record.seq === 1) {

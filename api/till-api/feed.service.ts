@@ -16,6 +16,7 @@ import type { SigningKeys } from '../signing-keys/signing-keys.service.ts';
 import { leaseOf, storeJson } from './devices.service.ts';
 import type { StoreRow } from './devices.repository.ts';
 import { feedRepository } from './feed.repository.ts';
+import type { ReviewedCollection } from '../../core/contract/till.ts';
 
 export const FEED_PAGE = 1000;
 const SETTLE_WINDOW_MS = 60_000;
@@ -36,6 +37,8 @@ export class FeedService {
     private readonly db: Db,
     private readonly keys: SigningKeys,
     private readonly clock: Clock,
+    /** Review decisions on this till's collections (api/review/review.service.ts). */
+    private readonly reviewed: (deviceId: string) => Promise<ReviewedCollection[]>,
   ) {}
 
   async feed(device: { id: string }, store: StoreRow, since: string | undefined) {
@@ -56,6 +59,7 @@ export class FeedService {
     return {
       object: 'till_feed' as const,
       changes: page.map((r) => ({ voucher_id: r.id, status: r.status as 'paid' | 'canceled', changed_at: r.changedAt!.toISOString() })),
+      reviewed: await this.reviewed(device.id),
       cursor,
       has_more: hasMore,
       keys: await this.keys.jwks(),

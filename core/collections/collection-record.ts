@@ -9,11 +9,19 @@
  *   v2: ["counterpay-collection-v2", …the same…, server_time, server_time_proof]
  * Version 2 names the newest server time the till had seen when it made the record, with the
  * server's proof of it (core/collections/server-time.ts), which bounds the till's clock.
+ * A payout record (the till handed a refund's cash over) shares the journal and its chain:
+ *   payout v1: ["counterpay-payout-v1", id, device_id, seq, prev_hash, token, authorization_id,
+ *               amount, currency, paid_at, server_time, server_time_proof]
+ * So does a shift close (the Z report):
+ *   shift close v1: ["counterpay-shift-close-v1", id, device_id, seq, prev_hash, currency,
+ *               opened_at, closed_at, first_seq, last_seq, [[tender, count, total], …],
+ *               payouts.count, payouts.total, opening_float, expected_cash, counted_cash,
+ *               difference, float_left, server_time, server_time_proof]
  * The record's hash, which the next record names as prev_hash, is
  *   hex(SHA-256(signing input ‖ "." ‖ signature)).
  */
 import type * as z from 'zod/mini';
-import type { SignedCollection, SignedCollectionV1, SignedCollectionV2 } from '../contract/till.ts';
+import type { JournalRecord, SignedCollection, SignedCollectionV1, SignedCollectionV2, SignedPayout, SignedShiftClose } from '../contract/till.ts';
 import { base64UrlDecode, base64UrlEncode, sha256, toHex } from '../encoding/bytes.ts';
 
 /** prev_hash of a device's first record. */
@@ -38,10 +46,68 @@ export type CollectionRecordV1 = Unsigned<z.infer<typeof SignedCollectionV1>>;
 export type CollectionRecordV2 = Unsigned<z.infer<typeof SignedCollectionV2>>;
 /** A record before its device signature. */
 export type CollectionRecord = CollectionRecordV1 | CollectionRecordV2;
+export type PayoutRecord = Unsigned<SignedPayout>;
+export type ShiftCloseRecord = Unsigned<SignedShiftClose>;
+/** Any journal record before its device signature. */
+export type UnsignedJournalRecord = CollectionRecord | PayoutRecord | ShiftCloseRecord;
+
+/** Whether a journal record is a payout. */
+export const isPayout = (r: JournalRecord | UnsignedJournalRecord): r is SignedPayout | PayoutRecord => 'type' in r && r.type === 'payout';
+/** Whether a journal record is a shift close. */
+export const isShiftClose = (r: JournalRecord | UnsignedJournalRecord): r is SignedShiftClose | ShiftCloseRecord => 'type' in r && r.type === 'shift_close';
+/** Whether a journal record is a collection (neither a payout nor a shift close). */
+export const isCollection = (r: JournalRecord | UnsignedJournalRecord): r is SignedCollection | CollectionRecord => !('type' in r);
+
+/** The till's claimed time of a record: when the cash came in or went out, or the shift closed. */
+export const claimedTime = (r: JournalRecord | UnsignedJournalRecord): string => (isPayout(r) ? r.paid_at : isShiftClose(r) ? r.closed_at : r.collected_at);
 
 const ECDSA = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
-export function signingInput(r: CollectionRecord): Uint8Array {
+export function signingInput(r: UnsignedJournalRecord): Uint8Array {
+  if (isShiftClose(r)) {
+    return new TextEncoder().encode(
+      JSON.stringify([
+        'counterpay-shift-close-v1',
+        r.id,
+        r.device_id,
+        r.seq,
+        r.prev_hash,
+        r.currency,
+        r.opened_at,
+        r.closed_at,
+        r.first_seq,
+        r.last_seq,
+        r.collections.map((l) => [l.tender, l.count, l.total]),
+        r.payouts.count,
+        r.payouts.total,
+        r.opening_float,
+        r.expected_cash,
+        r.counted_cash,
+        r.difference,
+        r.float_left,
+        r.server_time,
+        r.server_time_proof,
+      ]),
+    );
+  }
+  if (isPayout(r)) {
+    return new TextEncoder().encode(
+      JSON.stringify([
+        'counterpay-payout-v1',
+        r.id,
+        r.device_id,
+        r.seq,
+        r.prev_hash,
+        r.token,
+        r.authorization_id,
+        r.amount,
+        r.currency,
+        r.paid_at,
+        r.server_time,
+        r.server_time_proof,
+      ]),
+    );
+  }
   const common = [r.id, r.device_id, r.seq, r.prev_hash, r.token, r.amount, r.currency, r.tender, r.tender_reference, r.collected_at];
   return new TextEncoder().encode(
     JSON.stringify(r.v === 2 ? ['counterpay-collection-v2', ...common, r.server_time, r.server_time_proof] : ['counterpay-collection-v1', ...common]),
@@ -53,7 +119,17 @@ export async function signCollection(record: CollectionRecord, privateKey: Crypt
   return { ...record, signature: base64UrlEncode(signature) };
 }
 
-export async function verifyCollectionSignature(record: SignedCollection, publicKey: CryptoKey): Promise<boolean> {
+export async function signPayout(record: PayoutRecord, privateKey: CryptoKey): Promise<SignedPayout> {
+  const signature = new Uint8Array(await crypto.subtle.sign(ECDSA, privateKey, signingInput(record) as BufferSource));
+  return { ...record, signature: base64UrlEncode(signature) };
+}
+
+export async function signShiftClose(record: ShiftCloseRecord, privateKey: CryptoKey): Promise<SignedShiftClose> {
+  const signature = new Uint8Array(await crypto.subtle.sign(ECDSA, privateKey, signingInput(record) as BufferSource));
+  return { ...record, signature: base64UrlEncode(signature) };
+}
+
+export async function verifyCollectionSignature(record: JournalRecord, publicKey: CryptoKey): Promise<boolean> {
   let signature: Uint8Array;
   try {
     signature = base64UrlDecode(record.signature);
@@ -65,7 +141,7 @@ export async function verifyCollectionSignature(record: SignedCollection, public
 }
 
 /** The hash the device's next record must carry as prev_hash. */
-export async function recordHash(record: SignedCollection): Promise<string> {
+export async function recordHash(record: JournalRecord): Promise<string> {
   const input = signingInput(record);
   const tail = new TextEncoder().encode(`.${record.signature}`);
   const bytes = new Uint8Array(input.length + tail.length);

@@ -31,6 +31,10 @@ export const REJECT_REASONS = [
   'currency_not_store',
   /** The claimed time alone would turn an expired voucher into paid, and it is outside the till's clock bound. */
   'clock_out_of_bounds',
+  /** A payout record without this till's live authorisation for that refund and amount (docs/till-protocol.md, "Payouts"). */
+  'payout_not_authorized',
+  /** A shift close whose own figures do not add up (expected cash, difference). */
+  'shift_totals_inconsistent',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

@@ -3,7 +3,7 @@
  * cashier view calls it with what it holds (cached keys, the paid list, its journal, its lease).
  */
 import { verifyVoucherToken, type VerificationKeys, type VoucherClaims } from '../token/voucher-token.ts';
-import { voucherIdToString } from '../vouchers/voucher-id.ts';
+import { refundIdToString, voucherIdToString } from '../vouchers/voucher-id.ts';
 import { referenceForVoucherId } from '../reference/reference.ts';
 import { checkLease, type LeaseCheck } from './lease.ts';
 import type { Lease } from '../contract/till.ts';
@@ -30,9 +30,10 @@ export type TillCheck =
        * expired: its expiry has passed, so the shopper must ask the shop for a new one;
        * wrong_currency: the voucher is in another currency than this store takes;
        * paid_elsewhere / canceled: the feed says so; collecting would owe the shopper a refund;
-       * collected_here: this till already took money for it.
+       * collected_here: this till already took money for it;
+       * not_a_voucher: a refund's token, which is paid out (checkRefundAtTill), never collected.
        */
-      reason: 'malformed' | 'unsupported' | 'unknown_key' | 'bad_signature' | 'expired' | 'wrong_currency' | 'paid_elsewhere' | 'canceled' | 'collected_here';
+      reason: 'malformed' | 'unsupported' | 'unknown_key' | 'bad_signature' | 'expired' | 'wrong_currency' | 'paid_elsewhere' | 'canceled' | 'collected_here' | 'not_a_voucher';
       detail: string;
       claims?: VoucherClaims;
     };
@@ -45,6 +46,7 @@ export async function checkVoucherAtTill(token: string, ctx: TillContext): Promi
   const verified = await verifyVoucherToken(token, ctx.keys);
   if (!verified.ok) return { ok: false, reason: verified.reason, detail: verified.detail };
   const claims = verified.claims;
+  if (claims.kind !== 'voucher') return { ok: false, reason: 'not_a_voucher', detail: 'this is a refund to pay out, not a voucher to collect', claims };
   const voucherId = voucherIdToString(claims.voucherId);
   if (claims.expiresAt * 1000 <= ctx.now.getTime()) return { ok: false, reason: 'expired', detail: `expired at ${new Date(claims.expiresAt * 1000).toISOString()}`, claims };
   if (claims.currency !== ctx.lease.currency)
@@ -55,4 +57,23 @@ export async function checkVoucherAtTill(token: string, ctx: TillContext): Promi
   if (ctx.collectedHere(voucherId)) return { ok: false, reason: 'collected_here', detail: `${voucherId} was already collected at this till`, claims };
   const lease = checkLease(ctx.lease, { amount: claims.amount, unsyncedTotal: ctx.unsyncedTotal, unsyncedCount: ctx.unsyncedCount, lastSyncAt: ctx.lastSyncAt, now: ctx.now });
   return { ok: true, voucherId, reference: referenceForVoucherId(claims.voucherId), claims, lease };
+}
+
+export type RefundCheck =
+  | { ok: true; refundId: string; reference: string; claims: VoucherClaims }
+  | { ok: false; reason: 'malformed' | 'unsupported' | 'unknown_key' | 'bad_signature' | 'expired' | 'wrong_currency'; detail: string; claims?: VoucherClaims };
+
+/**
+ * What a till checks of a refund before it asks the server for the payout grant: that the operator
+ * signed it, that it has not expired and that it is in the store's currency. Whether it is still
+ * payable only the server can say (a payout is never made offline: docs/refunds.md).
+ */
+export async function checkRefundAtTill(token: string, ctx: { keys: VerificationKeys; now: Date; currency: string }): Promise<RefundCheck> {
+  const verified = await verifyVoucherToken(token, ctx.keys);
+  if (!verified.ok) return { ok: false, reason: verified.reason, detail: verified.detail };
+  const claims = verified.claims;
+  if (claims.kind !== 'refund') return { ok: false, reason: 'malformed', detail: 'not a refund token' };
+  if (claims.expiresAt * 1000 <= ctx.now.getTime()) return { ok: false, reason: 'expired', detail: `expired at ${new Date(claims.expiresAt * 1000).toISOString()}`, claims };
+  if (claims.currency !== ctx.currency) return { ok: false, reason: 'wrong_currency', detail: `refund is in ${claims.currency}; this store pays out ${ctx.currency}`, claims };
+  return { ok: true, refundId: refundIdToString(claims.voucherId), reference: referenceForVoucherId(claims.voucherId), claims };
 }

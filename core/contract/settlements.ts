@@ -5,7 +5,7 @@ import { documented } from './docs.ts';
 
 export const PARTY_KINDS = ['store', 'merchant'] as const;
 /** What a ledger transaction records (docs/architecture.md §2). */
-export const TRANSACTION_KINDS = ['collection', 'collection_exception', 'refund_paid', 'remittance', 'payout', 'correction'] as const;
+export const TRANSACTION_KINDS = ['collection', 'collection_exception', 'refund', 'refund_paid', 'refund_returned', 'remittance', 'payout', 'write_off', 'correction'] as const;
 
 /** Minor units; a JSON number up to 2^53 − 1, beyond that a decimal string so it stays exact. */
 export const ExactAmount = documented(z.union([z.int(), z.string().check(z.regex(/^-?\d+$/))]), {
@@ -35,6 +35,8 @@ export const StatementLine = z.object({
   transaction_id: z.string(),
   kind: z.enum(TRANSACTION_KINDS),
   collection_id: z.nullable(z.string()),
+  /** For refund lines (issued, paid out, returned): the refund. */
+  refund_id: z.nullable(z.string()),
   voucher_id: z.nullable(z.string()),
   order_ref: z.nullable(z.string()),
   collected_at: z.nullable(Timestamp),

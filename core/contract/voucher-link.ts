@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { MAX_AMOUNT } from '../token/limits.ts';
 import { VOUCHER_STATUSES } from '../vouchers/voucher-status.ts';
+import { REFUND_STATUSES } from '../refunds/refund-status.ts';
 import { minorUnits, Timestamp, TokenDigits } from './common.ts';
 import { documented } from './docs.ts';
 
@@ -26,6 +27,25 @@ export const VoucherItem = documented(
 );
 export type VoucherItem = z.infer<typeof VoucherItem>;
 
+/** What the shopper's wallet keeps of a refund of its voucher: enough to show its QR offline. */
+export const RefundForShopper = documented(
+  z.object({
+    id: z.string(),
+    status: z.enum(REFUND_STATUSES),
+    amount: z.int(),
+    currency: z.string(),
+    reference: z.string(),
+    token: TokenDigits,
+    qr: z.string(),
+    expires_at: Timestamp,
+    paid_at: z.nullable(Timestamp),
+    /** True when the six-digit code a till may ask for was sent to the shopper with the refund (e-mail or SMS). */
+    code_sent: z.boolean(),
+  }),
+  { id: 'RefundForShopper' },
+);
+export type RefundForShopper = z.infer<typeof RefundForShopper>;
+
 /** `GET /v1/voucher-links/{code}`: what a shopper holding the link may see (no customer data, no metadata). */
 export const VoucherLink = documented(
   z.object({
@@ -43,6 +63,8 @@ export const VoucherLink = documented(
     expires_at: Timestamp,
     paid_at: z.nullable(Timestamp),
     canceled_at: z.nullable(Timestamp),
+    /** Money going back to the shopper for this voucher, newest first. */
+    refunds: z.array(RefundForShopper),
   }),
   { id: 'VoucherLink' },
 );
@@ -54,7 +76,13 @@ export const VoucherStatusRequest = z.strictObject({
 
 /** One answer per token, in the order asked: the voucher's status, or that the token does not verify. */
 export const TokenStatus = z.union([
-  z.object({ voucher_id: z.string(), status: VoucherStatus, paid_at: z.nullable(Timestamp), canceled_at: z.nullable(Timestamp) }),
+  z.object({
+    voucher_id: z.string(),
+    status: VoucherStatus,
+    paid_at: z.nullable(Timestamp),
+    canceled_at: z.nullable(Timestamp),
+    refunds: z.array(RefundForShopper),
+  }),
   z.object({ error: z.literal('invalid_token') }),
 ]);
 export type TokenStatus = z.infer<typeof TokenStatus>;

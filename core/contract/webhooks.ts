@@ -7,7 +7,18 @@ import { Timestamp } from './common.ts';
 import { documented } from './docs.ts';
 
 /** The events a merchant can subscribe to. */
-export const EVENT_TYPES = ['voucher.paid', 'voucher.expired', 'voucher.canceled', 'collection.exception', 'settlement.created'] as const;
+export const EVENT_TYPES = [
+  'voucher.paid',
+  'voucher.expired',
+  'voucher.canceled',
+  'collection.exception',
+  'collection.reviewed',
+  'refund.created',
+  'refund.paid',
+  'refund.canceled',
+  'refund.expired',
+  'settlement.created',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**

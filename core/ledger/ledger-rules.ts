@@ -9,7 +9,8 @@
  *   operator:revenue    the operator's fees
  *   operator:commission what the operator pays stores as commission (an expense)
  *   operator:bank       money the operator actually holds
- *   shoppers:refunds    cash taken that must go back to shoppers (duplicate, late, mismatch)
+ *   shoppers:refunds    money owed back to shoppers: refunds not yet paid out (docs/refunds.md)
+ *   operator:write_offs cash a till recorded that a review decided nobody is owed (docs/refunds.md)
  */
 
 export interface Posting {
@@ -25,6 +26,7 @@ export const Account = {
   commission: 'operator:commission',
   bank: 'operator:bank',
   refunds: 'shoppers:refunds',
+  writeOffs: 'operator:write_offs',
 } as const;
 
 /**
@@ -62,11 +64,41 @@ export function exceptionPostings(q: { amount: number; currency: string; storeId
   ];
 }
 
-/** The store paid a refund back to the shopper out of the cash it holds. */
+/**
+ * A merchant refunds a paid voucher: what the operator owes the merchant becomes owed to the
+ * shopper. The fee on the original collection is not returned (docs/refunds.md).
+ */
+export function merchantRefundPostings(q: { amount: number; currency: string; merchantId: string }): Posting[] {
+  return [
+    { account: Account.merchant(q.merchantId), amount: q.amount, currency: q.currency },
+    { account: Account.refunds, amount: -q.amount, currency: q.currency },
+  ];
+}
+
+/** A refund canceled by the merchant or expired unclaimed: the money is the merchant's again. */
+export function refundReturnedPostings(q: { amount: number; currency: string; merchantId: string }): Posting[] {
+  return [
+    { account: Account.refunds, amount: q.amount, currency: q.currency },
+    { account: Account.merchant(q.merchantId), amount: -q.amount, currency: q.currency },
+  ];
+}
+
+/** A store paid a refund out to the shopper from its drawer: the store owes that much less. */
 export function refundPaidPostings(q: { amount: number; currency: string; storeId: string }): Posting[] {
   return [
     { account: Account.refunds, amount: q.amount, currency: q.currency },
     { account: Account.store(q.storeId), amount: -q.amount, currency: q.currency },
+  ];
+}
+
+/**
+ * A review writes a collection off: the cash the till recorded stays the store's debt, and nobody
+ * is owed it (`from`: the store, or shoppers:refunds when the collection's refund is withdrawn).
+ */
+export function writeOffPostings(q: { amount: number; currency: string; from: string }): Posting[] {
+  return [
+    { account: q.from, amount: q.amount, currency: q.currency },
+    { account: Account.writeOffs, amount: -q.amount, currency: q.currency },
   ];
 }
 

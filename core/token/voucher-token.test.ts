@@ -47,7 +47,21 @@ describe('voucher token', () => {
     const pair = await generateSigningKeyPair();
     const token = await signVoucherToken(claims, pair.privateKey);
     const check = await verifyVoucherToken(token, await keysFor(pair));
-    expect(check).toEqual({ ok: true, claims });
+    expect(check).toEqual({ ok: true, claims: { ...claims, kind: 'voucher' } });
+  });
+
+  it('writes a voucher as version 1 and a refund as version 2 with its kind, and never reads one as the other', async () => {
+    const pair = await generateSigningKeyPair();
+    const keys = await keysFor(pair);
+    const voucher = await signVoucherToken(claims, pair.privateKey);
+    const refund = await signVoucherToken({ ...claims, kind: 'refund' }, pair.privateKey);
+    expect(digitsToBytes(voucher)![0]).toBe(1);
+    expect([...digitsToBytes(refund)!.slice(0, 2)]).toEqual([2, 2]);
+    expect(await verifyVoucherToken(refund, keys)).toEqual({ ok: true, claims: { ...claims, kind: 'refund' } });
+    // The same claims under the other kind are other signed bytes: relabelling breaks the signature.
+    const relabelled = digitsToBytes(refund)!;
+    relabelled[1] = 1;
+    expect(await verifyVoucherToken(bytesToDigits(relabelled), keys)).toMatchObject({ ok: false, reason: 'bad_signature' });
   });
 
   it('fails verification for every single-byte change of a token', async () => {
@@ -105,6 +119,7 @@ describe('test vectors in docs/voucher-token-vectors.json', () => {
       if (!check.ok) continue;
       expect(bytesToDigits(check.claims.voucherId)).toBeDefined();
       expect({ ...check.claims, voucherId: Buffer.from(check.claims.voucherId).toString('hex') }).toEqual(v.claims);
+      expect(['voucher', 'refund']).toContain(check.claims.kind);
       expect(voucherQrText(vectors.public_url, v.token)).toBe(v.qr);
     }
     for (const v of vectors.invalid) {

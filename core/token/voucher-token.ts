@@ -6,26 +6,38 @@
  * This file imports nothing from Node or the database: the page, the service worker, the API and
  * the tests all run this very code.
  *
- *   version u8 | alg u8 | kid varint | voucher id 8 bytes | amount varint | currency u16
- *   | expires_at u32 | merchant str | order_ref str | summary str | signature 64 bytes
+ *   version u8 | [kind u8, version 2 only] | alg u8 | kid varint | id 8 bytes | amount varint
+ *   | currency u16 | expires_at u32 | merchant str | order_ref str | summary str | signature 64 bytes
+ *
+ * Version 1 is always a voucher (what the shopper pays). Version 2 names its kind in a signed byte:
+ * a refund token (what a store pays out to the shopper) can never be read as a voucher, nor a
+ * voucher as a refund, and a till that knows only version 1 refuses a refund as unsupported.
  *
  * `str` is a length byte followed by that many bytes of UTF-8. Integers are big-endian;
  * varints are unsigned LEB128 in their shortest form. The signature covers every byte before it.
  */
 import { bytesToDigits, digitsToBytes } from './digits.ts';
 
+/** Vouchers are written in version 1 (the smallest QR, read by every till); other kinds in version 2. */
 export const TOKEN_VERSION = 1;
+export const TOKEN_VERSION_KINDED = 2;
+/** What a token is for; its byte in version 2. */
+export const TokenKind = { voucher: 1, refund: 2 } as const;
+export type TokenKind = keyof typeof TokenKind;
+const KIND_BY_BYTE = new Map<number, TokenKind>(Object.entries(TokenKind).map(([k, v]) => [v, k as TokenKind]));
 /** Algorithm ids; a new one (Ed25519) gets the next number and its own signature length. */
 export const TokenAlgorithm = { ES256: 1 } as const;
 export const SIGNATURE_BYTES = 64;
 export const VOUCHER_ID_BYTES = 8;
 
 export interface VoucherClaims {
+  /** `voucher` (the shopper pays `amount`) or `refund` (a store pays `amount` out); absent means voucher. */
+  kind?: TokenKind;
   /** Id of the operator key that signs this token. */
   kid: number;
-  /** The voucher's 8 random bytes; shown as `vch_…` (see ../vouchers/ids.ts). */
+  /** The voucher's (or refund's) 8 random bytes; shown as `vch_…` (`rfd_…`), see ../vouchers/voucher-id.ts. */
   voucherId: Uint8Array;
-  /** Amount due in minor units of `currency`. */
+  /** Amount due (or to pay out) in minor units of `currency`. */
   amount: number;
   /** ISO 4217 alphabetic code. */
   currency: string;
@@ -39,10 +51,13 @@ export interface VoucherClaims {
   summary: string;
 }
 
-export type TokenDecodeResult = { ok: true; claims: VoucherClaims; body: Uint8Array; signature: Uint8Array } | { ok: false; reason: 'malformed' | 'unsupported'; detail: string };
+/** Claims as read from a token: the kind is always known. */
+export type TokenClaims = VoucherClaims & { kind: TokenKind };
+
+export type TokenDecodeResult = { ok: true; claims: TokenClaims; body: Uint8Array; signature: Uint8Array } | { ok: false; reason: 'malformed' | 'unsupported'; detail: string };
 
 export type TokenCheck =
-  | { ok: true; claims: VoucherClaims }
+  | { ok: true; claims: TokenClaims }
   /**
    * malformed: not a Counterpay token at all (bad digits, truncated, trailing bytes, bad UTF-8);
    * unsupported: a version or algorithm this code does not know (an older app meets a newer token);
@@ -154,8 +169,13 @@ export function encodeClaims(claims: VoucherClaims): Uint8Array {
   if (!Number.isInteger(claims.expiresAt) || claims.expiresAt < 0 || claims.expiresAt > 0xffffffff) {
     throw new RangeError(`expires_at out of range: ${claims.expiresAt}`);
   }
+  const kind = claims.kind ?? 'voucher';
   const w = new Writer();
-  w.u8(TOKEN_VERSION);
+  if (kind === 'voucher') w.u8(TOKEN_VERSION);
+  else {
+    w.u8(TOKEN_VERSION_KINDED);
+    w.u8(TokenKind[kind]);
+  }
   w.u8(TokenAlgorithm.ES256);
   w.varint(claims.kid);
   w.raw(claims.voucherId);
@@ -188,7 +208,14 @@ export function decodeVoucherToken(token: string): TokenDecodeResult {
   try {
     const r = new Reader(bytes);
     const version = r.u8();
-    if (version !== TOKEN_VERSION) return { ok: false, reason: 'unsupported', detail: `token format version ${version} is not supported` };
+    if (version !== TOKEN_VERSION && version !== TOKEN_VERSION_KINDED) return { ok: false, reason: 'unsupported', detail: `token format version ${version} is not supported` };
+    let kind: TokenKind = 'voucher';
+    if (version === TOKEN_VERSION_KINDED) {
+      const byte = r.u8();
+      const known = KIND_BY_BYTE.get(byte);
+      if (!known) return { ok: false, reason: 'unsupported', detail: `token kind ${byte} is not supported` };
+      kind = known;
+    }
     const alg = r.u8();
     if (alg !== TokenAlgorithm.ES256) return { ok: false, reason: 'unsupported', detail: `signature algorithm ${alg} is not supported` };
     const kid = r.varint();
@@ -207,7 +234,7 @@ export function decodeVoucherToken(token: string): TokenDecodeResult {
     }
     return {
       ok: true,
-      claims: { kid, voucherId, amount, currency, expiresAt, merchant, orderRef, summary },
+      claims: { kind, kid, voucherId, amount, currency, expiresAt, merchant, orderRef, summary },
       body: bytes.slice(0, bodyLength),
       signature: bytes.slice(bodyLength),
     };

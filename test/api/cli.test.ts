@@ -213,6 +213,12 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
     const limits = await ok('store', 'set-limits', store.id, '--max-voucher', '30000', '--max-count', '50', '--max-offline-hours', '48');
     expect(limits).toMatchObject({ store: { id: store.id }, lease: { currency: 'EUR', max_voucher_amount: 30000, max_unsynced_count: 50, max_offline_seconds: 172_800 } });
     expect(await ok('store', 'set-commission', store.id, '--basis-points', '150')).toEqual({ id: store.id, commission_basis_points: 150 });
+    expect(await ok('store', 'set-payout-code', store.id, '--above', '5000')).toEqual({ id: store.id, currency: 'EUR', payout_code_above: 5000 });
+    expect(await ok('store', 'set-payout-code', store.id, '--above', 'none')).toEqual({ id: store.id, currency: 'EUR', payout_code_above: null });
+    expect(await fails(2, 'store', 'set-payout-code', store.id)).toMatchObject({ code: 'usage' });
+    // No till has closed a shift here yet; a date that is no date is refused.
+    expect(await ok('shift', 'list', '--date', '2026-01-01', '--store', store.id)).toEqual({ object: 'shift_day', date: '2026-01-01', data: [], stores: [] });
+    expect(await fails(1, 'shift', 'list', '--date', '2026-13-01')).toMatchObject({ code: 'validation-failed' });
   }, 300_000);
 
   it('device enroll-code, list and revoke', async () => {
@@ -254,11 +260,13 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
     const [accepted, mismatch] = await till.outcomes([await till.record((await voucher()).token, 1000), await till.record((await voucher()).token, 900)]);
     expect([accepted!.outcome, mismatch!.outcome]).toEqual(['accepted', 'mismatch']);
     expect(await ok('refund', 'pay', '--collection', mismatch!.id!)).toMatchObject({
-      object: 'ledger_transaction',
-      kind: 'refund_paid',
+      object: 'refund',
+      status: 'paid',
+      reason: 'mismatch',
       collection_id: mismatch!.id,
       amount: 900,
       currency: 'EUR',
+      till_id: null,
     });
     expect(await fails(1, 'refund', 'pay', '--collection', mismatch!.id!)).toMatchObject({ code: 'refund-already-paid' });
     expect(await fails(1, 'refund', 'pay', '--collection', accepted!.id!)).toMatchObject({ code: 'refund-not-owed' });
@@ -310,7 +318,7 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
     const csv = await run('statement', 'show', store.id, '--csv');
     expect(csv.code).toBe(0);
     const rows = csv.stdout.replace(/\n$/, '').split('\r\n');
-    expect(rows[0]).toBe('transaction_id,kind,collection_id,voucher_id,order_ref,collected_at,posted_at,currency,gross,fee,commission,net,memo');
+    expect(rows[0]).toBe('transaction_id,kind,collection_id,refund_id,voucher_id,order_ref,collected_at,posted_at,currency,gross,fee,commission,net,memo');
     expect(rows[1]).toMatch(new RegExp(`^${shown.lines[0].transaction_id},remittance,.*,EUR,.*,-50\\.00,remittance from store sto_escape \\(seeded\\)$`));
     expect(rows[2]).toMatch(/^total,.*,EUR,.*-50\.00,to remit to the operator$/);
     expect(rows).toHaveLength(3);

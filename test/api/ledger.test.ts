@@ -38,10 +38,10 @@ describe.each(drivers)('ledger and settlement on $name', (driver) => {
     const [dup] = await b.outcomes([await b.record(v.token, 5_000)]);
     expect(dup!.outcome).toBe('duplicate');
     expect((await balance('shoppers:refunds')) - refundsBefore).toBe(-5_000);
-    await h.services.ledger.refundPaid(dup!.id!);
+    await h.services.refunds.paidAtStore(dup!.id!);
     expect(await balance('shoppers:refunds')).toBe(refundsBefore);
-    await expect(h.services.ledger.refundPaid(dup!.id!)).rejects.toThrow(/already recorded/);
-    await expect(h.services.ledger.refundPaid(ok!.id!)).rejects.toThrow(/is accepted; only a duplicate, late or mismatched collection/);
+    await expect(h.services.refunds.paidAtStore(dup!.id!)).rejects.toThrow(/was already paid/);
+    await expect(h.services.refunds.paidAtStore(ok!.id!)).rejects.toThrow(/is accepted; only a duplicate, late or mismatched collection/);
   });
 
   it('refuses an unbalanced transaction and any change to posted entries, in the database itself', async () => {
@@ -108,7 +108,7 @@ describe.each(drivers)('ledger and settlement on $name', (driver) => {
     expect(nextMerchant.lines.map((l) => l.voucher_id)).not.toContain(v1.id);
 
     const csv = await h.services.ledger.statementCsv(merchantStatement.id);
-    expect(csv.split('\r\n')[0]).toBe('transaction_id,kind,collection_id,voucher_id,order_ref,collected_at,posted_at,currency,gross,fee,commission,net,memo');
+    expect(csv.split('\r\n')[0]).toBe('transaction_id,kind,collection_id,refund_id,voucher_id,order_ref,collected_at,posted_at,currency,gross,fee,commission,net,memo');
     expect(csv).toContain(v1.id);
     const res = await h.req('GET', `/v1/settlements/${merchantStatement.id}?format=csv`);
     expect(res.headers.get('content-type')).toContain('text/csv');
@@ -143,7 +143,7 @@ describe.each(drivers)('ledger and settlement on $name', (driver) => {
             const v = await voucher(s.amount);
             await a.outcomes([await a.record(v.token, s.amount)]);
             if (s.dup) owed.push((await b.outcomes([await b.record(v.token, s.amount)]))[0]!.id!);
-          } else if (s.kind === 'refund' && owed.length) await h.services.ledger.refundPaid(owed.pop()!);
+          } else if (s.kind === 'refund' && owed.length) await h.services.refunds.paidAtStore(owed.pop()!);
           else if (s.kind === 'remit') await h.services.ledger.remittance(store, s.amount, 'EUR');
           else if (s.kind === 'payout') await h.services.ledger.payout(merchant, s.amount, 'EUR');
           else if (s.kind === 'day') {

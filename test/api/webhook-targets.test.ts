@@ -19,6 +19,9 @@ const noMessages: MessageSender = {
   sendVoucher: async () => {
     throw new Error('no messages in this test');
   },
+  sendRefund: async () => {
+    throw new Error('no messages in this test');
+  },
 };
 
 /** A resolver that knows loopback names only: no test ever asks a real DNS server. */

@@ -15,6 +15,9 @@ const noMessages: MessageSender = {
   sendVoucher: async () => {
     throw new Error('no messages in this test');
   },
+  sendRefund: async () => {
+    throw new Error('no messages in this test');
+  },
 };
 
 describe.each(drivers)('webhooks and expiry on $name', (driver) => {

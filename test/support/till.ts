@@ -6,7 +6,18 @@
  * the same system clock). A record's time therefore always agrees with the server it is sent to,
  * whatever the calendar says.
  */
-import { generateDeviceKeyPair, GENESIS_HASH, recordHash, signCollection, type SignedCollection, type Tender } from '../../core/collections/collection-record.ts';
+import {
+  generateDeviceKeyPair,
+  GENESIS_HASH,
+  recordHash,
+  signCollection,
+  signPayout,
+  signShiftClose,
+  type ShiftCloseRecord,
+  type SignedCollection,
+  type Tender,
+} from '../../core/collections/collection-record.ts';
+import type { PayoutAuthorization, SignedPayout, SignedShiftClose } from '../../core/contract/till.ts';
 import { systemClock, type Clock } from '../../api/clock.ts';
 
 export type Request = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Response>;
@@ -78,11 +89,83 @@ export class TestTill {
     return signed;
   }
 
+  /** `POST /v1/till/payouts`: ask to pay a refund out here. */
+  authorize(token: string, code?: string): Promise<Response> {
+    return this.request('POST', '/v1/till/payouts', { token, ...(code === undefined ? {} : { code }) }, { authorization: `Bearer ${this.credential}` });
+  }
+
+  /** Asks for the grant and fails the test unless it is given. */
+  async granted(token: string, code?: string): Promise<PayoutAuthorization> {
+    const res = await this.authorize(token, code);
+    if (res.status !== 200) throw new Error(`payout authorisation: ${res.status} ${await res.text()}`);
+    return res.json();
+  }
+
+  void(authorizationId: string): Promise<Response> {
+    return this.request('POST', `/v1/till/payouts/${authorizationId}/void`, undefined, { authorization: `Bearer ${this.credential}` });
+  }
+
+  /** The next record in this till's chain: a payout under a grant (by default of the grant's amount), signed. */
+  async payout(
+    token: string,
+    grant: Pick<PayoutAuthorization, 'id' | 'amount' | 'currency' | 'server_time' | 'server_time_proof'>,
+    opts: { amount?: number; paidAt?: Date } = {},
+  ): Promise<SignedPayout> {
+    this.seq += 1;
+    const signed = await signPayout(
+      {
+        type: 'payout',
+        v: 1,
+        id: crypto.randomUUID(),
+        device_id: this.id,
+        seq: this.seq,
+        prev_hash: this.prevHash,
+        token,
+        authorization_id: grant.id,
+        amount: opts.amount ?? grant.amount,
+        currency: grant.currency,
+        paid_at: (opts.paidAt ?? this.clock.now()).toISOString(),
+        server_time: grant.server_time,
+        server_time_proof: grant.server_time_proof,
+      },
+      this.keys.privateKey,
+    );
+    this.prevHash = await recordHash(signed);
+    return signed;
+  }
+
+  /** The next record in this till's chain: a shift close with these figures, signed. */
+  async shiftClose(
+    figures: Omit<ShiftCloseRecord, 'type' | 'v' | 'id' | 'device_id' | 'seq' | 'prev_hash' | 'server_time' | 'server_time_proof' | 'closed_at'> & { closedAt?: Date },
+  ): Promise<SignedShiftClose> {
+    const { closedAt, ...rest } = figures;
+    this.seq += 1;
+    const signed = await signShiftClose(
+      {
+        type: 'shift_close',
+        v: 1,
+        id: crypto.randomUUID(),
+        device_id: this.id,
+        seq: this.seq,
+        prev_hash: this.prevHash,
+        ...rest,
+        closed_at: (closedAt ?? this.clock.now()).toISOString(),
+        server_time: this.serverTime!.at,
+        server_time_proof: this.serverTime!.proof,
+      },
+      this.keys.privateKey,
+    );
+    this.prevHash = await recordHash(signed);
+    return signed;
+  }
+
   send(collections: unknown[]): Promise<Response> {
     return this.request('POST', '/v1/collections', { collections }, { authorization: `Bearer ${this.credential}` });
   }
 
-  async outcomes(collections: unknown[]): Promise<Array<{ outcome: string; reason?: string; flags: string[]; detail: string; voucher_id: string | null; id: string | null }>> {
+  async outcomes(
+    collections: unknown[],
+  ): Promise<Array<{ outcome: string; reason?: string; flags: string[]; detail: string; voucher_id: string | null; refund_id?: string; id: string | null }>> {
     const res = await this.send(collections);
     if (res.status !== 200) throw new Error(`collections: ${res.status} ${await res.text()}`);
     return (await res.json()).data;

@@ -68,6 +68,20 @@ const cases: Array<{ description: string; claims: VoucherClaims }> = [
       summary: 'Gift card',
     },
   },
+  {
+    description: 'EUR refund (version 2, kind refund): a store pays it out, never collects it',
+    claims: {
+      kind: 'refund',
+      kid: 1,
+      voucherId: Uint8Array.from([0x10, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc, 0xfe]),
+      amount: 4990,
+      currency: 'EUR',
+      expiresAt: 1_802_592_000,
+      merchant: 'Demo Shop',
+      orderRef: 'ORD-1001',
+      summary: '',
+    },
+  },
 ];
 
 const valid = [];
@@ -78,7 +92,7 @@ for (const c of cases) {
     token,
     qr: voucherQrText(publicUrl, token),
     body_hex: toHex(encodeClaims(c.claims)),
-    claims: { ...c.claims, voucherId: toHex(c.claims.voucherId) },
+    claims: { kind: 'voucher', ...c.claims, voucherId: toHex(c.claims.voucherId) },
   });
 }
 
@@ -107,12 +121,22 @@ const invalid = [
   { description: 'a byte appended after the signature', reason: 'malformed', token: altered((b) => Uint8Array.from([...b, 0])) },
   { description: 'digit count that no byte count produces', reason: 'malformed', token: `${valid[0]!.token}1` },
   {
-    description: 'format version 2',
+    description: 'format version 3',
     reason: 'unsupported',
     token: altered((b) => {
-      b[0] = 2;
+      b[0] = 3;
       return b;
     }),
+  },
+  {
+    description: 'version 2 with a kind this format does not define (9)',
+    reason: 'unsupported',
+    token: bytesToDigits(Uint8Array.from([2, 9, ...base.slice(1)])),
+  },
+  {
+    description: 'a voucher re-labelled as a refund: the kind byte is signed',
+    reason: 'bad_signature',
+    token: bytesToDigits(Uint8Array.from([2, 2, ...base.slice(1)])),
   },
 ];
 

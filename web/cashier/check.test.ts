@@ -15,7 +15,10 @@ describe('the till’s decision', async () => {
   const rotated = await makeKey(2);
   const set = (...keys: (typeof current)[]): OperatorJwkSet => ({ keys: keys.map((k) => k.jwk) });
 
-  function ports(over: Partial<CheckPorts> = {}, status: VoucherStatusAnswer['data'][number] | 'network' = { voucher_id: '', status: 'open', paid_at: null, canceled_at: null }) {
+  function ports(
+    over: Partial<CheckPorts> = {},
+    status: VoucherStatusAnswer['data'][number] | 'network' = { voucher_id: '', status: 'open', paid_at: null, canceled_at: null, refunds: [] },
+  ) {
     const calls = { refresh: 0, confirm: 0 };
     const p: CheckPorts = {
       cachedKeys: async () => set(current),
@@ -62,10 +65,10 @@ describe('the till’s decision', async () => {
     const claims = claimsFor(1, { amount: DEFAULT_LIMITS.max_voucher_amount + 1 });
     const token = await sign(current, claims);
     const id = ((await checkToken(token, ports({ lease: { ...lease, max_voucher_amount: 10 ** 8 } }).p)) as { voucherId: string }).voucherId;
-    const open = ports({ online: () => true }, { voucher_id: id, status: 'open', paid_at: null, canceled_at: null });
+    const open = ports({ online: () => true }, { voucher_id: id, status: 'open', paid_at: null, canceled_at: null, refunds: [] });
     expect(await checkToken(token, open.p)).toMatchObject({ ok: true, confirmedOnline: true });
     expect(open.calls.confirm).toBe(1);
-    expect(await checkToken(token, ports({ online: () => true }, { voucher_id: id, status: 'paid', paid_at: null, canceled_at: null }).p)).toMatchObject({
+    expect(await checkToken(token, ports({ online: () => true }, { voucher_id: id, status: 'paid', paid_at: null, canceled_at: null, refunds: [] }).p)).toMatchObject({
       ok: false,
       reason: 'paid_elsewhere',
     });

@@ -39,7 +39,14 @@ export type TillDecision =
       /** True when the server confirmed the voucher open because it is above the lease: sync at once after collecting. */
       confirmedOnline: boolean;
     }
-  | { ok: false; reason: Refusal; detail: string; claims?: VoucherClaims };
+  | {
+      ok: false;
+      reason: Refusal;
+      detail: string;
+      claims?: VoucherClaims;
+      /** A typed reference that names a refund: its token, to pay out instead (payout.ts). */
+      refundToken?: string;
+    };
 
 export interface CheckPorts {
   /** The cached operator key set; null when the till never synced. */
@@ -125,6 +132,7 @@ export async function checkReference(reference: string, ports: CheckPorts & { lo
     if (found.reason === 'status' && found.status === 404) return { ok: false, reason: 'reference_not_found', detail: `no voucher has reference ${reference}` };
     return { ok: false, reason: 'server_error', detail: found.detail };
   }
+  if ('refund_id' in found.data) return { ok: false, reason: 'not_a_voucher', detail: `${reference} is refund ${found.data.refund_id}`, refundToken: found.data.token };
   const decision = await checkToken(found.data.token, ports);
   if (!decision.ok) return decision;
   return statusRefusal(found.data.status, decision.voucherId, decision.claims) ?? decision;

@@ -8,17 +8,22 @@ import type { Tender } from '../../core/collections/collection-record.ts';
 import { appendToJournal, hasCollectionFor } from '../offline/journal.store.ts';
 import { getDevice } from '../offline/till.store.ts';
 import type { DeviceRecord, JournalEntry } from '../offline/till-records.ts';
+import type { PayoutAuthorization as PayoutGrant } from '../../core/contract/till.ts';
 import { checkReference, checkToken, type CheckPorts, type TillDecision } from './check.ts';
 import { buildJournalEntry } from './journal.ts';
 import type { TillRefusal } from './refusals.ts';
 import type { TillInput } from './scan-text.ts';
 import type { ApiResult } from './till.api.ts';
 import type { ByReference } from '../../core/contract/till.ts';
+import { decodeVoucherToken } from '../../core/token/voucher-token.ts';
+import { askForPayout, checkRefund, type PayoutPorts, type PayoutStep } from './payout.ts';
+import { buildPayoutEntry } from './journal.ts';
 
-/** What is on the counter: nothing, a voucher being checked, a decision, or a refusal of the input itself. */
+/** What is on the counter: nothing, a voucher being checked, a decision, a refund being paid out, or a refusal of the input itself. */
 export type Counter =
   | { state: 'idle' }
   | { state: 'checking' }
+  | { state: 'payout'; payout: PayoutStep }
   | { state: 'ready'; decision: Extract<TillDecision, { ok: true }> }
   | { state: 'refused'; reason: TillRefusal; detail: string; decision?: Extract<TillDecision, { ok: false }>; reference?: string };
 
@@ -34,8 +39,18 @@ export interface CounterPorts {
   checkPorts(): Promise<CheckPorts>;
   /** Asks the server for the voucher with a typed reference. */
   lookup(reference: string): Promise<ApiResult<ByReference>>;
+  /** The payout's ports (a refund on the counter). */
+  payoutPorts(): PayoutPorts;
   /** Shows the counter's new state. */
   show(counter: Counter): void;
+}
+
+/** A refund's token on the counter: checked offline, then the server is asked for the grant. */
+export async function payOutAtCounter(token: string, ports: CounterPorts): Promise<void> {
+  const payout = ports.payoutPorts();
+  const checked = await checkRefund(token, payout);
+  ports.show({ state: 'payout', payout: checked });
+  if (checked.step === 'asking') ports.show({ state: 'payout', payout: await askForPayout(token, checked.claims, payout) });
 }
 
 /**
@@ -52,9 +67,15 @@ export async function checkAtCounter(input: TillInput, device: DeviceRecord | nu
     return;
   }
   ports.show({ state: 'checking' });
+  // The signed kind says what a token is for: a refund is paid out, never collected.
+  if (input.kind === 'token') {
+    const decoded = decodeVoucherToken(input.token);
+    if (decoded.ok && decoded.claims.kind === 'refund') return payOutAtCounter(input.token, ports);
+  }
   const check = await ports.checkPorts();
   const decision =
     input.kind === 'token' ? await checkToken(input.token, check) : await checkReference(input.reference, { ...check, lookup: (reference) => ports.lookup(reference) });
+  if (!decision.ok && decision.refundToken) return payOutAtCounter(decision.refundToken, ports);
   ports.show(
     decision.ok
       ? { state: 'ready', decision }
@@ -81,4 +102,9 @@ export async function recordCollection(device: DeviceRecord, token: string, vouc
 export function notRecorded(err: unknown): Counter {
   if (err instanceof AlreadyCollected) return { state: 'refused', reason: 'collected_here', detail: err.message };
   return { state: 'refused', reason: 'journal_failed', detail: err instanceof Error ? err.message : String(err) };
+}
+
+/** Appends the signed payout row for a grant (the cash was handed over). */
+export async function recordPayout(device: DeviceRecord, token: string, grant: PayoutGrant, at: Date): Promise<JournalEntry> {
+  return appendToJournal(device.deviceId, (head) => buildPayoutEntry(head, device.deviceId, device.privateKey, { token, grant, paidAt: at }));
 }

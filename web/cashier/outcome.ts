@@ -5,6 +5,12 @@ import type { JournalEntry } from '../offline/till-records.ts';
 export function outcomeKey(entry: JournalEntry): MessageKey {
   if (entry.state === 'queued') return 'outcome.queued';
   if (entry.state === 'attention') return 'outcome.attention';
+  if (entry.result!.review) return `outcome.reviewed.${entry.result!.review.decision}` as MessageKey;
+  const accepted = entry.result!.outcome === 'accepted';
+  if ('type' in entry.record) {
+    if (entry.record.type === 'payout') return accepted ? 'outcome.paidOut' : 'outcome.payoutRejected';
+    return accepted ? 'outcome.shiftClosed' : 'outcome.rejected';
+  }
   return `outcome.${entry.result!.outcome}` as MessageKey;
 }
 

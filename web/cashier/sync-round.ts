@@ -6,7 +6,7 @@
  */
 import type { OperatorJwkSet } from '../../core/token/operator-keys.ts';
 import { putCachedKeys } from '../offline/keys.store.ts';
-import { applyResults, listQueued, noteAttempts } from '../offline/journal.store.ts';
+import { applyResults, applyReviews, listQueued, noteAttempts } from '../offline/journal.store.ts';
 import { applyFeedPage, getDevice, getSyncState, setLastSyncAt, updateDevice } from '../offline/till.store.ts';
 import type { DeviceRecord } from '../offline/till-records.ts';
 import { pullFeed, pushJournal, type PullOutcome, type PushOutcome } from './sync.ts';
@@ -48,6 +48,7 @@ export async function exchange(ports: ExchangePorts): Promise<RoundOutcome> {
     store: async (page, last, at) => {
       await applyFeedPage({ changes: page.changes, cursor: page.cursor }, last, at);
       if (last) {
+        if (page.reviewed.length > 0) await applyReviews(page.reviewed);
         await putCachedKeys({ id: 'operator', set: page.keys, fetchedAt: at });
         ports.keys(page.keys);
         await updateDevice((d) => ({ ...d, lease: page.lease, store: page.store, serverTime: { at: page.server_time, proof: page.server_time_proof } }));

@@ -18,7 +18,20 @@ const SYNC_INTERVAL_MS = 30_000;
 export const SYNC_LOCK = 'counterpay-till-sync';
 
 /** What asked for a sync round. */
-export type SyncTrigger = 'start' | 'enrolled' | 'keys' | 'collected' | 'confirmed' | 'retry' | 'online' | 'visible' | 'timer' | 'background-sync' | 'button';
+export type SyncTrigger =
+  | 'start'
+  | 'enrolled'
+  | 'keys'
+  | 'collected'
+  | 'confirmed'
+  | 'retry'
+  | 'online'
+  | 'visible'
+  | 'timer'
+  | 'background-sync'
+  | 'button'
+  | 'paid-out'
+  | 'shift-closed';
 
 export interface SyncSchedulerPorts<T> {
   /** Every request, whether or not a round follows (the till shows the latest). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SignedCollection } from '../../core/collections/collection-record.ts';
+import type { JournalRecord } from '../../core/contract/till.ts';
 import type { EntryResult } from '../offline/journal.store.ts';
 import type { JournalEntry } from '../offline/till-records.ts';
 import { backoffMs, batches, pullFeed, pushJournal, type PushPorts } from './sync.ts';
@@ -37,7 +37,7 @@ function entry(seq: number): JournalEntry {
 }
 
 /** A journal in memory with the same rules as the IndexedDB one: a settled row keeps its outcome. */
-function journal(n: number, answer: (batch: SignedCollection[]) => ApiResult<CollectionsAnswer>) {
+function journal(n: number, answer: (batch: JournalRecord[]) => ApiResult<CollectionsAnswer>) {
   const rows = new Map(Array.from({ length: n }, (_, i) => [`c-${i + 1}`, entry(i + 1)]));
   const batches: number[] = [];
   const ports: PushPorts = {
@@ -64,7 +64,7 @@ function journal(n: number, answer: (batch: SignedCollection[]) => ApiResult<Col
   return { rows, batches, ports, states };
 }
 
-const accepted = (batch: SignedCollection[]): ApiResult<CollectionsAnswer> => ({
+const accepted = (batch: JournalRecord[]): ApiResult<CollectionsAnswer> => ({
   ok: true,
   data: { data: batch.map((c, index) => ({ index, id: c.id, outcome: 'accepted', voucher_id: `vch_${c.seq}`, detail: 'paid', flags: [] })) },
 });
@@ -171,6 +171,7 @@ function page(n: number, hasMore: boolean): FeedPage {
   return {
     object: 'till_feed',
     changes: [{ voucher_id: `vch_${n}`, status: 'paid', changed_at: '2030-01-01T00:00:00Z' }],
+    reviewed: [],
     cursor: `c${n}`,
     has_more: hasMore,
     keys: { keys: [] },

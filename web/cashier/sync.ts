@@ -10,7 +10,7 @@
  *   pull: the feed of vouchers paid or canceled elsewhere, page by page from the stored cursor, with
  *         the current operator keys, lease and store.
  */
-import type { SignedCollection } from '../../core/collections/collection-record.ts';
+import type { JournalRecord } from '../../core/contract/till.ts';
 import type { EntryResult } from '../offline/journal.store.ts';
 import type { JournalEntry } from '../offline/till-records.ts';
 import type { ApiResult } from './till.api.ts';
@@ -44,7 +44,7 @@ export function batches(rows: readonly JournalEntry[], maxCount = MAX_BATCH, max
 
 export interface PushPorts {
   queued(): Promise<JournalEntry[]>;
-  post(collections: SignedCollection[]): Promise<ApiResult<CollectionsAnswer>>;
+  post(records: JournalRecord[]): Promise<ApiResult<CollectionsAnswer>>;
   apply(results: EntryResult[], at: number): Promise<void>;
   noteAttempts(ids: string[]): Promise<void>;
   now(): number;
@@ -66,7 +66,11 @@ export type PushOutcome = {
 /** A rejected row with reason `malformed` could not even be stored: a person must look at it. */
 function resultFor(entry: JournalEntry, answer: CollectionsAnswer['data'][number]): EntryResult {
   if (answer.outcome === 'rejected' && answer.reason === 'malformed') return { id: entry.id, kind: 'quarantine', detail: answer.detail };
-  return { id: entry.id, kind: 'settle', outcome: { outcome: answer.outcome, reason: answer.reason, voucher_id: answer.voucher_id, detail: answer.detail, flags: answer.flags } };
+  return {
+    id: entry.id,
+    kind: 'settle',
+    outcome: { outcome: answer.outcome, reason: answer.reason, voucher_id: answer.voucher_id, refund_id: answer.refund_id, detail: answer.detail, flags: answer.flags },
+  };
 }
 
 export async function pushJournal(ports: PushPorts, limits: { count?: number; bytes?: number } = {}): Promise<PushOutcome> {

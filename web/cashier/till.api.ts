@@ -5,7 +5,17 @@
  * "wrong code" from "device withdrawn".
  */
 import { requestJson, type HttpResult } from '../app/http.ts';
-import { ByReference, CollectionsAnswer, EnrolledDevice, FeedPage, type EnrolRequest, type SignedCollection } from '../../core/contract/till.ts';
+import {
+  ByReference,
+  CollectionsAnswer,
+  EnrolledDevice,
+  FeedPage,
+  PayoutAuthorization,
+  PayoutVoid,
+  type EnrolRequest,
+  type JournalRecord,
+  type PayoutRequest,
+} from '../../core/contract/till.ts';
 import { VoucherStatusAnswer } from '../../core/contract/voucher-link.ts';
 
 /** Till calls share the page's one HTTP edge (web/app/http.ts). */
@@ -20,7 +30,8 @@ export function getFeed(credential: string, since: string | null): Promise<ApiRe
   return call(`/v1/till/feed${since === null ? '' : `?since=${encodeURIComponent(since)}`}`, FeedPage, { credential });
 }
 
-export function postCollections(credential: string, collections: SignedCollection[]): Promise<ApiResult<CollectionsAnswer>> {
+/** Sends journal records (collections and payouts) to `POST /v1/collections`. */
+export function postCollections(credential: string, collections: JournalRecord[]): Promise<ApiResult<CollectionsAnswer>> {
   return call('/v1/collections', CollectionsAnswer, { method: 'POST', body: { collections }, credential });
 }
 
@@ -31,4 +42,14 @@ export function findByReference(credential: string, reference: string): Promise<
 /** `POST /v1/voucher-status`: the online confirmation when a voucher is above the offline lease. */
 export function confirmStatus(token: string): Promise<ApiResult<VoucherStatusAnswer>> {
   return call('/v1/voucher-status', VoucherStatusAnswer, { method: 'POST', body: { tokens: [token] } });
+}
+
+/** `POST /v1/till/payouts`: the server's grant to pay a refund out at this till (docs/refunds.md). */
+export function authorizePayout(credential: string, body: PayoutRequest): Promise<ApiResult<PayoutAuthorization>> {
+  return call('/v1/till/payouts', PayoutAuthorization, { method: 'POST', body, credential });
+}
+
+/** `POST /v1/till/payouts/{id}/void`: the cash was not handed over; give the grant back. */
+export function voidPayout(credential: string, authorizationId: string): Promise<ApiResult<PayoutVoid>> {
+  return call(`/v1/till/payouts/${encodeURIComponent(authorizationId)}/void`, PayoutVoid, { method: 'POST', credential });
 }

@@ -15,16 +15,21 @@
 import type { OperatorJwkSet } from '../../core/token/operator-keys.ts';
 import { getCachedKeys } from '../offline/keys.store.ts';
 import { hasCollectionFor, listJournal, requeueEntry } from '../offline/journal.store.ts';
-import { getDevice, getPaidList, getShift, getSyncState, putDevice, putShift } from '../offline/till.store.ts';
+import { clearPayoutGrant, getDevice, getPaidList, getPayoutGrant, getShift, getSyncState, putDevice, putPayoutGrant, putShift } from '../offline/till.store.ts';
+import { appendToJournal } from '../offline/journal.store.ts';
 import type { DeviceRecord, JournalEntry, SyncState } from '../offline/till-records.ts';
+import { isCollection } from '../../core/collections/collection-record.ts';
 import type { CheckPorts } from './check.ts';
-import { checkAtCounter, notRecorded, recordCollection, type Counter, type Payment } from './counter.ts';
+import { checkAtCounter, notRecorded, recordCollection, recordPayout, type Counter, type Payment } from './counter.ts';
+import { buildShiftCloseEntry } from './journal.ts';
+import { askForPayout, type PayoutPorts } from './payout.ts';
+import { closeFigures, shiftReport } from './summary.ts';
 import { enrolTill, type EnrolResult } from './enrol.ts';
 import { readScannedText, readTypedText, type TillInput } from './scan-text.ts';
 import { exchange, problemOf, roundWorked, type RoundOutcome, type SyncProblem } from './sync-round.ts';
 import { SyncScheduler, type SyncTrigger } from './sync-scheduler.ts';
 import { requestBackgroundSync, TabChannel } from './tab-channel.ts';
-import { confirmStatus, enrolDevice, findByReference } from './till.api.ts';
+import { authorizePayout, confirmStatus, enrolDevice, findByReference, voidPayout } from './till.api.ts';
 
 export type { Counter } from './counter.ts';
 export type { SyncProblem } from './sync-round.ts';
@@ -52,11 +57,22 @@ export class Till {
 
   queued = $derived(this.entries.filter((e) => e.state === 'queued'));
   attention = $derived(this.entries.filter((e) => e.state === 'attention'));
-  /** Not yet settled: what counts against the lease. */
+  /** Collections not yet settled: what counts against the lease (payouts are granted online, closes move no money). */
   unsynced = $derived.by(() => {
-    const open = this.entries.filter((e) => e.state !== 'settled');
-    return { count: open.length, total: open.reduce((s, e) => s + e.record.amount, 0) };
+    let count = 0;
+    let total = 0;
+    for (const e of this.entries) {
+      if (e.state === 'settled' || !isCollection(e.record)) continue;
+      count++;
+      total += e.record.amount;
+    }
+    return { count, total };
   });
+  /** The drawer now: the current shift's report (summary.ts), for the X report and the close. */
+  shift = $derived(shiftReport(this.entries, { storeCurrency: this.device?.store.currency ?? 'EUR', legacyStartedAt: this.shiftStartedAt }));
+  /** The last shift close recorded here (the Z report on screen until the next one). */
+  lastClosed = $state.raw<JournalEntry | null>(null);
+  paying = $state(false);
 
   private keySet: OperatorJwkSet | null = null;
   private paidList = new Map<string, 'paid' | 'canceled'>();
@@ -86,6 +102,9 @@ export class Till {
         return;
       }
       await this.reload();
+      // A payout granted before a reload or a crash: the cashier decides it again.
+      const held = await getPayoutGrant();
+      if (held) this.counter = { state: 'payout', payout: { step: 'granted', token: held.token, grant: held.grant } };
       this.phase = 'ready';
       this.watch();
       this.keepStorage();
@@ -146,11 +165,86 @@ export class Till {
 
   private async consider(input: TillInput): Promise<void> {
     this.receipt = null;
-    await checkAtCounter(input, this.device, {
+    await checkAtCounter(input, this.device, this.counterPorts());
+  }
+
+  private counterPorts() {
+    return {
       checkPorts: () => this.checkPorts(),
-      lookup: (reference) => findByReference(this.device!.credential, reference),
-      show: (counter) => (this.counter = counter),
-    });
+      lookup: (reference: string) => findByReference(this.device!.credential, reference),
+      payoutPorts: () => this.payoutPorts(),
+      show: (counter: Counter) => (this.counter = counter),
+    };
+  }
+
+  private payoutPorts(): PayoutPorts {
+    const device = this.device!;
+    return {
+      cachedKeys: async () => {
+        this.keySet ??= (await getCachedKeys())?.set ?? null;
+        return this.keySet;
+      },
+      refreshKeys: async () => {
+        await this.syncNow('keys');
+        return this.keySet;
+      },
+      storeCurrency: device.store.currency,
+      online: () => navigator.onLine,
+      authorize: (body) => authorizePayout(device.credential, body),
+      keepGrant: (token, grant) => putPayoutGrant({ id: 'payout', token, grant }),
+      now: () => new Date(),
+    };
+  }
+
+  // ---- payouts (payout.ts) ----
+
+  /** The shopper's six-digit code, when the refund is above this store's limit. */
+  async payoutCode(code: string): Promise<void> {
+    if (this.counter.state !== 'payout' || this.counter.payout.step !== 'code') return;
+    const { token, claims } = this.counter.payout;
+    this.counter = { state: 'payout', payout: { step: 'asking', token, claims } };
+    this.counter = { state: 'payout', payout: await askForPayout(token, claims, this.payoutPorts(), code) };
+  }
+
+  /**
+   * The cash was handed over: the signed payout row goes into the journal, then the grant is let
+   * go and the row is sent. Nothing is shown as paid unless the journal write committed.
+   */
+  async handedOver(): Promise<void> {
+    if (this.counter.state !== 'payout' || this.counter.payout.step !== 'granted' || this.paying) return;
+    const { token, grant } = this.counter.payout;
+    this.paying = true;
+    try {
+      const entry = await recordPayout(this.device!, token, grant, new Date());
+      await clearPayoutGrant();
+      this.receipt = entry;
+      this.counter = { state: 'idle' };
+      await this.reload();
+      this.tabs.broadcast();
+      void requestBackgroundSync();
+      void this.syncNow('paid-out');
+    } catch (err) {
+      this.counter = notRecorded(err);
+    } finally {
+      this.paying = false;
+    }
+  }
+
+  /** The cash was not handed over: give the grant back (online only); the refund is payable again. */
+  async voidPayout(): Promise<void> {
+    if (this.counter.state !== 'payout' || this.counter.payout.step !== 'granted' || this.paying) return;
+    const held = this.counter.payout;
+    this.paying = true;
+    try {
+      const answer = await voidPayout(this.device!.credential, held.grant.id);
+      // 409: a payout row under this grant already exists (another tab recorded it): nothing to void.
+      if (answer.ok || (answer.reason === 'status' && (answer.status === 404 || answer.status === 409))) {
+        await clearPayoutGrant();
+        this.counter = { state: 'payout', payout: { step: 'refused', reason: 'payout_voided', detail: held.grant.refund_id } };
+      } else this.counter = { state: 'payout', payout: { ...held, voidFailed: true } };
+    } finally {
+      this.paying = false;
+    }
   }
 
   private async checkPorts(): Promise<CheckPorts> {
@@ -209,10 +303,23 @@ export class Till {
     void this.syncNow('retry');
   }
 
-  async closeShift(): Promise<void> {
+  /**
+   * Closes the shift (the Z report): the counted drawer against the expected cash, as a signed
+   * journal row that is sent like a collection. The next shift opens with `floatLeft`.
+   */
+  async closeShift(counted: { countedCash: number; floatLeft: number }): Promise<JournalEntry> {
+    const device = this.device!;
+    const figures = closeFigures(this.shift, device.store.currency, counted);
+    const entry = await appendToJournal(device.deviceId, async (head) => {
+      const serverTime = (await getDevice())?.serverTime ?? device.serverTime ?? null;
+      return buildShiftCloseEntry(head, device.deviceId, device.privateKey, { ...figures, closedAt: new Date(), serverTime });
+    });
     await putShift({ id: 'shift', startedAt: Date.now() });
+    this.lastClosed = entry;
     await this.reload();
     this.tabs.broadcast();
+    void this.syncNow('shift-closed');
+    return entry;
   }
 
   // ---- sync (sync-scheduler.ts, sync-round.ts) ----

@@ -7,6 +7,7 @@ import { GENESIS_HASH } from '../../core/collections/collection-record.ts';
 import { db } from './db.ts';
 import { withLock } from './locks.ts';
 import { journalEntrySchema, type JournalEntry, type ServerOutcome } from './till-records.ts';
+import type { ReviewedCollection } from '../../core/contract/till.ts';
 
 export const APPEND_LOCK = 'counterpay-journal-append';
 
@@ -128,6 +129,21 @@ export async function applyResults(results: readonly EntryResult[], at: number):
         ? { ...current, state: 'settled', result: { ...r.outcome, settledAt: at }, attentionDetail: null }
         : { ...current, state: 'attention', attentionDetail: r.detail };
     await tx.store.put(journalEntrySchema.parse(next));
+  }
+  await tx.done;
+}
+
+/**
+ * Operators' review decisions on rows held for review, as the feed reports them: each settled row
+ * keeps its outcome and gains the decision (applying one twice changes nothing).
+ */
+export async function applyReviews(reviewed: readonly ReviewedCollection[]): Promise<void> {
+  const tx = (await db()).transaction('journal', 'readwrite');
+  for (const r of reviewed) {
+    const current = parse(await tx.store.get(r.collection_id));
+    if (!current?.result || current.result.review?.decided_at === r.decided_at) continue;
+    const review = { decision: r.decision, result: r.result, decided_at: r.decided_at };
+    await tx.store.put(journalEntrySchema.parse({ ...current, result: { ...current.result, review } }));
   }
   await tx.done;
 }

@@ -9,7 +9,7 @@
 import * as z from 'zod/mini';
 import { VOUCHER_STATUSES } from '../../core/vouchers/voucher-status.ts';
 import { OperatorJwkSet } from '../../core/contract/keys.ts';
-import { VoucherItem } from '../../core/contract/voucher-link.ts';
+import { RefundForShopper, VoucherItem } from '../../core/contract/voucher-link.ts';
 
 export const voucherRecordSchema = z.object({
   /** `vch_…`, the voucher id from the token. */
@@ -28,6 +28,12 @@ export const voucherRecordSchema = z.object({
   status: z.enum(VOUCHER_STATUSES),
   paidAt: z.nullable(z.string()),
   canceledAt: z.nullable(z.string()),
+  /**
+   * Money going back to the shopper for this voucher, as the server last listed it (newest first),
+   * with each refund's token and QR text so that its code shows offline. See readVoucherRecord for
+   * a record from before refunds.
+   */
+  refunds: z.array(RefundForShopper),
   /** When the server last answered about this voucher (ms since epoch), null if never. */
   statusCheckedAt: z.nullable(z.number()),
   /** When this phone first saved it (ms since epoch); the wallet sorts by it, newest first. */
@@ -35,9 +41,24 @@ export const voucherRecordSchema = z.object({
 });
 export type VoucherRecord = z.infer<typeof voucherRecordSchema>;
 
+/**
+ * A stored voucher as this version reads it, or null. A record from before refunds has none, and
+ * one whose refunds this version cannot read (a newer app's) is read without them rather than
+ * hidden: the next status check brings them again.
+ */
+export function readVoucherRecord(value: unknown): VoucherRecord | null {
+  const result = voucherRecordSchema.safeParse(value);
+  if (result.success) return result.data;
+  const withoutRefunds = voucherRecordSchema.safeParse({ ...(value as object), refunds: [] });
+  if (withoutRefunds.success) return withoutRefunds.data;
+  // Keep the unreadable row (it may hold a voucher a later version can read) but do not show it.
+  console.warn('Counterpay: a saved voucher could not be read and is not shown', result.error);
+  return null;
+}
+
 /** A voucher as first saved from its token alone: nothing is known yet beyond what the token signs. */
 export function newVoucherRecord(v: { id: string; token: string; qr: string; savedAt: number }): VoucherRecord {
-  return { ...v, items: null, merchantName: null, linkCode: null, status: 'open', paidAt: null, canceledAt: null, statusCheckedAt: null };
+  return { ...v, items: null, merchantName: null, linkCode: null, status: 'open', paidAt: null, canceledAt: null, refunds: [], statusCheckedAt: null };
 }
 
 export const keysRecordSchema = z.object({

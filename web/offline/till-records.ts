@@ -4,7 +4,7 @@
  * the till trusts it, because an older or newer app version may have written it.
  */
 import * as z from 'zod/mini';
-import { CollectionAnswer, Lease, SignedCollection, Store } from '../../core/contract/till.ts';
+import { CollectionAnswer, JournalRecord, Lease, PayoutAuthorization, ReviewedCollection, Store } from '../../core/contract/till.ts';
 
 /** The enrolled device: who it is, its credential and its own key pair. */
 export const deviceRecordSchema = z.object({
@@ -48,8 +48,20 @@ export const shiftRecordSchema = z.object({
 });
 export type ShiftRecord = z.infer<typeof shiftRecordSchema>;
 
-/** The server's final word on one collection, as the journal keeps it (the answer without its batch position). */
-export const outcomeSchema = z.pick(CollectionAnswer, { outcome: true, reason: true, voucher_id: true, detail: true, flags: true });
+/**
+ * A payout grant the till holds (docs/refunds.md): kept from the moment the server grants it until
+ * the cashier records the payout or the grant is voided, so a reload or a crash in between shows
+ * the cashier the same decision again instead of losing it.
+ */
+export const payoutGrantSchema = z.object({
+  id: z.literal('payout'),
+  token: z.string(),
+  grant: PayoutAuthorization,
+});
+export type PayoutGrantRecord = z.infer<typeof payoutGrantSchema>;
+
+/** The server's final word on one record, as the journal keeps it (the answer without its batch position). */
+export const outcomeSchema = z.pick(CollectionAnswer, { outcome: true, reason: true, voucher_id: true, refund_id: true, detail: true, flags: true });
 export type ServerOutcome = z.infer<typeof outcomeSchema>;
 
 /**
@@ -66,18 +78,26 @@ export const JournalState = {
 export type JournalState = (typeof JournalState)[keyof typeof JournalState];
 
 export const journalEntrySchema = z.object({
-  /** The collection's own id (a UUID), which is the server's idempotency key. */
+  /** The record's own id (a UUID), which is the server's idempotency key. */
   id: z.string(),
   deviceId: z.string(),
   seq: z.int().check(z.positive()),
+  /** The voucher a collection is for; for a payout, the refund it pays (`rfd_…`). */
   voucherId: z.string(),
-  record: SignedCollection,
+  /** A collection, or a payout of a refund (its `type` is "payout"). */
+  record: JournalRecord,
   /** recordHash(record): what the next record names as prev_hash. */
   hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   state: z.enum(Object.values(JournalState)),
-  /** Cash handed over by the shopper (minor units), for the receipt's change; null for cards. */
+  /** Cash handed over by the shopper (minor units), for the receipt's change; null for cards and payouts. */
   cashGiven: z.nullable(z.int()),
-  result: z.nullable(z.extend(outcomeSchema, { settledAt: z.number() })),
+  result: z.nullable(
+    z.extend(outcomeSchema, {
+      settledAt: z.number(),
+      /** An operator's decision on a row held for review, from the feed (absent until one is made). */
+      review: z.optional(z.pick(ReviewedCollection, { decision: true, result: true, decided_at: true })),
+    }),
+  ),
   /** Why a person must look at it (the server's words), while in `attention`. */
   attentionDetail: z.nullable(z.string()),
   /** Sends that reached the server without a final outcome, for the display only. */

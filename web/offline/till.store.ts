@@ -3,7 +3,16 @@
  * an unreadable device record reads as "not enrolled" only if no journal exists (see the caller).
  */
 import { db } from './db.ts';
-import { deviceRecordSchema, shiftRecordSchema, syncStateSchema, type DeviceRecord, type ShiftRecord, type SyncState } from './till-records.ts';
+import {
+  deviceRecordSchema,
+  payoutGrantSchema,
+  shiftRecordSchema,
+  syncStateSchema,
+  type DeviceRecord,
+  type PayoutGrantRecord,
+  type ShiftRecord,
+  type SyncState,
+} from './till-records.ts';
 import { FeedChange } from '../../core/contract/till.ts';
 
 export async function getDevice(): Promise<DeviceRecord | null> {
@@ -81,4 +90,18 @@ export async function getShift(): Promise<ShiftRecord | null> {
 
 export async function putShift(shift: ShiftRecord): Promise<void> {
   await (await db()).put('till', shiftRecordSchema.parse(shift));
+}
+
+/** The payout grant this till holds, if any (till-records.ts payoutGrantSchema). */
+export async function getPayoutGrant(): Promise<PayoutGrantRecord | null> {
+  const parsed = payoutGrantSchema.safeParse(await (await db()).get('till', 'payout'));
+  return parsed.success ? parsed.data : null;
+}
+
+export async function putPayoutGrant(grant: PayoutGrantRecord): Promise<void> {
+  await (await db()).put('till', payoutGrantSchema.parse(grant));
+}
+
+export async function clearPayoutGrant(): Promise<void> {
+  await (await db()).delete('till', 'payout');
 }

@@ -2,7 +2,7 @@
  * Offline token verification against the cached operator keys, with one refresh of the key set
  * when a token names a key this phone has not seen yet (the operator rotated keys since).
  */
-import { decodeVoucherToken, verifyVoucherToken, type TokenCheck, type VerificationKeys } from '../../core/token/voucher-token.ts';
+import { decodeVoucherToken, verifyVoucherToken, type TokenCheck } from '../../core/token/voucher-token.ts';
 import { verificationKeysOf, type OperatorJwkSet } from '../../core/token/operator-keys.ts';
 
 export interface KeySource {

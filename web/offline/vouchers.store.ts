@@ -1,14 +1,6 @@
 /** Saved vouchers in IndexedDB. Every record read back is parsed; a record that fails is left out and reported. */
 import { db } from './db.ts';
-import { voucherRecordSchema, type VoucherRecord } from './records.ts';
-
-function parse(value: unknown): VoucherRecord | null {
-  const result = voucherRecordSchema.safeParse(value);
-  if (result.success) return result.data;
-  // Keep the unreadable row (it may hold a voucher a later version can read) but do not show it.
-  console.warn('Counterpay: a saved voucher could not be read and is not shown', result.error);
-  return null;
-}
+import { readVoucherRecord as parse, voucherRecordSchema, type VoucherRecord } from './records.ts';
 
 export async function getVoucherRecord(id: string): Promise<VoucherRecord | null> {
   const value = await (await db()).get('vouchers', id);

@@ -5,7 +5,7 @@ import { referenceForVoucherId } from '../../core/reference/reference.ts';
 import type { HttpResult } from '../app/http.ts';
 import { openInlineToken, openLinkCode, type OpenDeps } from './open-voucher.ts';
 import type { VoucherLink as LinkAnswer } from '../../core/contract/voucher-link.ts';
-import { claimsFor, keySource, makeKey, memoryStore, sign } from './testing.ts';
+import { claimsFor, keySource, makeKey, memoryStore, refundFor, sign } from './testing.ts';
 
 const ORIGIN = 'http://127.0.0.1:8080';
 const CODE = '0123456789abcdefghjkmnpqrs';
@@ -39,6 +39,7 @@ function linkAnswer(token: string, claims: ReturnType<typeof claimsFor>, overrid
     expires_at: new Date(claims.expiresAt * 1000).toISOString(),
     paid_at: null,
     canceled_at: null,
+    refunds: [],
     ...overrides,
   };
 }
@@ -116,6 +117,32 @@ describe('opening a voucher from its QR URL', () => {
     expect(result).toMatchObject({ ok: false, reason: 'keys_unavailable' });
   });
 
+  it('does not save a refund’s QR as a voucher to pay, and says what it is', async () => {
+    const key = await makeKey(1);
+    const refund = await refundFor(key);
+    const { store, deps: d } = deps(keySource([key], [key]).source);
+    expect(await openInlineToken(refund.token, ORIGIN, d)).toMatchObject({ ok: false, reason: 'refund_token' });
+    expect(store.rows.size).toBe(0);
+  });
+
+  it('keeps the refunds the phone knows when a voucher is opened again from its QR alone', async () => {
+    const key = await makeKey(1);
+    const claims = claimsFor(1);
+    const token = await sign(key, claims);
+    const refund = await refundFor(key);
+    const store = memoryStore();
+    await openLinkCode(
+      CODE,
+      true,
+      deps(keySource([key], [key]).source, store, async () => ({ ok: true, data: linkAnswer(token, claims, { status: 'paid', refunds: [refund] }) })).deps,
+    );
+    // The same voucher signed again (ECDSA signatures differ each time): a new token, saved over the old.
+    const again = await sign(key, claims);
+    expect(again).not.toBe(token);
+    const result = await openInlineToken(again, ORIGIN, deps(keySource([key], [key]).source, store).deps);
+    expect(result.ok && result.voucher).toMatchObject({ token: again, status: 'paid', refunds: [refund] });
+  });
+
   it('reopens a saved token without keys, keeping the last status the server reported', async () => {
     const key = await makeKey(1);
     const claims = claimsFor(1);
@@ -142,6 +169,21 @@ describe('opening a voucher from its short link', () => {
     const result = await openLinkCode(CODE, true, d);
     expect(result.ok && result.voucher).toMatchObject({ merchant: 'Demo Shop of Very Long Names Ltd.', items: [{ name: 'Mug' }, { name: 'Tea' }] });
     expect([...store.rows.values()][0]).toMatchObject({ linkCode: CODE, statusCheckedAt: 1_700_000_000_000 });
+  });
+
+  it('saves the refunds the link lists with the voucher, leaving out any whose token is not a refund’s', async () => {
+    const key = await makeKey(1);
+    const claims = claimsFor(1);
+    const token = await sign(key, claims);
+    const refund = await refundFor(key, { code_sent: true });
+    const forged = { ...(await refundFor(key)), token };
+    const { store, deps: d } = deps(keySource([key], [key]).source, memoryStore(), async () => ({
+      ok: true,
+      data: linkAnswer(token, claims, { status: 'paid', paid_at: '2026-11-25T10:00:00.000Z', refunds: [refund, forged] }),
+    }));
+    const result = await openLinkCode(CODE, true, d);
+    expect(result.ok && result.voucher.refunds).toEqual([refund]);
+    expect([...store.rows.values()][0]!.refunds).toEqual([refund]);
   });
 
   it('opens a link seen before from the phone alone, offline', async () => {

@@ -3,6 +3,7 @@
  *
  *   /V/<token digits>  the QR itself: the token travels inline and is verified offline.
  *   /v/<link code>     the short link from an SMS: resolved online once, then verified the same way.
+ *                      `?refund=<id>` (a refund's `refund_url`) names the refund to show (refunds.ts).
  *
  * Nothing is stored unless the token's signature verifies against an operator key.
  */
@@ -15,6 +16,7 @@ import { newVoucherRecord, type VoucherRecord } from '../offline/records.ts';
 import { verifyToken, type KeySource } from '../offline/verify.ts';
 import type { VoucherLink } from '../../core/contract/voucher-link.ts';
 import { voucherFromRecord, type SavedVoucher } from './voucher.ts';
+import { acceptedRefunds } from './refunds.ts';
 
 export type OpenRefusalReason =
   /** The digits are not a Counterpay token: cut short when copied, or not ours at all. */
@@ -34,7 +36,9 @@ export type OpenRefusalReason =
   /** The server answered the short link with an error or with something this app cannot read. */
   | 'link_failed'
   /** The short link's answer does not match the token it carries; treated as tampering. */
-  | 'link_mismatch';
+  | 'link_mismatch'
+  /** The QR of a refund (from the refund's e-mail), not of a voucher: it is shown at the till, not saved. */
+  | 'refund_token';
 
 /** The smallest version-1 token: one-byte fields, empty texts, the signature. */
 const MIN_TOKEN_BYTES = 2 + 1 + VOUCHER_ID_BYTES + 1 + 2 + 4 + 3 + SIGNATURE_BYTES;
@@ -54,6 +58,8 @@ export interface OpenDeps {
 export async function openInlineToken(token: string, origin: string, deps: OpenDeps): Promise<OpenResult> {
   const decoded = decodeVoucherToken(token);
   if (!decoded.ok) return refusal(token, decoded);
+  // A refund is paid out, never paid: its QR (in the refund's e-mail) is not saved as a voucher.
+  if (decoded.claims.kind === 'refund') return { ok: false, reason: 'refund_token', detail: 'the QR of a refund, not of a voucher' };
   const id = voucherIdToString(decoded.claims.voucherId);
   const existing = await deps.getRecord(id);
   // The very same token was verified when it was saved: no need for keys (a fast, offline reopen).
@@ -95,6 +101,7 @@ export async function openLinkCode(code: string, online: boolean, deps: OpenDeps
       status: link.status,
       paidAt: link.paid_at,
       canceledAt: link.canceled_at,
+      refunds: acceptedRefunds(link.refunds),
       statusCheckedAt: deps.now(),
       savedAt: deps.now(),
     },
@@ -112,7 +119,9 @@ async function save(fresh: VoucherRecord, existing: VoucherRecord | null, deps: 
         merchantName: fresh.merchantName ?? existing.merchantName,
         linkCode: fresh.linkCode ?? existing.linkCode,
         // A server answer in hand wins; otherwise keep the last one the phone had.
-        ...(fresh.statusCheckedAt === null ? { status: existing.status, paidAt: existing.paidAt, canceledAt: existing.canceledAt, statusCheckedAt: existing.statusCheckedAt } : {}),
+        ...(fresh.statusCheckedAt === null
+          ? { status: existing.status, paidAt: existing.paidAt, canceledAt: existing.canceledAt, refunds: existing.refunds, statusCheckedAt: existing.statusCheckedAt }
+          : {}),
         savedAt: existing.savedAt,
       }
     : fresh;

@@ -1,6 +1,10 @@
 /** Test helpers: real operator keys and real signed tokens, as the API makes them. Used by *.test.ts only. */
 import { generateSigningKeyPair, type OperatorJwk, type OperatorJwkSet } from '../../core/token/operator-keys.ts';
 import { signVoucherToken, type VoucherClaims } from '../../core/token/voucher-token.ts';
+import type { RefundForShopper } from '../../core/contract/voucher-link.ts';
+import { referenceForVoucherId } from '../../core/reference/reference.ts';
+import { voucherQrText } from '../../core/token/limits.ts';
+import { refundIdToString } from '../../core/vouchers/voucher-id.ts';
 import type { VoucherRecord } from '../offline/records.ts';
 import type { KeySource } from '../offline/verify.ts';
 
@@ -55,6 +59,28 @@ export function claimsFor(kid: number, overrides: Partial<VoucherClaims> = {}): 
 
 export function sign(key: TestKey, claims: VoucherClaims): Promise<string> {
   return signVoucherToken(claims, key.pair.privateKey);
+}
+
+/**
+ * A refund as the server lists it to the shopper, with a real signed refund token (kind `refund`)
+ * and everything derived from it as the API derives it.
+ */
+export async function refundFor(key: TestKey, overrides: Partial<RefundForShopper> = {}, claims: Partial<VoucherClaims> = {}): Promise<RefundForShopper> {
+  const c = claimsFor(key.kid, { kind: 'refund', amount: 4_990, summary: '', voucherId: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, (counter * 7) & 0xff]), ...claims });
+  const token = await sign(key, c);
+  return {
+    id: refundIdToString(c.voucherId),
+    status: 'pending',
+    amount: c.amount,
+    currency: c.currency,
+    reference: referenceForVoucherId(c.voucherId),
+    token,
+    qr: voucherQrText('http://127.0.0.1:8080', token),
+    expires_at: new Date(c.expiresAt * 1000).toISOString(),
+    paid_at: null,
+    code_sent: false,
+    ...overrides,
+  };
 }
 
 /** A key source with a cached set and a "server" set; counts refreshes; `online` false makes refresh fail. */

@@ -13,6 +13,11 @@ export type VoucherPageState =
 
 export class VoucherPage {
   state = $state<VoucherPageState>({ kind: 'loading' });
+  /**
+   * The refund the address names (`?refund=rfd_…`, a refund's `refund_url`): its card is scrolled
+   * to and its heading focused once it shows, then this is cleared.
+   */
+  focusRefund = $state<string | null>(null);
 
   private readonly wallet: Wallet;
 
@@ -26,10 +31,12 @@ export class VoucherPage {
   }
 
   async open(route: Extract<Route, { name: 'inline' | 'link' | 'saved' }>): Promise<void> {
+    this.focusRefund = new URLSearchParams(location.search).get('refund');
     if (route.name === 'saved') {
       await this.wallet.ready();
       this.state = this.wallet.find(route.id) ? { kind: 'shown', id: route.id } : { kind: 'missing' };
-      if (this.state.kind === 'shown') void this.wallet.checkStatuses();
+      // Asked even when settled: the voucher on screen may have a refund this phone has not heard of.
+      if (this.state.kind === 'shown') void this.wallet.checkStatuses(route.id);
       return;
     }
     const result = route.name === 'inline' ? await this.wallet.openInline(route.token) : await this.wallet.openLink(route.code);
@@ -40,7 +47,8 @@ export class VoucherPage {
     this.state = { kind: 'shown', id: result.voucher.id };
     // The stable address: it does not carry the token, so copying it from the address bar does not
     // hand the voucher to someone else, and it reopens from the phone alone. The screen already
-    // shows the voucher, so only the address changes (no new route, no second load).
-    history.replaceState(null, '', savedVoucherPath(result.voucher.id));
+    // shows the voucher, so only the address changes (no new route, no second load). The query
+    // stays: a reload of a refund's link comes back to that refund.
+    history.replaceState(null, '', savedVoucherPath(result.voucher.id) + location.search);
   }
 }

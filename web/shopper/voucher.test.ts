@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { referenceForVoucherId } from '../../core/reference/reference.ts';
 import { voucherIdToString } from '../../core/vouchers/voucher-id.ts';
-import { newVoucherRecord, voucherRecordSchema, type VoucherRecord } from '../offline/records.ts';
+import { newVoucherRecord, readVoucherRecord, voucherRecordSchema, type VoucherRecord } from '../offline/records.ts';
 import { statusAt, voucherFromRecord } from './voucher.ts';
-import { claimsFor, makeKey, sign } from './testing.ts';
+import { claimsFor, makeKey, refundFor, sign } from './testing.ts';
 
 async function savedRecord(overrides: Partial<VoucherRecord> = {}) {
   const key = await makeKey(1);
@@ -52,5 +52,35 @@ describe('records read back from IndexedDB', () => {
     expect(voucherRecordSchema.safeParse({ ...record, status: 'refunded' }).success).toBe(false);
     const { token: _, ...withoutToken } = record;
     expect(voucherRecordSchema.safeParse(withoutToken).success).toBe(false);
+  });
+
+  it('reads a record saved before refunds existed as a voucher with none', async () => {
+    const { record } = await savedRecord();
+    const { refunds: _, ...old } = record;
+    const read = readVoucherRecord(old);
+    expect(read).toEqual({ ...record, refunds: [] });
+    expect(voucherFromRecord(read!)?.refunds).toEqual([]);
+  });
+
+  it('keeps a voucher’s refunds, with the token and QR text that show the refund’s code offline', async () => {
+    const refund = await refundFor(await makeKey(1), { code_sent: true });
+    const { record } = await savedRecord({ status: 'paid', paidAt: '2026-11-20T10:00:00.000Z', refunds: [refund] });
+    const stored = structuredClone(voucherRecordSchema.parse(record));
+    expect(readVoucherRecord(stored)?.refunds).toEqual([refund]);
+    expect(voucherFromRecord(readVoucherRecord(stored)!)?.refunds).toEqual([refund]);
+  });
+
+  it('still shows the voucher when its stored refunds cannot be read (a newer app’s refund status), without them', async () => {
+    const refund = await refundFor(await makeKey(1));
+    const { record } = await savedRecord({ refunds: [refund] });
+    expect(readVoucherRecord({ ...record, refunds: [{ ...refund, status: 'on_hold' }] })).toEqual({ ...record, refunds: [] });
+    expect(readVoucherRecord({ ...record, refunds: 'many' })?.refunds).toEqual([]);
+  });
+
+  it('still hides a record that cannot be read for another reason, refunds or not', async () => {
+    const { record } = await savedRecord();
+    expect(readVoucherRecord({ ...record, status: 'refunded' })).toBeNull();
+    const { refunds: _, ...old } = record;
+    expect(readVoucherRecord({ ...old, token: undefined })).toBeNull();
   });
 });

@@ -6,7 +6,7 @@ import { decodeVoucherToken } from '../../core/token/voucher-token.ts';
 import { referenceForVoucherId } from '../../core/reference/reference.ts';
 import { effectiveStatus, type VoucherStatus } from '../../core/vouchers/voucher-status.ts';
 import type { VoucherRecord } from '../offline/records.ts';
-import type { VoucherItem } from '../../core/contract/voucher-link.ts';
+import type { RefundForShopper, VoucherItem } from '../../core/contract/voucher-link.ts';
 
 export interface SavedVoucher {
   id: string;
@@ -26,6 +26,8 @@ export interface SavedVoucher {
   status: VoucherStatus;
   paidAt: string | null;
   canceledAt: string | null;
+  /** Money going back to the shopper, newest first (web/shopper/refunds.ts). */
+  refunds: RefundForShopper[];
   statusCheckedAt: Date | null;
   savedAt: Date;
 }
@@ -50,6 +52,7 @@ export function voucherFromRecord(record: VoucherRecord): SavedVoucher | null {
     status: record.status,
     paidAt: record.paidAt,
     canceledAt: record.canceledAt,
+    refunds: record.refunds,
     statusCheckedAt: record.statusCheckedAt === null ? null : new Date(record.statusCheckedAt),
     savedAt: new Date(record.savedAt),
   };

@@ -6,7 +6,7 @@ import { deleteVoucherRecord, getVoucherRecord, getVoucherRecordByLinkCode, list
 import { operatorKeys } from '../offline/operator-keys.ts';
 import { fetchLink, fetchStatuses } from './shopper.api.ts';
 import { openInlineToken, openLinkCode, type OpenDeps, type OpenResult } from './open-voucher.ts';
-import { syncStatuses } from './status-sync.ts';
+import { needsStatusCheck, syncStatuses } from './status-sync.ts';
 import { voucherFromRecord, type SavedVoucher } from './voucher.ts';
 
 /** How often open vouchers are re-checked while the app is in front and online. */
@@ -61,7 +61,7 @@ export class Wallet {
     // Ask the browser not to evict the saved vouchers under storage pressure (Safari drops
     // site data after 7 days without use otherwise). Refusal is fine: it is only a request.
     void navigator.storage?.persist?.().catch(() => false);
-    void this.checkStatuses();
+    void this.checkStatuses(result.voucher.id);
     return result;
   }
 
@@ -70,13 +70,18 @@ export class Wallet {
     await this.reload();
   }
 
-  /** Asks the server about every open voucher; quietly does nothing offline. */
-  async checkStatuses(): Promise<void> {
+  /**
+   * Asks the server about every voucher it may have news of (status-sync.ts), and about `alsoId`
+   * whatever its status: a voucher on screen may have a refund the phone has not heard of. Quietly
+   * does nothing offline.
+   */
+  async checkStatuses(alsoId?: string): Promise<void> {
     if (this.checking || !navigator.onLine) return;
     this.checking = true;
     try {
       const records = await listVoucherRecords();
-      const outcome = await syncStatuses(records, { fetchStatuses, putRecord: putVoucherRecord, now: () => Date.now() });
+      const now = Date.now();
+      const outcome = await syncStatuses(records, { fetchStatuses, putRecord: putVoucherRecord, now: () => Date.now() }, (r) => r.id === alsoId || needsStatusCheck(r, now));
       if (outcome.updated.length > 0) await this.reload();
     } finally {
       this.checking = false;

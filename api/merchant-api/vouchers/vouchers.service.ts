@@ -7,6 +7,7 @@ import { signVoucherToken, verifyVoucherToken } from '../../../core/token/vouche
 import { referenceForVoucherId } from '../../../core/reference/reference.ts';
 import { newVoucherIdBytes, voucherIdToString } from '../../../core/vouchers/voucher-id.ts';
 import { effectiveStatus } from '../../../core/vouchers/voucher-status.ts';
+import { refundStatusOf } from '../../../core/refunds/refund-status.ts';
 import { DEFAULT_EXPIRES_IN_SECONDS, MAX_EXPIRES_IN_SECONDS, MIN_EXPIRES_IN_SECONDS } from '../../../core/vouchers/expiry.ts';
 import type { Clock } from '../../clock.ts';
 import type { Db, Tx } from '../../db/client.ts';
@@ -26,6 +27,9 @@ import {
 } from '../../../core/contract/vouchers.ts';
 import { LINK_CODE, type TokenStatus, type VoucherLink } from '../../../core/contract/voucher-link.ts';
 import type { ByReference } from '../../../core/contract/till.ts';
+import type { RefundForShopper } from '../../../core/contract/voucher-link.ts';
+import { refundForShopper } from '../../refunds/refund-json.ts';
+import { refundsRepository } from '../../refunds/refunds.repository.ts';
 
 export interface MerchantRef {
   id: string;
@@ -172,6 +176,7 @@ export class VouchersService {
     const row = LINK_CODE.test(code) ? await repo.byLinkCode(this.db, code) : undefined;
     if (!row) throw new NotFoundError('voucher link', code);
     const now = this.clock.now();
+    const refunds = await this.refundsOf([row.id], now);
     return {
       object: 'voucher_link',
       voucher_id: row.id,
@@ -187,14 +192,26 @@ export class VouchersService {
       expires_at: row.expiresAt.toISOString(),
       paid_at: row.paidAt?.toISOString() ?? null,
       canceled_at: row.canceledAt?.toISOString() ?? null,
+      refunds: refunds.get(row.id) ?? [],
     };
   }
 
-  /** A typed reference's voucher, for a till online (core/contract/till.ts ByReference). */
+  /** What a shopper holding these vouchers may see of their refunds, by voucher id, newest first. */
+  private async refundsOf(voucherIds: string[], now: Date): Promise<Map<string, RefundForShopper[]>> {
+    const byVoucher = new Map<string, RefundForShopper[]>();
+    for (const r of await refundsRepository.ofVouchers(this.db, voucherIds)) {
+      byVoucher.set(r.voucherId, [...(byVoucher.get(r.voucherId) ?? []), refundForShopper(r, this.publicUrl, now)]);
+    }
+    return byVoucher;
+  }
+
+  /** A typed reference's voucher or refund, for a till online (core/contract/till.ts ByReference). */
   async byReference(reference: string): Promise<ByReference> {
     const row = await repo.byReference(this.db, reference);
-    if (!row) throw new NotFoundError('voucher with reference', reference);
-    return { voucher_id: row.id, token: row.token, status: effectiveStatus(row.status, row.expiresAt, this.clock.now()) };
+    if (row) return { voucher_id: row.id, token: row.token, status: effectiveStatus(row.status, row.expiresAt, this.clock.now()) };
+    const refund = await refundsRepository.byReference(this.db, reference);
+    if (!refund) throw new NotFoundError('voucher or refund with reference', reference);
+    return { refund_id: refund.id, token: refund.token, status: refundStatusOf(refund.state, refund.expiresAt, this.clock.now()) };
   }
 
   /**
@@ -214,6 +231,7 @@ export class VouchersService {
       ).map((r) => [r.id, r]),
     );
     const now = this.clock.now();
+    const refunds = await this.refundsOf([...rows.keys()], now);
     return ids.map((id, i) => {
       const row = id ? rows.get(id) : undefined;
       // A verified token for a voucher we do not have cannot happen unless data was lost; say invalid rather than guess.
@@ -223,6 +241,7 @@ export class VouchersService {
         status: effectiveStatus(row.status, row.expiresAt, now),
         paid_at: row.paidAt?.toISOString() ?? null,
         canceled_at: row.canceledAt?.toISOString() ?? null,
+        refunds: refunds.get(row.id) ?? [],
       };
     });
   }

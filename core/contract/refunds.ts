@@ -1,0 +1,103 @@
+/**
+ * Refunds (`/v1/refunds`): money that goes back to the shopper, paid out in cash at any store's till
+ * (docs/refunds.md). A refund is signed like a voucher but is its own token kind
+ * (docs/voucher-token.md), so no till can take a payout for a payment or the other way round.
+ * What a shopper holding the voucher sees of its refunds is RefundForShopper (voucher-link.ts).
+ */
+import * as z from 'zod/mini';
+import { REFUND_STATUSES } from '../refunds/refund-status.ts';
+import { listOf, minorUnits, Timestamp } from './common.ts';
+import { documented } from './docs.ts';
+
+/** Why a merchant refunds (their choice on `POST /v1/refunds`). */
+export const MERCHANT_REFUND_REASONS = ['customer_request', 'order_canceled', 'goods_returned', 'other'] as const;
+/**
+ * Why Counterpay itself refunds: a collection that took cash it may not keep (duplicate: the
+ * voucher was already paid; late: it was expired or canceled; mismatch: the amount was not the
+ * voucher's), or an operator's review decision (review).
+ */
+export const SYSTEM_REFUND_REASONS = ['duplicate', 'late', 'mismatch', 'review'] as const;
+export const REFUND_REASONS = [...MERCHANT_REFUND_REASONS, ...SYSTEM_REFUND_REASONS] as const;
+export type RefundReason = (typeof REFUND_REASONS)[number];
+
+/** A refund's life when not asked otherwise, and its bounds (seconds). */
+export const DEFAULT_REFUND_EXPIRES_IN_SECONDS = 30 * 24 * 3600;
+export const MIN_REFUND_EXPIRES_IN_SECONDS = 24 * 3600;
+export const MAX_REFUND_EXPIRES_IN_SECONDS = 60 * 24 * 3600;
+
+export const CreateRefundBody = documented(
+  z.strictObject({
+    voucher_id: documented(z.string().check(z.minLength(1), z.maxLength(40)), { description: 'The paid voucher to refund.', example: 'vch_04j2kd8w1x7m2' }),
+    amount: z.optional(
+      documented(minorUnits('amount').check(z.minimum(1, 'must be at least 1')), {
+        description: 'Minor units; default what is left to refund. All refunds of a voucher together are at most what was paid.',
+        example: 4990,
+      }),
+    ),
+    reason: z._default(z.enum(MERCHANT_REFUND_REASONS), 'customer_request'),
+    expires_in: z.optional(
+      documented(
+        z
+          .number()
+          .check(
+            z.int('must be a whole number of seconds'),
+            z.minimum(MIN_REFUND_EXPIRES_IN_SECONDS, `must be at least ${MIN_REFUND_EXPIRES_IN_SECONDS} seconds (1 day)`),
+            z.maximum(MAX_REFUND_EXPIRES_IN_SECONDS, `must be at most ${MAX_REFUND_EXPIRES_IN_SECONDS} seconds (60 days)`),
+          ),
+        { description: 'Seconds the shopper has to collect it; default 30 days. Unclaimed, the money returns to the merchant.' },
+      ),
+    ),
+  }),
+  { id: 'CreateRefund' },
+);
+export type CreateRefundBody = z.infer<typeof CreateRefundBody>;
+
+export const Refund = documented(
+  z.object({
+    id: documented(z.string(), { example: 'rfd_04j2kd8w1x7m2' }),
+    object: z.literal('refund'),
+    status: documented(z.enum(REFUND_STATUSES), {
+      description:
+        'pending → paid | canceled | expired. pending: waiting to be paid out at a till; paid: a till paid it out; canceled: the merchant withdrew it; expired: not collected in time, the money is the merchant’s again.',
+    }),
+    amount: z.int(),
+    currency: z.string(),
+    voucher_id: z.string(),
+    order_ref: z.string(),
+    reason: z.enum(REFUND_REASONS),
+    /** The collection that caused it, for duplicate, late, mismatch and review refunds. */
+    collection_id: z.nullable(z.string()),
+    reference: documented(z.string(), { description: 'Twelve digits with a Damm check digit, typable at the till.' }),
+    token: documented(z.string(), { description: 'The signed refund (docs/voucher-token.md, kind refund), as digits.' }),
+    qr: documented(z.string(), { description: 'The exact QR text the shopper shows at the till.' }),
+    refund_url: documented(z.string(), { description: "The shopper's page for the voucher, where the refund and its QR show (also offline, once opened)." }),
+    payout_code: documented(z.string(), {
+      description:
+        "Six digits a till asks for when the refund is above its store's limit. Sent to the shopper with the refund; give it to them yourself when payout_code_sent_to is empty.",
+    }),
+    payout_code_sent_to: z.array(z.enum(['email', 'sms'])),
+    expires_at: Timestamp,
+    created_at: Timestamp,
+    paid_at: z.nullable(Timestamp),
+    canceled_at: z.nullable(Timestamp),
+    expired_at: z.nullable(Timestamp),
+    /** Where it was paid out (null until paid). */
+    store_id: z.nullable(z.string()),
+    till_id: z.nullable(z.string()),
+    /** While a till holds the payout authorisation: since when (the refund stays pending until the till's payout record arrives or it voids). */
+    authorized_at: z.nullable(Timestamp),
+  }),
+  { id: 'Refund' },
+);
+export type Refund = z.infer<typeof Refund>;
+
+export const RefundList = documented(listOf(Refund), { id: 'RefundList' });
+export type RefundList = z.infer<typeof RefundList>;
+
+export const ListRefundsQuery = z.strictObject({
+  status: z.optional(z.enum(REFUND_STATUSES)),
+  voucher_id: z.optional(z.string().check(z.maxLength(40))),
+  limit: z._default(z.coerce.number().check(z.int('must be a whole number'), z.minimum(1, 'must be at least 1'), z.maximum(100, 'must be at most 100')), 20),
+  starting_after: z.optional(documented(z.string().check(z.maxLength(40)), { description: 'A refund id from the previous page: the list continues after it.' })),
+});
+export type ListRefundsQuery = z.infer<typeof ListRefundsQuery>;
