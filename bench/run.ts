@@ -6,6 +6,7 @@
 import { benchCreateVoucher } from './api/create-voucher.ts';
 import { benchIngest } from './api/ingest.ts';
 import { benchWebhooks } from './api/webhooks.ts';
+import { benchPayouts } from './api/payouts.ts';
 import { runWebBench } from './web/run.ts';
 import { startServer } from '../test/support/server.ts';
 import { removeScratch } from '../test/support/scratch.ts';
@@ -16,6 +17,7 @@ const only = process.argv[2];
 if (!only || only === 'api') await benchCreateVoucher(process.env.DATABASE_URL);
 if (!only || only === 'api' || only === 'ingest') await benchIngest();
 if (!only || only === 'api' || only === 'webhooks') await benchWebhooks();
+if (!only || only === 'api' || only === 'payouts') await benchPayouts();
 try {
   if (!only || only === 'web') await runWebBench(startServer);
 } finally {
