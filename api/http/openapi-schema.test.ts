@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import type * as mini from 'zod/mini';
 import { CreateVoucherBody, ListVouchersQuery } from '../../core/contract/vouchers.ts';
 import { VoucherStatusRequest } from '../../core/contract/voucher-link.ts';
-import { CollectionsBatch, EnrolRequest, FeedQuery, SignedCollection } from '../../core/contract/till.ts';
+import { CollectionsBatch, EnrolRequest, FeedQuery, PayoutRequest, SignedCollection, SignedPayout, SignedShiftClose } from '../../core/contract/till.ts';
+import { CreateRefundBody, ListRefundsQuery } from '../../core/contract/refunds.ts';
 import { CreateEndpointBody } from '../../core/contract/webhooks.ts';
 import { openApiSchema } from './openapi-schema.ts';
 
@@ -70,6 +71,72 @@ const cases: Array<[string, mini.ZodMiniType, unknown[]]> = [
   ],
   ['ListVouchersQuery', ListVouchersQuery, [{}, { limit: '5' }, { limit: '0' }, { limit: 'many', status: 'gone' }]],
   ['FeedQuery', FeedQuery, [{}, { since: 'x'.repeat(201) }]],
+  [
+    'CreateRefundBody',
+    CreateRefundBody,
+    variants({ voucher_id: 'vch_1', amount: 100, reason: 'goods_returned' }, { amount: 0 }, { amount: 1.5 }, { reason: 'duplicate' }, { expires_in: 60 }, { voucher_id: '' }, { x: 1 }),
+  ],
+  ['ListRefundsQuery', ListRefundsQuery, [{}, { limit: '5', status: 'paid' }, { limit: '101' }, { status: 'authorized' }]],
+  ['PayoutRequest', PayoutRequest, [{ token: '123' }, { token: '123', code: '123456' }, { token: 'abc' }, { token: '1', code: '12345' }, { token: '1', extra: true }]],
+  [
+    'SignedPayout',
+    SignedPayout,
+    variants(
+      {
+        type: 'payout',
+        v: 1,
+        id: record.id,
+        device_id: 'dev_abc',
+        seq: 2,
+        prev_hash: '0'.repeat(64),
+        token: '1234',
+        authorization_id: 'pau_1',
+        amount: 4990,
+        currency: 'EUR',
+        paid_at: '2030-01-01T10:00:00Z',
+        server_time: '2030-01-01T09:00:00Z',
+        server_time_proof: 'proof',
+        signature: 'sig',
+      },
+      { type: 'collection' },
+      { authorization_id: '' },
+      { paid_at: 'now' },
+      { tender: 'cash' },
+    ),
+  ],
+  [
+    'SignedShiftClose',
+    SignedShiftClose,
+    variants(
+      {
+        type: 'shift_close',
+        v: 1,
+        id: record.id,
+        device_id: 'dev_abc',
+        seq: 3,
+        prev_hash: '0'.repeat(64),
+        currency: 'EUR',
+        opened_at: '2030-01-01T08:00:00Z',
+        closed_at: '2030-01-01T17:00:00Z',
+        first_seq: 1,
+        last_seq: 2,
+        collections: [{ tender: 'cash', count: 1, total: 4990 }],
+        payouts: { count: 0, total: 0 },
+        opening_float: 0,
+        expected_cash: 4990,
+        counted_cash: 4990,
+        difference: 0,
+        float_left: 0,
+        server_time: '2030-01-01T09:00:00Z',
+        server_time_proof: 'proof',
+        signature: 'sig',
+      },
+      { first_seq: null, last_seq: null },
+      { collections: [{ tender: 'gold', count: 1, total: 1 }] },
+      { counted_cash: -1 },
+      { payouts: { count: 1 } },
+    ),
+  ],
 ];
 
 const outcome = (

@@ -114,13 +114,13 @@ export async function buildShiftCloseEntry(
   if (!serverTime) throw new Error('this till has never seen the server time; connect it once before closing the shift');
   const signed = await signShiftClose(
     {
+      ...figures,
       type: 'shift_close',
       v: 1,
       id,
       device_id: deviceId,
       seq: head.seq + 1,
       prev_hash: head.hash,
-      ...figures,
       closed_at: closedAt.toISOString(),
       server_time: serverTime.at,
       server_time_proof: serverTime.proof,
