@@ -57,8 +57,12 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const { drizzle } = await import('drizzle-orm/node-postgres');
   // bigint columns are declared mode 'number'; int8 text → number for aggregates too.
   pg.types.setTypeParser(20, (v: string) => Number(v));
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  pool.on('error', () => {}); // an idle client lost its server; the next query reports it
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  // A client that loses its server emits 'error': on an idle one the pool's handler hears it, on
+  // one checked out for a transaction only the client's own does. Without one, Node exits the
+  // process. The query in flight rejects anyway, and the request answers 503 (api/db/unavailable.ts).
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzle(pool, { schema }) as unknown as Db;
   const safeUrl = new URL(url);
   safeUrl.password = '';

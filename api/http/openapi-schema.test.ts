@@ -74,7 +74,15 @@ const cases: Array<[string, mini.ZodMiniType, unknown[]]> = [
   [
     'CreateRefundBody',
     CreateRefundBody,
-    variants({ voucher_id: 'vch_1', amount: 100, reason: 'goods_returned' }, { amount: 0 }, { amount: 1.5 }, { reason: 'duplicate' }, { expires_in: 60 }, { voucher_id: '' }, { x: 1 }),
+    variants(
+      { voucher_id: 'vch_1', amount: 100, reason: 'goods_returned' },
+      { amount: 0 },
+      { amount: 1.5 },
+      { reason: 'duplicate' },
+      { expires_in: 60 },
+      { voucher_id: '' },
+      { x: 1 },
+    ),
   ],
   ['ListRefundsQuery', ListRefundsQuery, [{}, { limit: '5', status: 'paid' }, { limit: '101' }, { status: 'authorized' }]],
   ['PayoutRequest', PayoutRequest, [{ token: '123' }, { token: '123', code: '123456' }, { token: 'abc' }, { token: '1', code: '12345' }, { token: '1', extra: true }]],

@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { PROBLEM_TYPE_BASE, type Problem, type ProblemCode } from '../../core/contract/problem.ts';
 import { sqlState } from '../db/sql-state.ts';
+import { isDatabaseUnavailable, UnavailableLog } from '../db/unavailable.ts';
 import { CounterpayError, DatabaseUnavailableError, MalformedJsonError, UnsupportedMediaTypeError, type FailureKind } from '../errors.ts';
 
 const STATUS: Record<FailureKind, number> = {
@@ -40,7 +41,7 @@ export function problemResponse(err: CounterpayError, instance: string): Respons
   return new Response(JSON.stringify(body), { status: body.status, headers });
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001']);
+const unavailableLog = new UnavailableLog();
 
 /**
  * One line for the log about an unexpected error: its name, SQLSTATE and message, with the SQL
@@ -68,8 +69,10 @@ export function onError(err: Error, c: Context): Response {
   if (err instanceof HTTPException && err.status === 415) {
     return problemResponse(new UnsupportedMediaTypeError(c.req.header('content-type')), instance);
   }
-  const code = sqlState(err);
-  if (code && CONNECTION_CODES.has(code)) return problemResponse(new DatabaseUnavailableError(), instance);
+  if (isDatabaseUnavailable(err)) {
+    unavailableLog.note(err, `${c.req.method} ${instance}`);
+    return problemResponse(new DatabaseUnavailableError(), instance);
+  }
   console.error(`[counterpay] unexpected error on ${c.req.method} ${instance}: ${describeForLog(err)}`);
   return new Response(
     JSON.stringify({

@@ -14,6 +14,7 @@ import type { KeyVault } from '../signing-keys/key-vault.ts';
 import { outboxRepository as repo, type EventRow, type OutboxRow } from './outbox.repository.ts';
 import type { EndpointRow } from '../webhooks/webhooks.repository.ts';
 import { recordEvent } from './events.ts';
+import { describeForLog } from '../http/problem.ts';
 import { signWebhook } from '../webhooks/webhook-signature.ts';
 import { postToTarget, type Lookup, type WebhookTargetPolicy } from '../webhooks/webhook-target.ts';
 
@@ -95,7 +96,8 @@ export class OutboxWorker {
           /* drain */
         }
       } catch (err) {
-        this.options.log?.(`outbox worker: ${(err as Error).message}`);
+        // One line, without the SQL and its parameters (a failed query's message carries both).
+        this.options.log?.(`outbox worker: ${describeForLog(err)}; it tries again on its next tick`);
       }
     }, 20);
     this.wakeTimer.unref?.();
@@ -110,7 +112,8 @@ export class OutboxWorker {
           if ((await this.running) === 0) break;
         }
       } catch (err) {
-        this.options.log?.(`outbox worker: ${(err as Error).message}`);
+        // One line, without the SQL and its parameters (a failed query's message carries both).
+        this.options.log?.(`outbox worker: ${describeForLog(err)}; it tries again on its next tick`);
       }
       this.timer = setTimeout(tick, intervalMs);
       this.timer.unref?.();

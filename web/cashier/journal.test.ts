@@ -90,7 +90,11 @@ describe('journal rows', async () => {
       server_time_proof: '1.proof',
     };
     const refund = await sign(operator, claimsFor(1, { kind: 'refund', amount: 700 }));
-    const payout = await buildPayoutEntry({ seq: collected.seq, hash: collected.hash }, 'dev_a', device.privateKey, { token: refund, grant, paidAt: new Date('2030-01-01T10:11:00Z') });
+    const payout = await buildPayoutEntry({ seq: collected.seq, hash: collected.hash }, 'dev_a', device.privateKey, {
+      token: refund,
+      grant,
+      paidAt: new Date('2030-01-01T10:11:00Z'),
+    });
     expect(payout).toMatchObject({ seq: 2, voucherId: 'rfd_1', cashGiven: null, state: 'queued' });
     expect(SignedPayout.parse(payout.record)).toMatchObject({ prev_hash: collected.hash, authorization_id: 'pau_1', amount: 700, server_time: grant.server_time });
     const close = await buildShiftCloseEntry({ seq: payout.seq, hash: payout.hash }, 'dev_a', device.privateKey, {
@@ -113,8 +117,8 @@ describe('journal rows', async () => {
       expect(await verifyCollectionSignature(e.record, device.publicKey)).toBe(true);
       expect(e.hash).toBe(await recordHash(e.record));
     }
-    await expect(
-      buildShiftCloseEntry(GENESIS, 'dev_a', device.privateKey, { ...SignedShiftClose.parse(close.record), closedAt: new Date(), serverTime: null }),
-    ).rejects.toThrow(/never seen the server time/);
+    await expect(buildShiftCloseEntry(GENESIS, 'dev_a', device.privateKey, { ...SignedShiftClose.parse(close.record), closedAt: new Date(), serverTime: null })).rejects.toThrow(
+      /never seen the server time/,
+    );
   });
 });
