@@ -36,13 +36,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(opts: { env?: Record<string, string>; dataDir?: string; keepDataDir?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(
+  opts: {
+    env?: Record<string, string>;
+    dataDir?: string;
+    keepDataDir?: boolean;
+    /** A command the server runs under, such as `unshare --pid --fork --mount-proc` (a container's PID namespace). */
+    wrap?: string[];
+  } = {},
+): Promise<RunningServer> {
   const port = await freePort();
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'counterpay-'));
   const url = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, PUBLIC_URL: url, ...opts.env };
   if (!opts.env?.DATABASE_URL) delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = [...(opts.wrap ?? []), process.execPath, '--import', 'tsx', 'api/main.ts'];
+  const child = spawn(command[0]!, command.slice(1), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
