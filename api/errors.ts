@@ -99,12 +99,14 @@ export class VoucherNotOpenError extends CounterpayError {
 }
 
 export class IdempotencyInFlightError extends CounterpayError {
-  constructor(key: string) {
+  constructor(key: string, retryAfterSeconds: number) {
     super(
       'conflict',
       'idempotency-key-in-use',
       'A request with this Idempotency-Key is still running',
-      `a request with Idempotency-Key ${JSON.stringify(key)} is still being processed; retry later`,
+      `a request with Idempotency-Key ${JSON.stringify(key)} is still being processed; retry in ${retryAfterSeconds} s`,
+      undefined,
+      retryAfterSeconds,
     );
   }
 }

@@ -37,7 +37,7 @@ export function problemResponse(err: CounterpayError, instance: string): Respons
   const body = problemBody(err, instance);
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
   if (err.kind === 'unauthenticated') headers['www-authenticate'] = 'Bearer realm="counterpay"';
-  if (err.kind === 'unavailable' || err.kind === 'rate_limited') headers['retry-after'] = String(err.retryAfterSeconds ?? 5);
+  if (err.kind === 'unavailable' || err.kind === 'rate_limited' || err.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.retryAfterSeconds ?? 5);
   return new Response(JSON.stringify(body), { status: body.status, headers });
 }
 

@@ -79,14 +79,15 @@ export class IdempotencyService {
       if (!existing) {
         // Pruned or released between our insert and select: claim again.
         owner = await repo.claim(this.db, merchantId, key, hash, now);
-        if (!owner) throw new IdempotencyInFlightError(key);
+        if (!owner) throw new IdempotencyInFlightError(key, 1);
       } else if (existing.requestHash !== hash) {
         throw new IdempotencyKeyReusedError(key);
       } else if (existing.state === 'done') {
         return { status: existing.responseStatus!, body: existing.responseBody as T, replayed: true };
       } else {
         owner = await repo.takeOver(this.db, merchantId, key, new Date(now.getTime() - STALE_AFTER_MS), now);
-        if (!owner) throw new IdempotencyInFlightError(key);
+        // Still running, or its process died: either way it may be taken over once the claim is stale.
+        if (!owner) throw new IdempotencyInFlightError(key, Math.max(1, Math.ceil((existing.lockedAt.getTime() + STALE_AFTER_MS - now.getTime()) / 1000)));
       }
     }
     try {

@@ -245,6 +245,11 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
 
   it('refund pay: only a collection owed back to the shopper, and only once', async () => {
     expect(await fails(1, 'refund', 'pay', '--collection', '00000000-0000-4000-8000-000000000000')).toMatchObject({ code: 'not-found' });
+    const nobody = '00000000-0000-4000-8000-000000000001';
+    expect(await fails(1, 'review', 'accept', nobody)).toMatchObject({ code: 'not-found' });
+    expect(await fails(1, 'review', 'refund', nobody)).toMatchObject({ code: 'not-found' });
+    expect(await fails(1, 'review', 'write-off', nobody, '--reason', 'lost')).toMatchObject({ code: 'not-found' });
+    expect(await ok('review', 'list')).toMatchObject({ object: 'list' });
     if (!server) return; // collections come from tills, which need the server
     const { serverConnection, TestTill } = await import('../support/till.ts');
     const till = await TestTill.enrol(serverConnection(server.url), (await ok('device', 'enroll-code', '--store', my.store)).code);
@@ -270,6 +275,14 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
     });
     expect(await fails(1, 'refund', 'pay', '--collection', mismatch!.id!)).toMatchObject({ code: 'refund-already-paid' });
     expect(await fails(1, 'refund', 'pay', '--collection', accepted!.id!)).toMatchObject({ code: 'refund-not-owed' });
+
+    // The mismatch waits in the review queue; its refund was paid above, so only "refund" can close it.
+    expect((await ok('review', 'list')).data.map((c: { id: string }) => c.id)).toContain(mismatch!.id);
+    expect(await fails(1, 'review', 'accept', mismatch!.id!)).toMatchObject({ code: 'review-not-possible' });
+    expect(await fails(2, 'review', 'write-off', mismatch!.id!)).toMatchObject({ code: 'usage' });
+    expect(await fails(1, 'review', 'write-off', mismatch!.id!, '--reason', 'counted twice')).toMatchObject({ code: 'review-not-possible' });
+    expect(await ok('review', 'refund', mismatch!.id!, '--by', 'ops')).toMatchObject({ decision: 'refund', decided_by: 'ops', collection_id: mismatch!.id });
+    expect((await ok('review', 'list')).data.map((c: { id: string }) => c.id)).not.toContain(mismatch!.id);
   }, 300_000);
 
   it('webhook create and list (a loopback URL)', async () => {

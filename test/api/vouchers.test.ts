@@ -190,8 +190,12 @@ describe.each(drivers)('voucher API on $name', (driver) => {
       const { requestFingerprint } = await import('../../api/idempotency/idempotency.service.ts');
       const merchant = (await h.services.network.merchantForApiKey(h.keyA))!;
       await idempotencyRepository.claim(database.db, merchant.id, key, requestFingerprint('POST /v1/vouchers', order()), h.clock.now());
-      await expectProblem(await create({}, { headers: { 'idempotency-key': key } }), 409, 'idempotency-key-in-use');
-      h.clock.advance(61_000); // the first process died: its claim goes stale
+      const busy = await create({}, { headers: { 'idempotency-key': key } });
+      expect(busy.headers.get('retry-after')).toBe('60'); // when the claim goes stale
+      await expectProblem(busy, 409, 'idempotency-key-in-use');
+      h.clock.advance(45_000);
+      expect((await create({}, { headers: { 'idempotency-key': key } })).headers.get('retry-after')).toBe('15');
+      h.clock.advance(16_000); // the first process died: its claim goes stale
       expect((await create({}, { headers: { 'idempotency-key': key } })).status).toBe(201);
     });
 
