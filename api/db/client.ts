@@ -121,6 +121,29 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     };
   } catch (err) {
     lock?.release();
-    throw err;
+    throw dataDirFailure(err, dataDir ?? 'memory');
   }
+}
+
+/**
+ * PGlite's file system errors are Emscripten's `ErrnoError { errno }`, not Errors (they print as
+ * "[object Object]"): name the cause in words. Numbers are WASI's errno values, which Emscripten uses.
+ */
+const WASI_ERRNO: Record<number, [string, string]> = {
+  2: ['EACCES', 'permission denied'],
+  20: ['EEXIST', 'a file is in the way'],
+  29: ['EIO', 'an input/output error'],
+  44: ['ENOENT', 'a file or folder is missing'],
+  51: ['ENOSPC', 'no space left on the disk'],
+  54: ['ENOTDIR', 'a file is where a folder should be'],
+  63: ['EPERM', 'the operation is not permitted'],
+  69: ['EROFS', 'the file system is read-only'],
+};
+
+export function dataDirFailure(err: unknown, where: string): Error {
+  if (err instanceof Error) return err;
+  const errno = (err as { errno?: unknown })?.errno;
+  const known = typeof errno === 'number' ? WASI_ERRNO[errno] : undefined;
+  const why = known ? `${known[1]} (${known[0]})` : `${(err as { name?: string })?.name ?? 'error'} ${JSON.stringify(err)}`;
+  return new Error(`cannot open the data folder ${where}: ${why}`, { cause: err });
 }
