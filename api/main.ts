@@ -92,6 +92,10 @@ async function main() {
     hostname: env.HOST,
     ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}),
   }) as Server;
+  // Node checks these every second (connectionsCheckingInterval): a stalled client gets 408.
+  server.headersTimeout = env.HTTP_HEADERS_TIMEOUT_MS;
+  server.requestTimeout = Math.max(env.HTTP_REQUEST_TIMEOUT_MS, env.HTTP_HEADERS_TIMEOUT_MS);
+  server.keepAliveTimeout = env.HTTP_KEEPALIVE_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

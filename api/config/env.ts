@@ -27,6 +27,14 @@ const Env = z.object({
   WORKER_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** How long a worker holds a claimed outbox row before another may take it over. */
   OUTBOX_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /**
+   * A client must send its request headers within HTTP_HEADERS_TIMEOUT_MS and its whole request
+   * within HTTP_REQUEST_TIMEOUT_MS (a slow or stalled client then gets 408 and its socket closes,
+   * instead of holding one for ever); an idle keep-alive connection closes after HTTP_KEEPALIVE_MS.
+   */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  HTTP_KEEPALIVE_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   NODE_ENV: z.string().default('development'),
   /** Which addresses may receive webhooks: `public` (production's default) or `public-and-loopback`. */
   WEBHOOK_TARGETS: z.enum(WEBHOOK_TARGET_POLICIES).optional(),
