@@ -86,16 +86,19 @@ async function main() {
   const worker = env.WORKER === 'on' ? createWorker(services, env, log) : undefined;
   const app = createApp(services, { afterWrite: worker ? () => worker.worker.wake() : undefined, webRoot: env.WEB_ROOT ? resolve(env.WEB_ROOT) : undefined });
   const tls = env.TLS_CERT && env.TLS_KEY ? { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) } : undefined;
+  // Node reads these when it creates the server and checks them every second: a stalled client gets 408.
+  const timeouts = {
+    headersTimeout: env.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeout: Math.max(env.HTTP_REQUEST_TIMEOUT_MS, env.HTTP_HEADERS_TIMEOUT_MS),
+    keepAliveTimeout: env.HTTP_KEEPALIVE_MS,
+    connectionsCheckingInterval: Math.min(1000, env.HTTP_HEADERS_TIMEOUT_MS),
+  };
   const server = serve({
     fetch: app.fetch,
     port: env.PORT,
     hostname: env.HOST,
-    ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}),
+    ...(tls ? { createServer: createHttpsServer, serverOptions: { ...tls, ...timeouts } } : { serverOptions: timeouts }),
   }) as Server;
-  // Node checks these every second (connectionsCheckingInterval): a stalled client gets 408.
-  server.headersTimeout = env.HTTP_HEADERS_TIMEOUT_MS;
-  server.requestTimeout = Math.max(env.HTTP_REQUEST_TIMEOUT_MS, env.HTTP_HEADERS_TIMEOUT_MS);
-  server.keepAliveTimeout = env.HTTP_KEEPALIVE_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
