@@ -34,15 +34,24 @@ export const idempotencyRepository = {
     return rows.length === 1;
   },
 
-  async complete(tx: Tx, merchantId: string, key: string, status: number, body: unknown): Promise<void> {
-    await tx
+  /**
+   * Stores the answer, only while this request still owns the claim (`claimedAt` is the lock time
+   * it wrote); false when another request took the claim over, and then nothing of this one may commit.
+   */
+  async complete(tx: Tx, merchantId: string, key: string, claimedAt: Date, status: number, body: unknown): Promise<boolean> {
+    const rows = await tx
       .update(idempotencyKeys)
       .set({ state: 'done', responseStatus: status, responseBody: body })
-      .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key)));
+      .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.state, 'running'), eq(idempotencyKeys.lockedAt, claimedAt)))
+      .returning({ key: idempotencyKeys.key });
+    return rows.length === 1;
   },
 
-  async release(db: Db, merchantId: string, key: string): Promise<void> {
-    await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.state, 'running')));
+  /** Frees this request's claim (and no one else's) after its work rolled back. */
+  async release(db: Db, merchantId: string, key: string, claimedAt: Date): Promise<void> {
+    await db
+      .delete(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.state, 'running'), eq(idempotencyKeys.lockedAt, claimedAt)));
   },
 
   async prune(db: Db, olderThan: Date): Promise<number> {

@@ -5,6 +5,8 @@
  * with the same key while the first runs sees the row and gets 409. The work and the stored
  * answer then commit in ONE transaction: a crash can leave a `running` row but never a voucher
  * without its stored answer, so taking over a stale `running` row cannot create a second voucher.
+ * Each claim is stamped with its own lock time, and the answer is stored only under that stamp: a
+ * request so slow that another took its claim over rolls back instead of committing a second result.
  * Same key + same request replays the stored answer; same key + another request is 422.
  * Keys are kept at least 24 hours (pruned after 48).
  */
@@ -93,13 +95,14 @@ export class IdempotencyService {
     try {
       const answer = await this.db.transaction(async (tx) => {
         const result = await work(tx);
-        await repo.complete(tx, merchantId, key, result.status, result.body);
+        // A request so slow that its claim went stale may have been taken over: then its work must not commit.
+        if (!(await repo.complete(tx, merchantId, key, now, result.status, result.body))) throw new IdempotencyInFlightError(key, 1);
         return result;
       });
       return { ...answer, replayed: false };
     } catch (err) {
       // Nothing was written (the transaction rolled back): free the key so a retry can run.
-      await repo.release(this.db, merchantId, key).catch(() => {});
+      await repo.release(this.db, merchantId, key, now).catch(() => {});
       throw err;
     }
   }

@@ -199,6 +199,23 @@ describe.each(drivers)('voucher API on $name', (driver) => {
       expect((await create({}, { headers: { 'idempotency-key': key } })).status).toBe(201);
     });
 
+    it('stores no answer from a request so slow that another took its stale claim over', async () => {
+      const key = `slow-${driver.name}`;
+      const { idempotencyRepository } = await import('../../api/idempotency/idempotency.repository.ts');
+      const { requestFingerprint } = await import('../../api/idempotency/idempotency.service.ts');
+      const merchant = (await h.services.network.merchantForApiKey(h.keyA))!;
+      const slowClaim = h.clock.now();
+      await idempotencyRepository.claim(database.db, merchant.id, key, requestFingerprint('POST /v1/vouchers', order()), slowClaim);
+      h.clock.advance(61_000);
+      const second = await (await create({}, { headers: { 'idempotency-key': key } })).json();
+      // The slow first request now tries to finish: its claim is no longer its own.
+      expect(await database.db.transaction((tx) => idempotencyRepository.complete(tx, merchant.id, key, slowClaim, 201, { id: 'vch_slow' }))).toBe(false);
+      await idempotencyRepository.release(database.db, merchant.id, key, slowClaim);
+      const replay = await create({}, { headers: { 'idempotency-key': key } });
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect((await replay.json()).id).toBe(second.id);
+    });
+
     it('creates exactly one voucher from 50 simultaneous requests with one key', async () => {
       const headers = { 'idempotency-key': `burst-${driver.name}` };
       const before = await h.countVouchers();
