@@ -4,6 +4,7 @@
  */
 import type { Settlement, SettlementList, SettlementWithLines, StatementLine } from '../../core/contract/settlements.ts';
 import { exactAmount } from './exact-amount.ts';
+import { businessDayStart } from './business-date.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { sqlState, UNIQUE_VIOLATION } from '../db/sql-state.ts';
@@ -66,11 +67,9 @@ export class LedgerService {
    * returns the first run's statements.
    */
   async settle(date: string) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
-      throw new ValidationError(`date must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(date)}`, [{ field: 'date', message: 'YYYY-MM-DD' }]);
-    }
+    const start = businessDayStart(date);
     const now = this.clock.now();
-    const cutoff = new Date(Date.parse(`${date}T00:00:00Z`) + 24 * 3600_000);
+    const cutoff = new Date(start.getTime() + 24 * 3600_000);
     if (cutoff > now) {
       throw new ValidationError(`the business day ${date} is not over yet (it ends at ${cutoff.toISOString()}); settle a past day`, [
         { field: 'date', message: 'in the future or today' },

@@ -4,7 +4,15 @@
  * till at most once. Every state change posts its ledger transaction and records its event in the
  * same database transaction.
  */
-import { DEFAULT_REFUND_EXPIRES_IN_SECONDS, type CreateRefundBody, type ListRefundsQuery, type Refund, type RefundList, type RefundReason } from '../../core/contract/refunds.ts';
+import {
+  DEFAULT_REFUND_EXPIRES_IN_SECONDS,
+  SYSTEM_REFUND_REASONS,
+  type CreateRefundBody,
+  type ListRefundsQuery,
+  type Refund,
+  type RefundList,
+  type RefundReason,
+} from '../../core/contract/refunds.ts';
 import type { PayoutAuthorization, PayoutRequest, PayoutVoid } from '../../core/contract/till.ts';
 import type { EventType } from '../../core/contract/webhooks.ts';
 import { merchantRefundPostings, refundPaidPostings, refundReturnedPostings } from '../../core/ledger/ledger-rules.ts';
@@ -223,7 +231,7 @@ export class RefundsService {
     if (row) return this.toJson(row, now);
     const existing = await repo.byId(this.db, id, merchant.id);
     if (!existing) throw new NotFoundError('refund', id);
-    if (existing.reason === 'duplicate' || existing.reason === 'late' || existing.reason === 'mismatch' || existing.reason === 'review') {
+    if ((SYSTEM_REFUND_REASONS as readonly string[]).includes(existing.reason)) {
       throw new ConflictError('refund-not-cancelable', `refund ${id} returns cash the shopper paid at a store (${existing.reason}); it is the shopper's and cannot be canceled`);
     }
     if (existing.state === 'authorized') throw new ConflictError('refund-not-pending', `refund ${id} is being paid out at a till right now; it cannot be canceled`);

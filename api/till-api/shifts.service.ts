@@ -3,7 +3,7 @@
  * differences per store (docs/refunds.md, "The cash drawer"). Read-only: a close moves no money.
  */
 import type { Db } from '../db/client.ts';
-import { ValidationError } from '../errors.ts';
+import { businessDayStart } from '../ledger/business-date.ts';
 import { shiftClosesRepository } from './shift-closes.repository.ts';
 
 export class ShiftsService {
@@ -11,10 +11,7 @@ export class ShiftsService {
 
   /** The shift closes of one UTC day (optionally one store), and per store and currency the sum of their differences. */
   async day(date: string, storeId?: string) {
-    const from = new Date(`${date}T00:00:00Z`);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(from.getTime()) || from.toISOString().slice(0, 10) !== date) {
-      throw new ValidationError(`date must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(date)}`, [{ field: 'date', message: 'YYYY-MM-DD' }]);
-    }
+    const from = businessDayStart(date);
     const rows = await shiftClosesRepository.closedBetween(this.db, { from, to: new Date(from.getTime() + 86_400_000), storeId });
     const data = rows.map(({ close: c, storeName, tillName }) => ({
       id: c.id,
