@@ -24,6 +24,19 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      // Drills against a real failover cluster built from Debian's packages (test/support/failover-cluster.ts).
+      {
+        test: {
+          name: 'ha',
+          include: ['test/ha/**/*.test.ts'],
+          environment: 'node',
+          setupFiles,
+          globalSetup,
+          testTimeout: 600_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
       // The camera decoder (html5-qrcode) now and then reads nothing from a frame it reads every other
       // time, on a loaded 2-core machine; a browser test gets two more tries before it counts as failed.
       {

@@ -63,9 +63,18 @@ export function createApp(services: Services, options: { webRoot?: string; after
   app.doc31('/openapi.json', documentConfig);
   app.get('/docs', (c) => c.html(apiReferencePage(app.getOpenAPI31Document(documentConfig) as never)));
 
+  // 200 when the database answers and takes writes; 503 with Retry-After when it does not (the
+  // embedded database also while it refuses writes for want of disk, saying how much is free).
   app.get('/healthz', async (c) => {
+    const embedded = services.database.embedded?.();
+    const storage = embedded?.freeBytes === undefined ? undefined : { free_bytes: embedded.freeBytes, min_free_bytes: embedded.minFreeBytes };
+    if (embedded && embedded.state !== 'ready') {
+      c.header('retry-after', '5');
+      const status = embedded.state === 'read-only' ? 'read-only' : 'unavailable';
+      return c.json({ status, database: services.database.kind, detail: embedded.detail, ...(storage && { storage }) }, 503);
+    }
     await services.database.db.execute(sql`select 1`);
-    return c.json({ status: 'ok', database: services.database.kind });
+    return c.json({ status: 'ok', database: services.database.kind, ...(storage && { storage }) });
   });
 
   app.all('/v1/*', (c) => problemResponse(new NotFoundError('endpoint', `${c.req.method} ${new URL(c.req.url).pathname}`), new URL(c.req.url).pathname));

@@ -128,6 +128,13 @@ export class DatabaseUnavailableError extends CounterpayError {
   }
 }
 
+/** The disk holding the data is full: nothing was written; reads still work. */
+export class StorageFullError extends CounterpayError {
+  constructor() {
+    super('unavailable', 'storage-full', 'Storage is full', "the disk holding Counterpay's data is full, so nothing was written; retry with the same Idempotency-Key");
+  }
+}
+
 /** The code and the field keep the protocol's spelling (`enrollment-code-invalid`, `enrollment_code`: docs/till-protocol.md). */
 export class EnrolmentCodeInvalidError extends CounterpayError {
   constructor(detail: string) {

@@ -42,7 +42,12 @@ async function main() {
   parseMessagesEnv({ ...process.env, PUBLIC_URL: env.PUBLIC_URL });
   let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
-    database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: env.DATABASE_POOL_SIZE });
+    database = await openDatabase({
+      databaseUrl: env.DATABASE_URL,
+      dataDir: env.DATA_DIR,
+      poolSize: env.DATABASE_POOL_SIZE,
+      minFreeBytes: env.DATA_DIR_MIN_FREE_MB * 1024 * 1024,
+    });
   } catch (err) {
     if (err instanceof DataDirBusyError) {
       console.error(`[counterpay] ${err.message}: another Counterpay server is running on it. Stop it, or set DATA_DIR to another folder.`);

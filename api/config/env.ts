@@ -20,6 +20,11 @@ const Env = z.object({
   SIGNING_KEY_SECRET: z.string().min(16, 'SIGNING_KEY_SECRET must be at least 16 characters').optional(),
   TLS_CERT: z.string().optional(),
   TLS_KEY: z.string().optional(),
+  /**
+   * PGlite: below this much free space (MB) on DATA_DIR's disk the server refuses writes (503
+   * `storage-full`) and keeps serving reads; writes resume at 16 MB more (api/db/embedded.ts).
+   */
+  DATA_DIR_MIN_FREE_MB: z.coerce.number().int().min(0).max(1_000_000).default(64),
   /** Connections in the PostgreSQL pool of one process. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   /** Run the outbox worker (webhooks, e-mail, SMS, expiry) inside this server process. */

@@ -8,6 +8,8 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.ts';
 import { migrate } from './migrate.ts';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
+import { EmbeddedPostgres, type EmbeddedStatus } from './embedded.ts';
+import { label, locatingClient, parseMultiHostUrl, PrimaryLocator } from './primary.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -30,6 +32,8 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** Where the data lives, for messages: the folder or the server. */
   location: string;
+  /** The embedded database's state for /healthz (PGlite only: free space, read-only, restarting). */
+  embedded?: () => EmbeddedStatus;
   close(): Promise<void>;
 }
 
@@ -39,6 +43,10 @@ export interface DatabaseOptions {
   /** In-memory PGlite for tests. */
   memory?: boolean;
   poolSize?: number;
+  /** PGlite: below this many bytes free on the data folder's disk, writes are refused (api/db/embedded.ts). */
+  minFreeBytes?: number;
+  /** PGlite: how long a statement may go unanswered before the engine counts as stuck. */
+  watchdogMs?: number;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -57,16 +65,21 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const { drizzle } = await import('drizzle-orm/node-postgres');
   // bigint columns are declared mode 'number'; int8 text → number for aggregates too.
   pg.types.setTypeParser(20, (v: string) => Number(v));
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  // Several hosts (a failover cluster): each new connection goes to the current primary (api/db/primary.ts).
+  const multi = parseMultiHostUrl(url);
+  const config = { connectionString: multi?.url ?? url, max: poolSize, connectionTimeoutMillis: 5_000 };
+  const locator = multi && new PrimaryLocator(multi, { connectionTimeoutMillis: 2_000 }, (line) => console.error(`[counterpay] ${line}`));
+  const pool = new pg.Pool(locator ? { ...config, Client: locatingClient(locator, multi.needsPrimary) } : config);
   // A client that loses its server emits 'error': on an idle one the pool's handler hears it, on
   // one checked out for a transaction only the client's own does. Without one, Node exits the
   // process. The query in flight rejects anyway, and the request answers 503 (api/db/unavailable.ts).
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzle(pool, { schema }) as unknown as Db;
-  const safeUrl = new URL(url);
+  const safeUrl = new URL(multi?.url ?? url);
   safeUrl.password = '';
-  return { db, kind: 'postgres', location: safeUrl.toString(), close: () => pool.end() };
+  const location = multi ? `${multi.hosts.map(label).join(',')}${safeUrl.pathname} (the primary among them)` : safeUrl.toString();
+  return { db, kind: 'postgres', location, close: () => pool.end() };
 }
 
 /**
@@ -95,7 +108,6 @@ function tighten(dir: string): void {
 }
 
 async function openPglite(options: DatabaseOptions): Promise<Database> {
-  const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   let lock: DataDirLock | undefined;
   let dataDir: string | undefined;
@@ -106,13 +118,20 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     lock = acquireDataDirLock(dataDir);
   }
   try {
-    const client = dataDir ? await PGlite.create(path.join(dataDir, 'pglite')) : await PGlite.create();
+    // PGlite runs in its own thread with a watchdog and a free-space margin (api/db/embedded.ts).
+    const client = await EmbeddedPostgres.open({
+      dataDir: dataDir && path.join(dataDir, 'pglite'),
+      checkDir: dataDir,
+      minFreeBytes: options.minFreeBytes,
+      watchdogMs: options.watchdogMs,
+    });
     if (dataDir) tighten(dataDir);
-    const db = drizzle(client, { schema }) as unknown as Db;
+    const db = drizzle({ client: client as never, schema }) as unknown as Db;
     return {
       db,
       kind: 'pglite',
       location: dataDir ?? 'memory',
+      embedded: () => client.status(),
       close: async () => {
         await client.close();
         if (dataDir) tighten(dataDir);
@@ -141,9 +160,9 @@ const WASI_ERRNO: Record<number, [string, string]> = {
 };
 
 export function dataDirFailure(err: unknown, where: string): Error {
-  if (err instanceof Error) return err;
   const errno = (err as { errno?: unknown })?.errno;
   const known = typeof errno === 'number' ? WASI_ERRNO[errno] : undefined;
+  if (err instanceof Error && !known) return err;
   const why = known ? `${known[1]} (${known[0]})` : `${(err as { name?: string })?.name ?? 'error'} ${JSON.stringify(err)}`;
   return new Error(`cannot open the data folder ${where}: ${why}`, { cause: err });
 }

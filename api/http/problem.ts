@@ -6,8 +6,8 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { PROBLEM_TYPE_BASE, type Problem, type ProblemCode } from '../../core/contract/problem.ts';
 import { sqlState } from '../db/sql-state.ts';
-import { isDatabaseUnavailable, UnavailableLog } from '../db/unavailable.ts';
-import { CounterpayError, DatabaseUnavailableError, MalformedJsonError, UnsupportedMediaTypeError, type FailureKind } from '../errors.ts';
+import { isDatabaseUnavailable, isStorageFull, UnavailableLog } from '../db/unavailable.ts';
+import { CounterpayError, DatabaseUnavailableError, StorageFullError, MalformedJsonError, UnsupportedMediaTypeError, type FailureKind } from '../errors.ts';
 
 const STATUS: Record<FailureKind, number> = {
   invalid: 400,
@@ -71,7 +71,7 @@ export function onError(err: Error, c: Context): Response {
   }
   if (isDatabaseUnavailable(err)) {
     unavailableLog.note(err, `${c.req.method} ${instance}`);
-    return problemResponse(new DatabaseUnavailableError(), instance);
+    return problemResponse(isStorageFull(err) ? new StorageFullError() : new DatabaseUnavailableError(), instance);
   }
   console.error(`[counterpay] unexpected error on ${c.req.method} ${instance}: ${describeForLog(err)}`);
   return new Response(

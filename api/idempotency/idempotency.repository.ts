@@ -1,5 +1,5 @@
-import { and, eq, lt } from 'drizzle-orm';
-import type { Db, Tx } from '../db/client.ts';
+import { and, eq, lt, sql } from 'drizzle-orm';
+import { rowsOf, type Db, type Tx } from '../db/client.ts';
 import { idempotencyKeys } from '../db/schema.ts';
 
 export type IdempotencyRow = typeof idempotencyKeys.$inferSelect;
@@ -24,13 +24,34 @@ export const idempotencyRepository = {
     return rows[0];
   },
 
-  /** Takes over a key whose first request died mid-way (its lock is older than `staleBefore`). */
-  async takeOver(db: Db, merchantId: string, key: string, staleBefore: Date, now: Date): Promise<boolean> {
-    const rows = await db
-      .update(idempotencyKeys)
-      .set({ lockedAt: now })
-      .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.state, 'running'), lt(idempotencyKeys.lockedAt, staleBefore)))
-      .returning({ key: idempotencyKeys.key });
+  /**
+   * Takes over a `running` claim that no live transaction holds: its request died (a crash, a lost
+   * connection, a failover) or has not begun its work yet. The work transaction of a live request
+   * holds the claim's row lock (`hold`), and SKIP LOCKED passes over a held row, so this never
+   * waits and never takes a claim from work in progress. Returns false when the claim is held.
+   */
+  async takeOver(db: Db, merchantId: string, key: string, now: Date): Promise<boolean> {
+    const rows = rowsOf<{ key: string }>(
+      await db.execute(sql`update idempotency_keys set locked_at = ${now.toISOString()}
+        where merchant_id = ${merchantId} and key = ${key} and state = 'running'
+          and locked_at = (select locked_at from idempotency_keys
+            where merchant_id = ${merchantId} and key = ${key} and state = 'running' for update skip locked)
+        returning key`),
+    );
+    return rows.length === 1;
+  },
+
+  /**
+   * First statement of the work's transaction: locks this request's claim for the rest of it (so no
+   * retry takes it over meanwhile) and checks it is still this request's (`claimedAt` is the lock
+   * time it wrote); false when another request took it over, and then nothing of this one may commit.
+   */
+  async hold(tx: Tx, merchantId: string, key: string, claimedAt: Date): Promise<boolean> {
+    const rows = await tx
+      .select({ key: idempotencyKeys.key })
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.state, 'running'), eq(idempotencyKeys.lockedAt, claimedAt)))
+      .for('update');
     return rows.length === 1;
   },
 

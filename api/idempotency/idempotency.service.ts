@@ -2,11 +2,13 @@
  * Idempotent requests (IETF draft "The Idempotency-Key HTTP Header Field"; Stripe's behaviour).
  *
  * The key is claimed by a committed `running` row before any work starts, so a second request
- * with the same key while the first runs sees the row and gets 409. The work and the stored
- * answer then commit in ONE transaction: a crash can leave a `running` row but never a voucher
- * without its stored answer, so taking over a stale `running` row cannot create a second voucher.
- * Each claim is stamped with its own lock time, and the answer is stored only under that stamp: a
- * request so slow that another took its claim over rolls back instead of committing a second result.
+ * with the same key while the first runs sees the row and gets 409 (Retry-After: 1). The work and
+ * the stored answer then commit in ONE transaction, which holds the claim's row lock from its first
+ * statement: a crash can leave a `running` row but never a voucher without its stored answer. A
+ * retry takes over a `running` claim at once when no live transaction holds it (its request died:
+ * a crash, a lost connection, a failover), instead of waiting for it to go stale. Each claim is
+ * stamped with its own lock time, and the work goes on only under that stamp: a request whose
+ * claim was taken over before its work began rolls back instead of committing a second result.
  * Same key + same request replays the stored answer; same key + another request is 422.
  * Keys are kept at least 24 hours (pruned after 48).
  */
@@ -16,8 +18,6 @@ import type { Db, Tx } from '../db/client.ts';
 import { IdempotencyInFlightError, IdempotencyKeyReusedError, ValidationError } from '../errors.ts';
 import { idempotencyRepository as repo } from './idempotency.repository.ts';
 
-/** A `running` claim older than this belongs to a process that died; it may be taken over. */
-const STALE_AFTER_MS = 60_000;
 export const KEEP_KEYS_MS = 48 * 3600_000;
 
 export interface StoredAnswer<T> {
@@ -87,15 +87,16 @@ export class IdempotencyService {
       } else if (existing.state === 'done') {
         return { status: existing.responseStatus!, body: existing.responseBody as T, replayed: true };
       } else {
-        owner = await repo.takeOver(this.db, merchantId, key, new Date(now.getTime() - STALE_AFTER_MS), now);
-        // Still running, or its process died: either way it may be taken over once the claim is stale.
-        if (!owner) throw new IdempotencyInFlightError(key, Math.max(1, Math.ceil((existing.lockedAt.getTime() + STALE_AFTER_MS - now.getTime()) / 1000)));
+        // Its request died (nothing holds the claim): take it over now. Still at work: retry shortly.
+        owner = await repo.takeOver(this.db, merchantId, key, now);
+        if (!owner) throw new IdempotencyInFlightError(key, 1);
       }
     }
     try {
       const answer = await this.db.transaction(async (tx) => {
+        // Held from here to COMMIT; a claim taken over before this point is no longer ours.
+        if (!(await repo.hold(tx, merchantId, key, now))) throw new IdempotencyInFlightError(key, 1);
         const result = await work(tx);
-        // A request so slow that its claim went stale may have been taken over: then its work must not commit.
         if (!(await repo.complete(tx, merchantId, key, now, result.status, result.body))) throw new IdempotencyInFlightError(key, 1);
         return result;
       });

@@ -18,6 +18,7 @@ export const PROBLEM_CODES = [
   'idempotency-key-in-use',
   'idempotency-key-reused',
   'database-unavailable',
+  'storage-full',
   'enrollment-code-invalid',
   'device-revoked',
   'device-already-revoked',
