@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: Counterpay's speed and size figures, each as a ratio against a baseline
  * measured in the same run. Needs PostgreSQL (DATABASE_URL, default the local server).
- * `npm run bench -- api` or `-- web` runs one part.
+ * `npm run bench -- api`, `-- web` or `-- failover` runs one part.
  */
 import { benchCreateVoucher } from './api/create-voucher.ts';
 import { benchIngest } from './api/ingest.ts';
 import { benchWebhooks } from './api/webhooks.ts';
 import { benchPayouts } from './api/payouts.ts';
 import { runWebBench } from './web/run.ts';
+import { benchFailover } from './ha/failover.ts';
 import { startServer } from '../test/support/server.ts';
 import { removeScratch } from '../test/support/scratch.ts';
 
@@ -18,6 +19,7 @@ if (!only || only === 'api') await benchCreateVoucher(process.env.DATABASE_URL);
 if (!only || only === 'api' || only === 'ingest') await benchIngest();
 if (!only || only === 'api' || only === 'webhooks') await benchWebhooks();
 if (!only || only === 'api' || only === 'payouts') await benchPayouts();
+if (!only || only === 'failover') await benchFailover();
 try {
   if (!only || only === 'web') await runWebBench(startServer);
 } finally {
