@@ -24,7 +24,11 @@ export async function benchFailover(): Promise<void> {
   try {
     const env = { DATABASE_URL: cluster.databaseUrl, DATABASE_POOL_SIZE: '4', WORKER: 'off' };
     servers.push(await startServer({ env }), await startServer({ env }));
-    const cli = spawnSync(process.execPath, ['bin/counterpay.js', 'device', 'enroll-code', '--store', 'sto_demo', '--json'], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, ['bin/counterpay.js', 'device', 'enroll-code', '--store', 'sto_demo', '--json'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
     const traffic = await DrillTraffic.start(servers, [servers[0]!.enrolCode, JSON.parse(cli.stdout).code]);
     const quietFrom = Date.now();
     await traffic.acknowledgedAfter(quietFrom, 200);
@@ -48,7 +52,9 @@ export async function benchFailover(): Promise<void> {
     const ids = traffic.vouchers.map((v) => v.id);
     const found = await cluster.sql<{ n: number }>(promoted.port, 'counterpay', 'select count(*)::int as n from vouchers where id = any($1)', [ids]);
     const records = [...traffic.collections.values()];
-    const settled = await cluster.sql<{ n: number }>(promoted.port, 'counterpay', 'select count(*)::int as n from collections where id = any($1)', [records.map((c) => c.record.id)]);
+    const settled = await cluster.sql<{ n: number }>(promoted.port, 'counterpay', 'select count(*)::int as n from collections where id = any($1)', [
+      records.map((c) => c.record.id),
+    ]);
     const lost = ids.length - found[0]!.n + (records.length - settled[0]!.n);
 
     const med = median(gaps);
@@ -56,7 +62,9 @@ export async function benchFailover(): Promise<void> {
     console.log(
       `failover (primary node SIGKILLed, ${DRILLS} drills): first acknowledged write after ${fmt(med)} ms median, ${fmt(max)} ms max; a write's round trip meanwhile ${fmt(baseline, 1)} ms (median ${fmt(med / baseline)}× a round trip)`,
     );
-    console.log(`failover: acknowledged writes lost ${lost} of ${ids.length} vouchers and ${records.length} collections (goal 0); each gap: ${gaps.map((g) => fmt(g)).join(', ')} ms`);
+    console.log(
+      `failover: acknowledged writes lost ${lost} of ${ids.length} vouchers and ${records.length} collections (goal 0); each gap: ${gaps.map((g) => fmt(g)).join(', ')} ms`,
+    );
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await cluster.destroy();
