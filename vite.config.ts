@@ -37,7 +37,8 @@ export default defineConfig({
       // The glob below already takes the icons; the plugin adds the manifest itself.
       includeManifestIcons: false,
       injectManifest: {
-        globPatterns: ['**/*.{js,css,html,png,svg}'],
+        // The till's own manifest (web/app/manifest.ts) is a static file: offline, the till still names it.
+        globPatterns: ['**/*.{js,css,html,png,svg}', 'cashier.webmanifest'],
         // The build's own chunk map is for tooling, not for the phone.
         globIgnores: ['build-manifest.json', '**/.vite/**'],
       },

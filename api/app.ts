@@ -62,6 +62,9 @@ export function createApp(services: Services, options: { webRoot?: string; after
   };
   app.doc31('/openapi.json', documentConfig);
   app.get('/docs', (c) => c.html(apiReferencePage(app.getOpenAPI31Document(documentConfig) as never)));
+  // A problem's `type` is /docs/problems#<code>: the reference lists each code under that anchor,
+  // and a browser keeps the fragment across the redirect.
+  app.get('/docs/problems', (c) => c.redirect('/docs', 301));
 
   // 200 when the database answers and takes writes; 503 with Retry-After when it does not (the
   // embedded database also while it refuses writes for want of disk, saying how much is free).

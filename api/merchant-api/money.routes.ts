@@ -10,7 +10,7 @@ import type { Services } from '../context.ts';
 
 const merchant = { guard: 'merchantKey' } as const;
 const common = { 400: problem('The request is invalid.'), 401: problem('No valid API key.') };
-const IdParam = (name: string) => z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: name }) });
+const IdParam = (name: string, example: string) => z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: name, example }) });
 
 export const createEndpoint = defineRoute(merchant, {
   tags: ['Webhooks'],
@@ -35,7 +35,7 @@ export const disableEndpoint = defineRoute(merchant, {
   method: 'delete',
   path: '/v1/webhook_endpoints/{id}',
   summary: 'Disable a webhook endpoint (its history stays)',
-  request: { params: IdParam('endpoint id') },
+  request: { params: IdParam("The webhook endpoint's id.", 'we_8xq2m4r6t0w3y5z7') },
   responses: { 200: { description: 'The disabled endpoint.', content: json(WebhookEndpoint) }, ...common, 404: problem('No such endpoint of yours.') },
 });
 
@@ -44,7 +44,7 @@ export const rotateSecret = defineRoute(merchant, {
   method: 'post',
   path: '/v1/webhook_endpoints/{id}/rotate_secret',
   summary: 'Rotate the signing secret; both sign for 24 hours',
-  request: { params: IdParam('endpoint id') },
+  request: { params: IdParam("The webhook endpoint's id.", 'we_8xq2m4r6t0w3y5z7') },
   responses: { 200: { description: 'The new secret.', content: json(RotatedSecret) }, ...common, 404: problem('No such endpoint of yours.') },
 });
 
@@ -53,7 +53,7 @@ export const listDeliveries = defineRoute(merchant, {
   method: 'get',
   path: '/v1/webhook_endpoints/{id}/deliveries',
   summary: "An endpoint's deliveries, newest first",
-  request: { params: IdParam('endpoint id') },
+  request: { params: IdParam("The webhook endpoint's id.", 'we_8xq2m4r6t0w3y5z7') },
   responses: { 200: { description: 'Deliveries.', content: json(DeliveryList) }, ...common, 404: problem('No such endpoint of yours.') },
 });
 
@@ -62,7 +62,7 @@ export const redeliver = defineRoute(merchant, {
   method: 'post',
   path: '/v1/webhook_deliveries/{id}/redeliver',
   summary: 'Send a delivered or failed event again (same webhook-id)',
-  request: { params: IdParam('delivery id') },
+  request: { params: IdParam("The delivery's id.", 'obx_8xq2m4r6t0w3y5z7') },
   responses: { 202: { description: 'A new delivery is queued.', content: json(Redelivery) }, ...common, 404: problem('No such delivery of yours.') },
 });
 
@@ -79,7 +79,7 @@ export const getSettlement = defineRoute(merchant, {
   method: 'get',
   path: '/v1/settlements/{id}',
   summary: 'A statement with every line traced to its collection (add ?format=csv for CSV)',
-  request: { params: IdParam('statement id'), query: openApiObject(SettlementQuery) },
+  request: { params: IdParam("The statement's id.", 'stm_8xq2m4r6t0w3y5z7'), query: openApiObject(SettlementQuery) },
   responses: {
     200: { description: 'The statement.', content: { ...json(SettlementWithLines), 'text/csv': { schema: z.string() } } },
     ...common,

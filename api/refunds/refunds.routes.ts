@@ -20,7 +20,7 @@ const common = {
   400: problem('The request is invalid; `errors` names each offending field.'),
   401: problem('No valid API key.'),
 };
-const RefundIdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'rfd_04j2kd8w1x7m2' }) });
+const RefundIdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: "The refund's id.", example: 'rfd_04j2kd8w1x7m2' }) });
 
 export const createRefund = defineRoute(merchant, {
   tags,
@@ -29,7 +29,10 @@ export const createRefund = defineRoute(merchant, {
   summary: 'Refund a paid voucher, in full or in part; the shopper collects the cash at any store',
   request: {
     headers: z.object({
-      'idempotency-key': z.string().optional().openapi({ description: 'Makes the request safe to retry: the same key and body answer the first result again (kept ≥ 24 h).' }),
+      'idempotency-key': z
+        .string()
+        .optional()
+        .openapi({ description: 'Makes the request safe to retry: the same key and body answer the first result again (kept ≥ 24 h).', example: 'order-ORD-1001-refund-1' }),
     }),
     body: { required: true, content: json(CreateRefundBody) },
   },
@@ -102,7 +105,13 @@ export const voidPayout = defineRoute(till, {
   method: 'post',
   path: '/v1/till/payouts/{id}/void',
   summary: 'Give a payout grant back: the cash was not handed over',
-  request: { params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) }) },
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .openapi({ param: { name: 'id', in: 'path' }, description: "The payout grant's id (the answer's id to POST /v1/till/payouts).", example: 'pau_8xq2m4r6t0w3y5z7' }),
+    }),
+  },
   responses: {
     200: { description: 'Voided (again, if it already was); the refund is payable again.', content: json(PayoutVoid) },
     401: problem('No valid till credential.'),

@@ -18,7 +18,13 @@ export const resolveLink = defineRoute(
     path: '/v1/voucher-links/{code}',
     tags,
     summary: 'Open a voucher from its short link (the code in voucher_url)',
-    request: { params: z.object({ code: z.string().openapi({ param: { name: 'code', in: 'path' } }) }) },
+    request: {
+      params: z.object({
+        code: z
+          .string()
+          .openapi({ param: { name: 'code', in: 'path' }, description: "The short link's code: the last part of voucher_url.", example: 'abcdefghjkmnpqrstvwxyz0123' }),
+      }),
+    },
     responses: { 200: { description: 'The voucher as the shopper may see it.', content: json(VoucherLink) }, 404: problem('No voucher has this link.') },
   },
 );

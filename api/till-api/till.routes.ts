@@ -73,7 +73,13 @@ export const voucherByReference = defineRoute(
     path: '/v1/till/vouchers/by-reference/{reference}',
     tags,
     summary: 'A typed reference → its voucher token (online only)',
-    request: { params: z.object({ reference: z.string().openapi({ param: { name: 'reference', in: 'path' } }) }) },
+    request: {
+      params: z.object({
+        reference: z
+          .string()
+          .openapi({ param: { name: 'reference', in: 'path' }, description: "A voucher's or refund's twelve-digit reference, as the cashier typed it.", example: '123456789018' }),
+      }),
+    },
     responses: {
       200: { description: 'The voucher token and status.', content: json(ByReference) },
       400: problem('Not a twelve-digit reference with a valid check digit.'),

@@ -135,31 +135,41 @@ interface ScanRun {
 /**
  * Watches the camera's <video> with requestVideoFrameCallback and notes when the first frame
  * holding the QR was presented: the fake video is black before the QR and mostly white with it,
- * so a 16×9 sample's mean brightness tells them apart.
+ * so a 16×9 sample's mean brightness tells them apart. Installed before the camera starts (a
+ * read stops the camera and removes the video, which may be within a frame or two): the watch
+ * hooks the video as soon as html5-qrcode adds it.
  */
 async function watchFrames(page: Page): Promise<void> {
-  await page.locator('#till-camera video').waitFor({ state: 'attached', timeout: 20_000 });
   await page.evaluate(`(() => {
-    const video = document.querySelector('#till-camera video');
+    globalThis.scanFrames = { firstQr: null, firstBlank: null };
     const canvas = document.createElement('canvas');
     canvas.width = 16;
     canvas.height = 9;
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    globalThis.scanFrames = { firstQr: null, firstBlank: null };
-    const onFrame = (now, meta) => {
-      ctx.drawImage(video, 0, 0, 16, 9);
-      const px = ctx.getImageData(0, 0, 16, 9).data;
-      let sum = 0;
-      for (let i = 0; i < px.length; i += 4) sum += px[i];
-      const qr = sum / (px.length / 4) > 100;
-      if (globalThis.scanFrames.firstBlank === null) globalThis.scanFrames.firstBlank = !qr;
-      if (qr && globalThis.scanFrames.firstQr === null) {
-        globalThis.scanFrames.firstQr = meta.captureTime ?? meta.presentationTime;
-        return;
-      }
+    const watch = (video) => {
+      const onFrame = (now, meta) => {
+        ctx.drawImage(video, 0, 0, 16, 9);
+        const px = ctx.getImageData(0, 0, 16, 9).data;
+        let sum = 0;
+        for (let i = 0; i < px.length; i += 4) sum += px[i];
+        const qr = sum / (px.length / 4) > 100;
+        if (globalThis.scanFrames.firstBlank === null) globalThis.scanFrames.firstBlank = !qr;
+        if (qr && globalThis.scanFrames.firstQr === null) {
+          globalThis.scanFrames.firstQr = meta.captureTime ?? meta.presentationTime;
+          return;
+        }
+        if (video.isConnected) video.requestVideoFrameCallback(onFrame);
+      };
       video.requestVideoFrameCallback(onFrame);
     };
-    video.requestVideoFrameCallback(onFrame);
+    const camera = document.getElementById('till-camera');
+    const observer = new MutationObserver(() => {
+      const video = camera.querySelector('video');
+      if (!video) return;
+      observer.disconnect();
+      watch(video);
+    });
+    observer.observe(camera, { childList: true, subtree: true });
   })()`);
 }
 
@@ -172,8 +182,8 @@ async function scanRuns(server: BenchServer, voucher: CreatedVoucher, video: str
     const runs: ScanRun[] = [];
     for (let i = 0; i < SCAN_RUNS; i++) {
       await page.evaluate(() => performance.clearMarks());
-      await page.getByRole('button', { name: 'Start the camera' }).click();
       if (watch) await watchFrames(page);
+      await page.getByRole('button', { name: 'Start the camera' }).click();
       // A failed decode never throws: the time-out is the only way a run can fail.
       await page.locator(`.voucher-due[data-voucher-id="${voucher.id}"]`).waitFor({ timeout: 20_000 });
       runs.push(

@@ -95,6 +95,8 @@ describe('till check', async () => {
   });
   it('refuses a voucher this till already collected', async () => {
     expect(await checkVoucherAtTill(token, ctx({ collectedHere: () => true }))).toMatchObject({ ok: false, reason: 'collected_here' });
+    // Collected here, then paid per the feed: this till says it took the money itself.
+    expect(await checkVoucherAtTill(token, ctx({ collectedHere: () => true, knownStatus: () => 'paid' }))).toMatchObject({ ok: false, reason: 'collected_here' });
   });
   it('refuses another currency than the store takes', async () => {
     expect(await checkVoucherAtTill(token, ctx({ lease: { ...lease, currency: 'JPY' } }))).toMatchObject({ ok: false, reason: 'wrong_currency' });

@@ -48,13 +48,15 @@ export async function checkVoucherAtTill(token: string, ctx: TillContext): Promi
   const claims = verified.claims;
   if (claims.kind !== 'voucher') return { ok: false, reason: 'not_a_voucher', detail: 'this is a refund to pay out, not a voucher to collect', claims };
   const voucherId = voucherIdToString(claims.voucherId);
+  // This till's own row is the most useful fact: the cashier sees when they took it, whatever
+  // the paid list or the clock says since.
+  if (ctx.collectedHere(voucherId)) return { ok: false, reason: 'collected_here', detail: `${voucherId} was already collected at this till`, claims };
   if (claims.expiresAt * 1000 <= ctx.now.getTime()) return { ok: false, reason: 'expired', detail: `expired at ${new Date(claims.expiresAt * 1000).toISOString()}`, claims };
   if (claims.currency !== ctx.lease.currency)
     return { ok: false, reason: 'wrong_currency', detail: `voucher is in ${claims.currency}; this store takes ${ctx.lease.currency}`, claims };
   const status = ctx.knownStatus(voucherId);
   if (status === 'paid') return { ok: false, reason: 'paid_elsewhere', detail: `${voucherId} is already paid`, claims };
   if (status === 'canceled') return { ok: false, reason: 'canceled', detail: `${voucherId} was canceled by the merchant`, claims };
-  if (ctx.collectedHere(voucherId)) return { ok: false, reason: 'collected_here', detail: `${voucherId} was already collected at this till`, claims };
   const lease = checkLease(ctx.lease, { amount: claims.amount, unsyncedTotal: ctx.unsyncedTotal, unsyncedCount: ctx.unsyncedCount, lastSyncAt: ctx.lastSyncAt, now: ctx.now });
   return { ok: true, voucherId, reference: referenceForVoucherId(claims.voucherId), claims, lease };
 }

@@ -1,5 +1,6 @@
 /** Field rules that several wire shapes share. */
 import * as z from 'zod/mini';
+import { described } from './docs.ts';
 
 /** An ISO 4217 code as the server writes it: three upper-case letters. */
 export const CurrencyCode = z.string().check(z.regex(/^[A-Z]{3}$/));
@@ -17,4 +18,9 @@ export const Hex64 = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be 64 hex 
 export const minorUnits = (what: string) => z.number().check(z.int(`${what} must be an integer count of minor units`));
 
 /** The envelope of every paged list: newest first, `has_more` while another page follows. */
-export const listOf = <T extends z.ZodMiniType>(item: T) => z.object({ object: z.literal('list'), data: z.array(item), has_more: z.boolean() });
+export const listOf = <T extends z.ZodMiniType>(item: T) =>
+  z.object({
+    object: described(z.literal('list'), 'Always `list`.'),
+    data: described(z.array(item), 'This page, newest first.'),
+    has_more: described(z.boolean(), 'True while another page follows: ask again with `starting_after` set to the last id of this page.'),
+  });

@@ -20,3 +20,12 @@ export function documented<T extends z.ZodMiniType>(schema: T, note: DocNote): T
   docNotes.add(schema, note);
   return schema;
 }
+
+/**
+ * A copy of `schema` with a description (and an example) for the API reference. A copy, because a
+ * field rule is often one shared instance (Timestamp, CurrencyCode…) whose note would otherwise
+ * show on every field that uses it. Never for a named component: the copy would lose its name.
+ */
+export function described<T extends z.ZodMiniType>(schema: T, description: string, example?: unknown): T {
+  return documented(schema.clone() as T, example === undefined ? { description } : { description, example });
+}

@@ -3,7 +3,7 @@
  * a stable slug a client may branch on; `detail` is a sentence for a person.
  */
 import * as z from 'zod/mini';
-import { documented } from './docs.ts';
+import { described, documented } from './docs.ts';
 
 export const PROBLEM_TYPE_BASE = '/docs/problems#';
 
@@ -42,17 +42,20 @@ export const PROBLEM_CODES = [
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
-export const FieldError = z.object({ field: z.string(), message: z.string() });
+export const FieldError = z.object({
+  field: described(z.string(), 'The offending field, as a dotted path (`items.0.quantity`).'),
+  message: described(z.string(), 'What is wrong with it.'),
+});
 export type FieldError = z.infer<typeof FieldError>;
 
 export const Problem = documented(
   z.object({
-    type: z.string(),
-    title: z.string(),
-    status: z.int(),
-    detail: z.string(),
-    instance: z.optional(z.string()),
-    errors: z.optional(z.array(FieldError)),
+    type: described(z.string(), `\`${PROBLEM_TYPE_BASE}\` and a stable code a client may branch on (see Problem types).`),
+    title: described(z.string(), 'A short, fixed summary of the problem type.'),
+    status: described(z.int(), 'The HTTP status code.'),
+    detail: described(z.string(), 'What went wrong this time, in a sentence for a person.'),
+    instance: z.optional(described(z.string(), 'The path of the request that failed.')),
+    errors: z.optional(described(z.array(FieldError), 'For `validation-failed`: each offending field.')),
   }),
   { id: 'Problem', description: 'RFC 9457 problem details.' },
 );

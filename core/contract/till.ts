@@ -9,7 +9,7 @@ import { CHAIN_FLAGS, COLLECTION_OUTCOMES, REJECT_REASONS } from '../collections
 import { VOUCHER_STATUSES } from '../vouchers/voucher-status.ts';
 import { REFUND_STATUSES } from '../refunds/refund-status.ts';
 import { CurrencyCode, Hex64, Timestamp, TokenDigits } from './common.ts';
-import { documented } from './docs.ts';
+import { described, documented } from './docs.ts';
 import { DevicePublicJwk, OperatorJwkSet } from './keys.ts';
 
 /** Most records in one `POST /v1/collections`. */
@@ -27,18 +27,13 @@ const count = z.int().check(z.nonnegative());
  */
 export const Lease = documented(
   z.object({
-    /** The store's currency: the only one its tills take. */
-    currency: CurrencyCode,
-    /** Largest single voucher accepted offline. */
-    max_voucher_amount: count,
-    /** Largest sum of collections not yet synced. */
-    max_unsynced_total: count,
-    /** Most collections not yet synced. */
-    max_unsynced_count: count,
-    /** Longest time since the last successful sync, in seconds. */
-    max_offline_seconds: count,
+    currency: described(CurrencyCode, "The store's currency: the only one its tills take."),
+    max_voucher_amount: described(count, 'Largest single voucher accepted offline, in minor units.'),
+    max_unsynced_total: described(count, 'Largest sum of collections not yet synced, in minor units.'),
+    max_unsynced_count: described(count, 'Most collections not yet synced.'),
+    max_offline_seconds: described(count, 'Longest time since the last successful sync, in seconds.'),
   }),
-  { id: 'Lease' },
+  { id: 'Lease', description: "The offline lease: what a till may accept without asking the server. Amounts are minor units of the store's currency." },
 );
 export type Lease = z.infer<typeof Lease>;
 
@@ -50,61 +45,72 @@ export const DEFAULT_LIMITS = {
   max_offline_seconds: 24 * 3600,
 } as const satisfies Omit<Lease, 'currency'>;
 
-export const Store = documented(z.object({ id: z.string(), name: z.string(), currency: CurrencyCode }), { id: 'Store' });
+export const Store = documented(
+  z.object({
+    id: described(z.string(), "The store's id."),
+    name: described(z.string(), "The store's name."),
+    currency: described(CurrencyCode, 'The ISO 4217 code of the currency its tills take.'),
+  }),
+  { id: 'Store', description: 'The store a till belongs to.' },
+);
 export type Store = z.infer<typeof Store>;
 
 /** The server's signature that a till saw server_time; records name it (docs/till-protocol.md). */
 const ServerTimeProof = documented(z.string(), { description: "The operator's signature that this till saw server_time; records name it (docs/till-protocol.md)." });
 
 export const EnrolRequest = z.strictObject({
-  enrollment_code: z.string().check(z.minLength(1), z.maxLength(40)),
-  public_key: DevicePublicJwk,
-  name: z.optional(z.string().check(z.maxLength(100))),
+  enrollment_code: described(z.string().check(z.minLength(1), z.maxLength(40)), 'The one-time code the operator gave for this till (valid 24 h, once).', 'ABCD-EFGH'),
+  public_key: described(DevicePublicJwk, "The till's own P-256 public key (a JWK; other members are ignored): it signs the till's records."),
+  name: z.optional(described(z.string().check(z.maxLength(100)), 'A name for the till, shown to the operator.', 'Till 1')),
 });
 export type EnrolRequest = z.infer<typeof EnrolRequest>;
 
 /** `POST /v1/devices` answers the enrolled till: its credential (shown once), store and lease. */
 export const EnrolledDevice = z.object({
-  object: z.literal('device'),
-  id: z.string(),
-  name: z.string(),
+  object: described(z.literal('device'), 'Always `device`.'),
+  id: described(z.string(), "The till's id (its records' device_id)."),
+  name: described(z.string(), "The till's name."),
   store: Store,
-  credential: z.string().check(z.minLength(1)),
+  credential: described(z.string().check(z.minLength(1)), 'The till credential for `Authorization: Bearer`; shown only in this answer.'),
   lease: Lease,
-  enrolled_at: Timestamp,
-  server_time: Timestamp,
+  enrolled_at: described(Timestamp, 'When the till enrolled.'),
+  server_time: described(Timestamp, "The server's time now."),
   server_time_proof: ServerTimeProof,
 });
 export type EnrolledDevice = z.infer<typeof EnrolledDevice>;
 
 /** A voucher that became paid or canceled: the till adds it to its paid list. */
-export const FeedChange = z.object({ voucher_id: z.string(), status: z.enum(['paid', 'canceled']), changed_at: Timestamp });
+export const FeedChange = z.object({
+  voucher_id: described(z.string(), 'The voucher.'),
+  status: described(z.enum(['paid', 'canceled']), 'What it became.'),
+  changed_at: described(Timestamp, 'When.'),
+});
 export type FeedChange = z.infer<typeof FeedChange>;
 
-export const FeedQuery = z.strictObject({ since: z.optional(z.string().check(z.maxLength(200))) });
+export const FeedQuery = z.strictObject({
+  since: z.optional(described(z.string().check(z.maxLength(200)), 'The cursor of the previous page; without it the feed starts from the beginning.')),
+});
 
 /** An operator's review decision on one of this till's collections held for review (docs/refunds.md). */
 export const ReviewedCollection = z.object({
-  collection_id: z.string(),
-  decision: z.enum(['accept', 'refund', 'write_off']),
-  /** What the decision did, in a sentence. */
-  result: z.string(),
-  decided_at: Timestamp,
+  collection_id: described(z.string(), 'The collection held for review.'),
+  decision: described(z.enum(['accept', 'refund', 'write_off']), "The operator's decision."),
+  result: described(z.string(), 'What the decision did, in a sentence.'),
+  decided_at: described(Timestamp, 'When it was decided.'),
 });
 export type ReviewedCollection = z.infer<typeof ReviewedCollection>;
 
 /** `GET /v1/till/feed`: a page of changes since the cursor, with the keys, lease and store as of now. */
 export const FeedPage = z.object({
-  object: z.literal('till_feed'),
-  changes: z.array(FeedChange),
-  /** Review decisions on this till's collections of the last 14 days (the same on every page; applying one twice changes nothing). */
-  reviewed: z.array(ReviewedCollection),
-  cursor: z.string(),
-  has_more: z.boolean(),
+  object: described(z.literal('till_feed'), 'Always `till_feed`.'),
+  changes: described(z.array(FeedChange), 'Vouchers that became paid or canceled since the cursor: the till adds them to its paid list.'),
+  reviewed: described(z.array(ReviewedCollection), "Review decisions on this till's collections of the last 14 days (the same on every page; applying one twice changes nothing)."),
+  cursor: described(z.string(), 'Pass as `since` to get the next page.'),
+  has_more: described(z.boolean(), 'True while another page follows.'),
   keys: OperatorJwkSet,
   lease: Lease,
   store: Store,
-  server_time: Timestamp,
+  server_time: described(Timestamp, "The server's time now."),
   server_time_proof: ServerTimeProof,
 });
 export type FeedPage = z.infer<typeof FeedPage>;
@@ -218,11 +224,10 @@ export type JournalRecord = z.infer<typeof JournalRecord>;
 /** `POST /v1/till/payouts`: ask to pay out a refund at this till. */
 export const PayoutRequest = documented(
   z.strictObject({
-    token: z.string().check(z.regex(/^[0-9]{1,1000}$/, 'must be the token digits')),
-    /** The six digits sent to the shopper with the refund, when the till asked for them. */
-    code: z.optional(z.string().check(z.regex(/^[0-9]{6}$/, 'must be six digits'))),
+    token: described(z.string().check(z.regex(/^[0-9]{1,1000}$/, 'must be the token digits')), 'The refund token as scanned (or as fetched for a typed reference).', '1234567890'),
+    code: z.optional(described(z.string().check(z.regex(/^[0-9]{6}$/, 'must be six digits')), 'The six digits sent to the shopper with the refund, when the till asked for them.')),
   }),
-  { id: 'PayoutRequest' },
+  { id: 'PayoutRequest', description: 'Ask to pay out a refund at this till.' },
 );
 export type PayoutRequest = z.infer<typeof PayoutRequest>;
 
@@ -232,54 +237,87 @@ export type PayoutRequest = z.infer<typeof PayoutRequest>;
  */
 export const PayoutAuthorization = documented(
   z.object({
-    object: z.literal('payout_authorization'),
-    id: z.string(),
-    refund_id: z.string(),
-    amount: z.int(),
-    currency: CurrencyCode,
-    merchant: z.object({ name: z.string() }),
-    order_ref: z.string(),
-    reference: z.string(),
-    authorized_at: z.string(),
-    server_time: z.string(),
+    object: described(z.literal('payout_authorization'), 'Always `payout_authorization`.'),
+    id: described(z.string(), "The grant's id: the payout record's authorization_id."),
+    refund_id: described(z.string(), 'The refund to pay out.'),
+    amount: described(z.int(), 'What to hand over, in minor units of the currency.'),
+    currency: described(CurrencyCode, 'The ISO 4217 code of the currency.'),
+    merchant: described(z.object({ name: described(z.string(), "The merchant's name.") }), 'The merchant who refunds.'),
+    order_ref: described(z.string(), "The voucher's order number."),
+    reference: described(z.string(), "The refund's twelve-digit reference."),
+    authorized_at: described(z.string(), 'When the grant was made.'),
+    server_time: described(z.string(), "The server's time now."),
     server_time_proof: ServerTimeProof,
   }),
-  { id: 'PayoutAuthorization' },
+  { id: 'PayoutAuthorization', description: "The server's grant: this till, and no other, may hand the refund's cash over now." },
 );
 export type PayoutAuthorization = z.infer<typeof PayoutAuthorization>;
 
 /** `POST /v1/till/payouts/{id}/void`: the cash was not handed over; the refund is payable again. */
-export const PayoutVoid = z.object({ object: z.literal('payout_void'), authorization_id: z.string(), refund_id: z.string(), voided_at: z.string() });
+export const PayoutVoid = z.object({
+  object: described(z.literal('payout_void'), 'Always `payout_void`.'),
+  authorization_id: described(z.string(), 'The grant voided.'),
+  refund_id: described(z.string(), 'The refund, payable again.'),
+  voided_at: described(z.string(), 'When it was voided.'),
+});
 export type PayoutVoid = z.infer<typeof PayoutVoid>;
 
 /** Each element is checked on its own (one bad record never sinks the batch), so the batch takes anything. */
 export const CollectionsBatch = z.strictObject({
-  collections: z.array(z.unknown()).check(z.minLength(1, 'at least one collection'), z.maxLength(MAX_BATCH, `at most ${MAX_BATCH} collections`)),
+  collections: described(
+    z.array(z.unknown()).check(z.minLength(1, 'at least one collection'), z.maxLength(MAX_BATCH, `at most ${MAX_BATCH} collections`)),
+    'Signed journal records: collections (v 1 or 2), payouts and shift closes (docs/till-protocol.md). Each is checked on its own and answered by its index.',
+    [
+      {
+        v: 2,
+        id: '0b7f6f0e-6a0e-4c39-9a57-2f1e8c1f4b11',
+        device_id: 'dev_8xq2m4r6t0w3y5z7',
+        seq: 1,
+        prev_hash: '0'.repeat(64),
+        token: '1234567890',
+        amount: 4990,
+        currency: 'EUR',
+        tender: 'cash',
+        tender_reference: null,
+        collected_at: '2030-01-01T12:00:00Z',
+        signature: 'base64url-signature',
+        server_time: '2030-01-01T11:00:00Z',
+        server_time_proof: 'base64url-proof',
+      },
+    ],
+  ),
 });
 
 /** The server's final word on one record of a batch, in the batch's order. */
 export const CollectionAnswer = documented(
   z.object({
-    index: z.int(),
-    id: z.nullable(z.string()),
-    outcome: z.enum(COLLECTION_OUTCOMES),
-    reason: z.optional(z.enum(REJECT_REASONS)),
-    voucher_id: z.nullable(z.string()),
-    /** For a payout record: the refund it paid. */
-    refund_id: z.optional(z.string()),
-    detail: z.string(),
-    flags: z.array(z.enum(CHAIN_FLAGS)),
+    index: described(z.int(), "The record's place in the batch, from 0."),
+    id: z.nullable(described(z.string(), "The record's id; null when the record had none that could be read.")),
+    outcome: described(z.enum(COLLECTION_OUTCOMES), 'What the server made of the record.'),
+    reason: z.optional(described(z.enum(REJECT_REASONS), 'Why it was rejected (for a rejected record only).')),
+    voucher_id: z.nullable(described(z.string(), "The record's voucher; null when none was found.")),
+    refund_id: z.optional(described(z.string(), 'For a payout record: the refund it paid.')),
+    detail: described(z.string(), 'The outcome in a sentence.'),
+    flags: described(z.array(z.enum(CHAIN_FLAGS)), "What the server noticed about the till's chain of records at this one."),
   }),
-  { id: 'CollectionOutcome' },
+  { id: 'CollectionOutcome', description: "The server's final word on one record of a batch, in the batch's order." },
 );
 export type CollectionAnswer = z.infer<typeof CollectionAnswer>;
 
-export const CollectionsAnswer = z.object({ data: z.array(CollectionAnswer) });
+export const CollectionsAnswer = z.object({ data: described(z.array(CollectionAnswer), 'One outcome per record, in the order sent.') });
 export type CollectionsAnswer = z.infer<typeof CollectionsAnswer>;
 
 /** `GET /v1/till/vouchers/by-reference/{reference}`: a typed reference's token (online only). */
 export const ByReference = z.union([
-  z.object({ voucher_id: z.string(), token: TokenDigits, status: z.enum(VOUCHER_STATUSES) }),
-  z.object({ refund_id: z.string(), token: TokenDigits, status: z.enum(REFUND_STATUSES) }),
+  z.object({
+    voucher_id: described(z.string(), 'The voucher with this reference.'),
+    token: described(TokenDigits, "The voucher's token, as digits: the till checks it as if scanned."),
+    status: described(z.enum(VOUCHER_STATUSES), "The voucher's status."),
+  }),
+  z.object({
+    refund_id: described(z.string(), 'The refund with this reference.'),
+    token: described(TokenDigits, "The refund's token, as digits: the till checks it as if scanned."),
+    status: described(z.enum(REFUND_STATUSES), "The refund's status."),
+  }),
 ]);
 export type ByReference = z.infer<typeof ByReference>;

@@ -8,7 +8,7 @@ import { MAX_AMOUNT, ORDER_REF_MAX_CHARS, ORDER_REF_PATTERN } from '../token/lim
 import { MAX_EXPIRES_IN_SECONDS, MIN_EXPIRES_IN_SECONDS } from '../vouchers/expiry.ts';
 import { VOUCHER_STATUSES } from '../vouchers/voucher-status.ts';
 import { listOf, minorUnits, Timestamp } from './common.ts';
-import { documented } from './docs.ts';
+import { described, documented } from './docs.ts';
 import { VoucherItem, VoucherStatus } from './voucher-link.ts';
 
 export const MAX_ITEMS = 100;
@@ -19,15 +19,21 @@ export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];
 
 export const Customer = documented(
   z.strictObject({
-    phone: z.optional(z.string().check(z.regex(/^\+[1-9][0-9]{6,14}$/, 'must be an E.164 number such as +4915112345678'))),
-    email: z.optional(z.email('must be an e-mail address').check(z.maxLength(254))),
+    phone: z.optional(
+      described(
+        z.string().check(z.regex(/^\+[1-9][0-9]{6,14}$/, 'must be an E.164 number such as +4915112345678')),
+        "The shopper's mobile number in E.164 form, for SMS.",
+        '+4915112345678',
+      ),
+    ),
+    email: z.optional(described(z.email('must be an e-mail address').check(z.maxLength(254)), "The shopper's e-mail address.", 'shopper@example.com')),
     locale: z.optional(
       documented(z.string().check(z.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as en or zh-CN')), {
         description: "The shopper's language for e-mail and SMS (English or Simplified Chinese; others get English).",
       }),
     ),
   }),
-  { id: 'Customer' },
+  { id: 'Customer', description: 'The shopper, as far as the merchant tells: where to send the voucher, and in which language. Every field is optional.' },
 );
 export type Customer = z.infer<typeof Customer>;
 
@@ -42,13 +48,21 @@ export const CreateVoucherBody = documented(
         description: 'Amount due in minor units of the currency (cents; yen have none).',
         example: 4990,
       }),
-      currency: documented(z.string().check(z.refine(isCurrency, 'must be an ISO 4217 currency code in upper case, such as EUR or JPY')), { example: 'EUR' }),
+      currency: documented(z.string().check(z.refine(isCurrency, 'must be an ISO 4217 currency code in upper case, such as EUR or JPY')), {
+        description: 'The ISO 4217 code of the currency, in upper case.',
+        example: 'EUR',
+      }),
       items: z.optional(
         documented(z.array(VoucherItem).check(z.maxLength(MAX_ITEMS, `at most ${MAX_ITEMS} items`)), { description: 'When given, quantity × unit_amount must add up to amount.' }),
       ),
-      description: z.optional(z.string().check(z.maxLength(500, 'must be at most 500 characters'))),
+      description: z.optional(described(z.string().check(z.maxLength(500, 'must be at most 500 characters')), 'Free text about the order, kept with the voucher.')),
       customer: z.optional(Customer),
-      expires_at: z.optional(z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time with a time zone' })),
+      expires_at: z.optional(
+        described(
+          z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time with a time zone' }),
+          'When the voucher stops being payable (RFC 3339, with a time zone). Give this or `expires_in`, not both.',
+        ),
+      ),
       expires_in: z.optional(
         documented(
           z
@@ -67,12 +81,15 @@ export const CreateVoucherBody = documented(
         }),
       ),
       metadata: z.optional(
-        z
-          .record(
-            z.string().check(z.minLength(1), z.maxLength(40, 'keys must be at most 40 characters')),
-            z.string().check(z.maxLength(500, 'values must be at most 500 characters')),
-          )
-          .check(z.refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `at most ${MAX_METADATA_KEYS} keys`)),
+        described(
+          z
+            .record(
+              z.string().check(z.minLength(1), z.maxLength(40, 'keys must be at most 40 characters')),
+              z.string().check(z.maxLength(500, 'values must be at most 500 characters')),
+            )
+            .check(z.refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `at most ${MAX_METADATA_KEYS} keys`)),
+          `Your own string keys and values (at most ${MAX_METADATA_KEYS} keys), kept with the voucher and returned as given.`,
+        ),
       ),
     })
     .check(
@@ -96,27 +113,30 @@ export type CreateVoucherBody = z.infer<typeof CreateVoucherBody>;
 
 export const Voucher = documented(
   z.object({
-    id: documented(z.string(), { example: 'vch_04j2kd8w1x7m2' }),
-    object: z.literal('voucher'),
+    id: described(z.string(), "The voucher's id.", 'vch_04j2kd8w1x7m2'),
+    object: described(z.literal('voucher'), 'Always `voucher`.'),
     status: documented(z.enum(VOUCHER_STATUSES), { description: 'open → paid | expired | canceled. An open voucher past expires_at reads as expired.' }),
-    order_ref: z.string(),
-    amount: z.int(),
-    currency: z.string(),
-    items: z.array(VoucherItem),
-    description: z.nullable(z.string()),
+    order_ref: described(z.string(), "The merchant's order number."),
+    amount: described(z.int(), 'Amount due, in minor units of the currency.'),
+    currency: described(z.string(), 'The ISO 4217 code of the currency.'),
+    items: described(z.array(VoucherItem), 'The order lines given at creation; empty when none were.'),
+    description: z.nullable(described(z.string(), 'The free text given at creation; null when none was.')),
     customer: z.nullable(Customer),
-    metadata: z.record(z.string(), z.string()),
-    merchant: z.object({ id: z.string(), name: z.string() }),
-    reference: documented(z.string(), { description: 'Twelve digits with a Damm check digit, typable at the till.', example: '123456789012' }),
+    metadata: described(z.record(z.string(), z.string()), 'The metadata given at creation; empty when none was.'),
+    merchant: described(
+      z.object({ id: described(z.string(), "The merchant's id."), name: described(z.string(), "The merchant's name as shoppers see it.") }),
+      'The merchant the voucher is payable to.',
+    ),
+    reference: documented(z.string(), { description: 'Twelve digits with a Damm check digit, typable at the till.', example: '123456789018' }),
     token: documented(z.string(), { description: 'The signed voucher (docs/voucher-token.md), as digits.' }),
     qr: documented(z.string(), { description: 'The exact QR text: a URL that opens the shopper view and carries the token.' }),
     voucher_url: documented(z.string(), { description: 'A short link to the voucher for SMS and e-mail.' }),
-    expires_at: Timestamp,
-    created_at: Timestamp,
-    paid_at: z.nullable(Timestamp),
-    canceled_at: z.nullable(Timestamp),
+    expires_at: described(Timestamp, 'When the voucher stops being payable.'),
+    created_at: described(Timestamp, 'When the voucher was created.'),
+    paid_at: z.nullable(described(Timestamp, "When a till's collection paid it; null until then.")),
+    canceled_at: z.nullable(described(Timestamp, 'When the merchant canceled it; null unless canceled.')),
   }),
-  { id: 'Voucher' },
+  { id: 'Voucher', description: 'A payment voucher: what the shopper pays at a store counter, and how far that has got.' },
 );
 export type Voucher = z.infer<typeof Voucher>;
 
@@ -124,13 +144,30 @@ export const VoucherList = documented(listOf(Voucher), { id: 'VoucherList' });
 export type VoucherList = z.infer<typeof VoucherList>;
 
 export const ListVouchersQuery = z.strictObject({
-  status: z.optional(VoucherStatus),
-  limit: z._default(z.coerce.number().check(z.int('must be a whole number'), z.minimum(1, 'must be at least 1'), z.maximum(100, 'must be at most 100')), 20),
+  status: z.optional(described(VoucherStatus, 'Only vouchers in this status.')),
+  limit: z._default(
+    described(
+      z.coerce.number().check(z.int('must be a whole number'), z.minimum(1, 'must be at least 1'), z.maximum(100, 'must be at most 100')),
+      'How many vouchers one page holds.',
+    ),
+    20,
+  ),
   starting_after: z.optional(documented(z.string(), { description: 'A voucher id from the previous page: the list continues after it.' })),
 });
 export type ListVouchersQuery = z.infer<typeof ListVouchersQuery>;
 
-export const ResendBody = documented(z.strictObject({ notify: z.optional(z.array(z.enum(NOTIFY_CHANNELS)).check(z.minLength(1), z.maxLength(2))) }), { id: 'ResendVoucher' });
+export const ResendBody = documented(
+  z.strictObject({
+    notify: z.optional(
+      described(z.array(z.enum(NOTIFY_CHANNELS)).check(z.minLength(1), z.maxLength(2)), "The channels to send by; default every channel the voucher's customer has a contact for."),
+    ),
+  }),
+  { id: 'ResendVoucher', description: 'Which channels to send the voucher by again.' },
+);
 
-export const VoucherDelivery = z.object({ object: z.literal('voucher_delivery'), voucher_id: z.string(), queued: z.array(z.enum(NOTIFY_CHANNELS)) });
+export const VoucherDelivery = z.object({
+  object: described(z.literal('voucher_delivery'), 'Always `voucher_delivery`.'),
+  voucher_id: described(z.string(), 'The voucher being sent.'),
+  queued: described(z.array(z.enum(NOTIFY_CHANNELS)), 'The channels a message was queued for.'),
+});
 export type VoucherDelivery = z.infer<typeof VoucherDelivery>;

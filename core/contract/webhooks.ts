@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { Timestamp } from './common.ts';
-import { documented } from './docs.ts';
+import { described, documented } from './docs.ts';
 
 /** The events a merchant can subscribe to. */
 export const EVENT_TYPES = [
@@ -33,52 +33,75 @@ export const ENDPOINT_STATUSES = ['enabled', 'failing', 'disabled'] as const;
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 
 export const CreateEndpointBody = z.strictObject({
-  url: z.string().check(z.maxLength(2000)),
-  events: z.array(z.string().check(z.maxLength(100))).check(z.minLength(1, 'at least one event'), z.maxLength(20)),
+  url: described(
+    z.string().check(z.maxLength(2000)),
+    'Where to POST the events: an absolute http or https URL (https in production) without user name or password, on a host that resolves to an address webhooks may go to.',
+    'https://shop.example/webhooks/counterpay',
+  ),
+  events: described(
+    z.array(z.string().check(z.maxLength(100))).check(z.minLength(1, 'at least one event'), z.maxLength(20)),
+    `The event types to deliver: ${EVENT_TYPES.join(', ')}.`,
+    ['voucher.paid'],
+  ),
 });
 export type CreateEndpointBody = z.infer<typeof CreateEndpointBody>;
 
 const endpointFields = {
-  id: z.string(),
-  object: z.literal('webhook_endpoint'),
-  url: z.string(),
-  events: z.array(z.string()),
-  status: z.enum(ENDPOINT_STATUSES),
-  created_at: Timestamp,
+  id: described(z.string(), "The endpoint's id."),
+  object: described(z.literal('webhook_endpoint'), 'Always `webhook_endpoint`.'),
+  url: described(z.string(), 'Where the events are posted.'),
+  events: described(z.array(z.string()), 'The event types delivered to it.'),
+  status: described(z.enum(ENDPOINT_STATUSES), '`enabled`; `failing` while deliveries to it keep failing; `disabled` once it was deleted.'),
+  created_at: described(Timestamp, 'When the endpoint was created.'),
 };
-export const WebhookEndpoint = documented(z.object(endpointFields), { id: 'WebhookEndpoint' });
+export const WebhookEndpoint = documented(z.object(endpointFields), { id: 'WebhookEndpoint', description: 'Where Counterpay posts the events a merchant subscribed to.' });
 export type WebhookEndpoint = z.infer<typeof WebhookEndpoint>;
 
 /** The endpoint as created: with its secret, shown only in this answer. */
-export const CreatedEndpoint = z.object({ ...endpointFields, secret: z.string() });
+export const CreatedEndpoint = z.object({
+  ...endpointFields,
+  secret: described(z.string(), 'The signing secret (`whsec_…`) for the webhook-signature header; shown only in this answer.'),
+});
 export type CreatedEndpoint = z.infer<typeof CreatedEndpoint>;
 
-export const EndpointList = z.object({ object: z.literal('list'), data: z.array(WebhookEndpoint) });
+export const EndpointList = z.object({ object: described(z.literal('list'), 'Always `list`.'), data: described(z.array(WebhookEndpoint), 'Your webhook endpoints.') });
 export type EndpointList = z.infer<typeof EndpointList>;
 
-export const RotatedSecret = z.object({ id: z.string(), secret: z.string(), previous_secret_valid_until: Timestamp });
+export const RotatedSecret = z.object({
+  id: described(z.string(), "The endpoint's id."),
+  secret: described(z.string(), 'The new signing secret; shown only in this answer.'),
+  previous_secret_valid_until: described(Timestamp, 'Until when deliveries are also signed with the previous secret, so a receiver can switch over.'),
+});
 export type RotatedSecret = z.infer<typeof RotatedSecret>;
 
 export const WebhookDelivery = documented(
   z.object({
-    id: z.string(),
-    object: z.literal('webhook_delivery'),
-    event_id: z.nullable(z.string()),
-    event_type: z.string(),
-    status: z.enum(DELIVERY_STATUSES),
-    attempts: z.int(),
-    last_status: z.nullable(z.int()),
-    last_error: z.nullable(z.string()),
-    next_attempt_at: z.nullable(Timestamp),
-    delivered_at: z.nullable(Timestamp),
-    created_at: Timestamp,
+    id: described(z.string(), "The delivery's id."),
+    object: described(z.literal('webhook_delivery'), 'Always `webhook_delivery`.'),
+    event_id: z.nullable(described(z.string(), 'The event delivered (its webhook-id header); null when the delivery carries no event.')),
+    event_type: described(z.string(), 'The event type, such as `voucher.paid`.'),
+    status: described(z.enum(DELIVERY_STATUSES), '`pending` until the endpoint answered 2xx (`delivered`) or every attempt failed (`failed`).'),
+    attempts: described(z.int(), 'How many times it was posted so far.'),
+    last_status: z.nullable(described(z.int(), "The HTTP status of the last attempt's answer; null when none came.")),
+    last_error: z.nullable(described(z.string(), 'What went wrong on the last attempt; null when nothing did.')),
+    next_attempt_at: z.nullable(described(Timestamp, 'When it will be posted again; null when no attempt is due.')),
+    delivered_at: z.nullable(described(Timestamp, 'When the endpoint accepted it; null until then.')),
+    created_at: described(Timestamp, 'When the delivery was queued.'),
   }),
-  { id: 'WebhookDelivery' },
+  { id: 'WebhookDelivery', description: "One event's delivery to one endpoint, with its attempts." },
 );
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 
-export const DeliveryList = z.object({ object: z.literal('list'), data: z.array(WebhookDelivery) });
+export const DeliveryList = z.object({
+  object: described(z.literal('list'), 'Always `list`.'),
+  data: described(z.array(WebhookDelivery), "The endpoint's deliveries, newest first."),
+});
 export type DeliveryList = z.infer<typeof DeliveryList>;
 
-export const Redelivery = z.object({ id: z.string(), object: z.literal('webhook_delivery'), event_id: z.nullable(z.string()), status: z.literal('pending') });
+export const Redelivery = z.object({
+  id: described(z.string(), 'The new delivery.'),
+  object: described(z.literal('webhook_delivery'), 'Always `webhook_delivery`.'),
+  event_id: z.nullable(described(z.string(), 'The event delivered again (its webhook-id header stays the same).')),
+  status: described(z.literal('pending'), 'Always `pending`: the outbox posts it.'),
+});
 export type Redelivery = z.infer<typeof Redelivery>;

@@ -93,7 +93,7 @@ describe.skipIf(!available)('shopper view in Chromium', () => {
     await context.setOffline(true);
     await page.goto(voucher.voucher_url);
     await page.locator('svg.qr').waitFor();
-    expect(await page.locator('.items li').count()).toBe(2);
+    await expect.poll(() => page.locator('.items li').count()).toBe(2);
     expect(await decodeQr(page)).toEqual([voucher.qr]);
     await context.close();
   });
@@ -122,7 +122,8 @@ describe.skipIf(!available)('shopper view in Chromium', () => {
   });
 
   it('flips a saved voucher to canceled in the wallet once the phone is back online', async () => {
-    const kept = await createVoucher(server);
+    // Expiries are whole seconds: kept's is a day sooner, so the order below does not hang on a tie.
+    const kept = await createVoucher(server, { expires_in: 2 * 86_400 });
     const canceled = await createVoucher(server);
     const { context, page } = await phone();
     await openAndInstall(page, kept);
@@ -134,14 +135,19 @@ describe.skipIf(!available)('shopper view in Chromium', () => {
     await page.goto(`${server.url}/`);
     const item = (id: string) => page.locator(`li[data-voucher-id="${id}"]`);
     await item(canceled.id).waitFor();
-    // Newest first; offline, the wallet can only show what it last knew.
-    expect(await page.locator('li.wallet-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-voucher-id')))).toEqual([canceled.id, kept.id]);
+    // Both open, the soonest expiry first; offline, the wallet can only show what it last knew.
+    const order = (list: string) => page.locator(`${list} li.wallet-item`).evaluateAll((els) => els.map((e) => e.getAttribute('data-voucher-id')));
+    expect(await order('ul.wallet')).toEqual([kept.id, canceled.id]);
     expect(await item(canceled.id).getAttribute('data-status')).toBe('open');
 
     await context.setOffline(false);
     await expect.poll(() => item(canceled.id).getAttribute('data-status'), { timeout: 15_000 }).toBe('canceled');
     expect(await item(canceled.id).locator('.badge').textContent()).toBe('Canceled');
     expect(await item(kept.id).getAttribute('data-status')).toBe('open');
+    // Settled, it moves under "History", below the voucher still to pay.
+    expect(await order('ul.wallet:not(.wallet-history)')).toEqual([kept.id]);
+    expect(await order('ul.wallet-history')).toEqual([canceled.id]);
+    expect(await page.getByRole('heading', { level: 2, name: 'History' }).isVisible()).toBe(true);
 
     // The voucher screen says not to pay it and shows no code to scan.
     await item(canceled.id).locator('a').click();
@@ -288,7 +294,7 @@ describe.skipIf(!available)('shopper view in Chromium', () => {
     const voucher = await createVoucher(server);
     const { context, page } = await phone();
     await page.goto(voucher.qr);
-    await page.locator('svg.qr').waitFor();
+    await page.locator('svg.barcode').waitFor();
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('header.bar').isVisible()).toBe(false);
     expect(await page.locator('.actions').isVisible()).toBe(false);

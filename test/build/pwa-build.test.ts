@@ -55,6 +55,19 @@ describe('web app manifest', () => {
     }
   });
 
+  it('has the till’s own manifest: its own id, name and icons, starting at /cashier in any orientation', () => {
+    const till = JSON.parse(readFileSync(join(DIST, 'cashier.webmanifest'), 'utf8')) as typeof manifest & { id: string; orientation: string };
+    expect(till).toMatchObject({ id: '/cashier', name: 'Counterpay Till', start_url: '/cashier', scope: '/cashier', display: 'standalone', orientation: 'any' });
+    for (const purpose of ['any', 'maskable']) {
+      for (const size of [192, 512]) {
+        const icon = till.icons.find((i) => i.sizes === `${size}x${size}` && (i.purpose ?? 'any').split(' ').includes(purpose));
+        expect(icon, `${purpose} ${size}`).toBeDefined();
+        expect(manifest.icons.map((i) => i.src)).not.toContain(icon!.src);
+        expect(pngSize(dist(icon!.src))).toEqual([size, size]);
+      }
+    }
+  });
+
   it('is linked from the page, with the theme colour', () => {
     const html = readFileSync(join(DIST, 'index.html'), 'utf8');
     expect(html).toContain('rel="manifest" href="/manifest.webmanifest"');
@@ -67,7 +80,7 @@ describe('service worker precache', () => {
     const urls = new Set(precache.map((e) => e.url));
     const assets = readdirSync(join(DIST, 'assets')).filter((f) => /\.(js|css)$/.test(f));
     expect(assets.length).toBeGreaterThan(1);
-    for (const file of ['index.html', 'manifest.webmanifest', ...assets.map((a) => `assets/${a}`), ...manifest.icons.map((i) => i.src.replace(/^\//, ''))]) {
+    for (const file of ['index.html', 'manifest.webmanifest', 'cashier.webmanifest', ...assets.map((a) => `assets/${a}`), ...manifest.icons.map((i) => i.src.replace(/^\//, ''))]) {
       expect(urls.has(file), file).toBe(true);
     }
   });

@@ -39,6 +39,7 @@ export class I18n {
   t = (key: MessageKey, params?: Record<string, string | number>) => translate(this.locale, key, params);
   money = (amount: number, currency: string) => formatMoney(amount, currency, this.tag);
   dateTime = (date: Date) => new Intl.DateTimeFormat(this.tag, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  time = (date: Date) => new Intl.DateTimeFormat(this.tag, { timeStyle: 'short' }).format(date);
   remaining = (milliseconds: number) => formatRemaining(this.locale, milliseconds);
   ago = (then: Date, now: Date) => formatAgo(this.tag, then, now);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatRemaining, intlLocale, pickLocale, translate } from './i18n.ts';
-import { en, zh, type MessageKey } from './messages.ts';
+import { catalogs, en, zh, type AppMessageKey } from './messages.ts';
+import { tillEn, tillZh, type TillMessageKey } from '../cashier/messages.ts';
 
 describe('language choice', () => {
   it('picks the first browser language the app speaks', () => {
@@ -24,10 +25,20 @@ describe('messages', () => {
   const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
   it('gives every English message a Chinese one with the same placeholders', () => {
-    for (const key of Object.keys(en) as MessageKey[]) {
+    for (const key of Object.keys(en) as AppMessageKey[]) {
       expect(zh[key], key).toBeTruthy();
       expect(placeholders(zh[key]), key).toEqual(placeholders(en[key]));
     }
+    for (const key of Object.keys(tillEn) as TillMessageKey[]) {
+      expect(tillZh[key], key).toBeTruthy();
+      expect(placeholders(tillZh[key]), key).toEqual(placeholders(tillEn[key]));
+    }
+  });
+
+  it('has the till’s sentences once the till’s catalog is loaded, and no key in both catalogs', () => {
+    expect(Object.keys(tillEn).filter((key) => key in en)).toEqual([]);
+    expect(catalogs.zh['receipt.next']).toBe(tillZh['receipt.next']);
+    expect(translate('en', 'sync.queued', { count: 2 })).toBe('Waiting to send: 2');
   });
 
   it('fills placeholders with the values given', () => {

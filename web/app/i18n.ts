@@ -18,7 +18,8 @@ export function intlLocale(locale: Locale, preferred: readonly string[]): string
 }
 
 export function translate(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {
-  const template = catalogs[locale][key];
+  // A till sentence asked for before the till's chunk added its catalog would show its key, never crash.
+  const template = catalogs[locale][key] ?? key;
   if (!params) return template;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }

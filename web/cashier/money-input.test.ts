@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeDue, parseAmountInput } from './money-input.ts';
+import { cashSuggestions, changeDue, parseAmountInput } from './money-input.ts';
 
 describe('cash amounts typed at the till', () => {
   it('reads whole and decimal amounts into minor units, with a point or a comma', () => {
@@ -29,5 +29,17 @@ describe('cash amounts typed at the till', () => {
     expect(changeDue(4250, 5000)).toBe(750);
     expect(changeDue(4250, 4250)).toBe(0);
     expect(changeDue(4250, 4000)).toBeNull();
+  });
+
+  it('suggests the next round amounts in the store’s notes, each more than due', () => {
+    expect(cashSuggestions(4_250, 'EUR')).toEqual([4_500, 5_000, 6_000]);
+    expect(cashSuggestions(730, 'EUR')).toEqual([1_000, 2_000, 5_000]);
+    // An amount that is already round: the next step of each note, never the amount itself.
+    expect(cashSuggestions(25_000, 'EUR')).toEqual([25_500, 26_000, 30_000]);
+    expect(cashSuggestions(199, 'USD')).toEqual([200, 500, 1_000]);
+    // No minor unit: yen notes start at ¥1,000.
+    expect(cashSuggestions(3_480, 'JPY')).toEqual([4_000, 5_000, 10_000]);
+    // A currency without a table: the 1-2-5 series.
+    expect(cashSuggestions(1_234, 'MXN')).toEqual([1_300, 1_400, 1_500]);
   });
 });

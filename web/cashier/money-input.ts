@@ -22,3 +22,42 @@ export function parseAmountInput(text: string, currency: string): number | null 
 export function changeDue(amountDue: number, handedOver: number): number | null {
   return handedOver >= amountDue ? handedOver - amountDue : null;
 }
+
+/**
+ * Banknotes in circulation, in major units, for the currencies stores take most; any other
+ * currency gets the 1-2-5 series most note families follow. Only used to suggest amounts.
+ */
+const NOTES: Record<string, number[]> = {
+  EUR: [5, 10, 20, 50, 100, 200, 500],
+  USD: [1, 5, 10, 20, 50, 100],
+  GBP: [5, 10, 20, 50],
+  CHF: [10, 20, 50, 100, 200, 1000],
+  CNY: [1, 5, 10, 20, 50, 100],
+  HKD: [10, 20, 50, 100, 500, 1000],
+  JPY: [1000, 2000, 5000, 10000],
+  CAD: [5, 10, 20, 50, 100],
+  AUD: [5, 10, 20, 50, 100],
+  SEK: [20, 50, 100, 200, 500, 1000],
+  NOK: [50, 100, 200, 500, 1000],
+  DKK: [50, 100, 200, 500, 1000],
+  PLN: [10, 20, 50, 100, 200, 500],
+  CZK: [100, 200, 500, 1000, 2000, 5000],
+};
+const SERIES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
+
+/**
+ * What a shopper is likely to hand over for `amountDue` (minor units), besides the exact amount:
+ * the amount rounded up to a multiple of each note, the three smallest that are more than due.
+ * €42.50 → €45, €50, €60; €7.30 → €10, €20, €50.
+ */
+export function cashSuggestions(amountDue: number, currency: string): number[] {
+  const unit = 10 ** currencyExponent(currency);
+  const notes = NOTES[currency] ?? SERIES;
+  const amounts = new Set<number>();
+  for (const note of notes) {
+    const step = note * unit;
+    const next = Math.ceil(amountDue / step) * step;
+    amounts.add(next > amountDue ? next : next + step);
+  }
+  return [...amounts].sort((a, b) => a - b).slice(0, 3);
+}

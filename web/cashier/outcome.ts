@@ -28,3 +28,12 @@ export function printPart(part: 'receipt' | 'shift'): void {
     delete document.body.dataset.print;
   }
 }
+
+/**
+ * The receipt number a person reads out: the till's last four id characters and the row's
+ * sequence number, "7KQ2-42". Unique within a store's tills in practice, and on one till always;
+ * the collection id on the receipt is the exact key.
+ */
+export function receiptNumber(deviceId: string, seq: number): string {
+  return `${deviceId.slice(-4).toUpperCase()}-${seq}`;
+}

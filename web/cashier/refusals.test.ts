@@ -3,6 +3,7 @@ import { DEFAULT_LIMITS } from '../../core/contract/till.ts';
 import { catalogs, LOCALES } from '../app/messages.ts';
 import { translate } from '../app/i18n.ts';
 import { refusalSentence, type TillRefusal } from './refusals.ts';
+import './messages.ts';
 
 const ALL: TillRefusal[] = [
   'malformed',
@@ -30,7 +31,7 @@ const ALL: TillRefusal[] = [
   'journal_failed',
 ];
 
-const format = { money: (a: number, c: string) => `${c} ${a}`, date: (d: Date) => d.toISOString() };
+const format = { money: (a: number, c: string) => `${c} ${a}`, date: (d: Date) => d.toISOString(), time: (d: Date) => d.toISOString().slice(11, 16) };
 const ctx = {
   lease: { currency: 'EUR', ...DEFAULT_LIMITS },
   storeCurrency: 'EUR',
@@ -42,8 +43,8 @@ const ctx = {
 
 describe('till refusals', () => {
   it('has a sentence in every language for every reason, with every placeholder filled', () => {
-    for (const reason of ALL) {
-      const sentence = refusalSentence(reason, ctx, format);
+    for (const [reason, at] of [...ALL.map((r) => [r, undefined] as const), ['collected_here', new Date('2030-03-17T14:02:00Z')] as const]) {
+      const sentence = refusalSentence(reason, { ...ctx, collectedAt: at }, format);
       for (const locale of LOCALES) {
         expect(catalogs[locale][sentence.key], `${locale} ${reason}`).toBeTruthy();
         expect(translate(locale, sentence.key, sentence.params), `${locale} ${reason}`).not.toMatch(/\{\w+\}/);
@@ -61,5 +62,7 @@ describe('till refusals', () => {
     expect(say('expired')).toContain('2030-03-17');
     expect(say('reference_not_found')).toContain('1234 5678 9012');
     expect(say('wrong_currency')).toContain('JPY');
+    const here = refusalSentence('collected_here', { ...ctx, collectedAt: new Date('2030-03-17T14:02:00Z') }, format);
+    expect(translate('en', here.key, here.params)).toContain('This till collected this voucher at 14:02');
   });
 });

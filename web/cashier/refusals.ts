@@ -23,6 +23,8 @@ export interface RefusalContext {
   reference?: string;
   detail: string;
   unsyncedCount: number;
+  /** When this till collected the voucher (a `collected_here` refusal), if its row is at hand. */
+  collectedAt?: Date;
 }
 
 export interface Sentence {
@@ -30,9 +32,15 @@ export interface Sentence {
   params: Record<string, string | number>;
 }
 
-export function refusalSentence(reason: TillRefusal, ctx: RefusalContext, format: { money(amount: number, currency: string): string; date(d: Date): string }): Sentence {
+export function refusalSentence(
+  reason: TillRefusal,
+  ctx: RefusalContext,
+  format: { money(amount: number, currency: string): string; date(d: Date): string; time(d: Date): string },
+): Sentence {
   const key = `till.refusal.${reason}` as MessageKey;
   switch (reason) {
+    case 'collected_here':
+      return ctx.collectedAt ? { key: 'till.refusal.collected_here_at', params: { time: format.time(ctx.collectedAt) } } : { key, params: {} };
     case 'expired':
       return { key, params: { date: ctx.claims ? format.date(new Date(ctx.claims.expiresAt * 1000)) : '' } };
     case 'wrong_currency':

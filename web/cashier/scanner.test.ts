@@ -20,4 +20,11 @@ describe('camera reads', () => {
     t = 20;
     expect(pass('A')).toBe(true);
   });
+
+  it('does not read again the code that stopped the camera when the camera starts again with it in view', () => {
+    let t = 50_000;
+    const pass = onceWhileInView(3000, () => t, 'A');
+    for (; t < 60_000; t += 100) expect(pass('A')).toBe(false);
+    expect(pass('B')).toBe(true);
+  });
 });

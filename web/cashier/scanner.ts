@@ -36,11 +36,13 @@ export async function startScanner(elementId: string, onText: (text: string) => 
 
 /**
  * The camera reads the same code many times a second while it is in view. This lets a code
- * through once, then again only after it has been out of view for `quietMs`.
+ * through once, then again only after it has been out of view for `quietMs`. A camera that starts
+ * again by itself after a read passes that code as `inView`: it is not read twice by accident.
  */
-export function onceWhileInView(quietMs = 3000, now = () => Date.now()): (text: string) => boolean {
-  let last = '';
-  let lastSeen = -Infinity;
+export function onceWhileInView(quietMs = 3000, now = () => Date.now(), inView?: string): (text: string) => boolean {
+  // `inView`: a code read just before the camera stopped, still in front of it when it starts again.
+  let last = inView ?? '';
+  let lastSeen = inView === undefined ? -Infinity : now();
   return (text) => {
     const t = now();
     const fresh = text !== last || t - lastSeen > quietMs;

@@ -25,6 +25,7 @@ import { buildShiftCloseEntry } from './journal.ts';
 import { askForPayout, type PayoutPorts } from './payout.ts';
 import { closeFigures, shiftReport } from './summary.ts';
 import { enrolTill, type EnrolResult } from './enrol.ts';
+import { FocusRequest } from './focus.svelte.ts';
 import { readScannedText, readTypedText, type TillInput } from './scan-text.ts';
 import { exchange, problemOf, roundWorked, type RoundOutcome, type SyncProblem } from './sync-round.ts';
 import { SyncScheduler, type SyncTrigger } from './sync-scheduler.ts';
@@ -73,6 +74,10 @@ export class Till {
   /** The last shift close recorded here (the Z report on screen until the next one). */
   lastClosed = $state.raw<JournalEntry | null>(null);
   paying = $state(false);
+  /** Nothing on the counter and no receipt: the till waits for the next voucher. */
+  idle = $derived(this.counter.state === 'idle' && this.receipt === null);
+  /** Where focus goes next (focus.svelte.ts). */
+  readonly focus = new FocusRequest();
 
   private keySet: OperatorJwkSet | null = null;
   private paidList = new Map<string, 'paid' | 'canceled'>();
@@ -142,6 +147,7 @@ export class Till {
       this.phase = 'ready';
       this.watch();
       this.tabs.broadcast();
+      this.focus.move('camera');
       await this.syncNow('enrolled');
     }
     return result;
@@ -151,21 +157,28 @@ export class Till {
 
   /** Text from the camera. */
   scanned(text: string): Promise<void> {
-    return this.consider(readScannedText(text));
+    return this.consider(readScannedText(text), 'camera');
   }
 
   /** Text from the Reference field (typed, or from a handheld scanner). */
   typed(text: string): Promise<void> {
-    return this.consider(readTypedText(text));
+    return this.consider(readTypedText(text), 'typed');
   }
 
+  /** Cancel, or "Next voucher" after a refusal or a receipt: the counter is clear for the next voucher. */
   clearCounter(): void {
     this.counter = { state: 'idle' };
+    this.receipt = null;
+    this.focus.move('reference');
   }
 
-  private async consider(input: TillInput): Promise<void> {
+  private async consider(input: TillInput, from: 'camera' | 'typed'): Promise<void> {
     this.receipt = null;
     await checkAtCounter(input, this.device, this.counterPorts());
+    // The voucher to collect, or the refusal's "Next voucher" (a refusal of typed text: the
+    // Reference field again, so a handheld scanner can go on with the next code).
+    if (this.counter.state === 'ready') this.focus.move('counter');
+    else if (this.counter.state === 'refused') this.focus.move(from === 'camera' ? 'next' : 'reference');
   }
 
   private counterPorts() {
@@ -219,6 +232,7 @@ export class Till {
       await clearPayoutGrant();
       this.receipt = entry;
       this.counter = { state: 'idle' };
+      this.focus.move('next');
       await this.reload();
       this.tabs.broadcast();
       void requestBackgroundSync();
@@ -281,12 +295,14 @@ export class Till {
       const entry = await this.record(decision.token, decision.voucherId, payment);
       this.receipt = entry;
       this.counter = { state: 'idle' };
+      this.focus.move('next');
       await this.reload();
       this.tabs.broadcast();
       void requestBackgroundSync();
       void this.syncNow(decision.confirmedOnline ? 'confirmed' : 'collected');
     } catch (err) {
       this.counter = notRecorded(err);
+      this.focus.move('next');
     } finally {
       this.collecting = false;
     }

@@ -186,6 +186,34 @@ describe('opening a voucher from its short link', () => {
     expect([...store.rows.values()][0]!.refunds).toEqual([refund]);
   });
 
+  it('shows a voucher the shop canceled before the link was first opened, without saving it', async () => {
+    const key = await makeKey(1);
+    const claims = claimsFor(1);
+    const token = await sign(key, claims);
+    const canceledAt = new Date(1_700_000_000_000 - 60_000).toISOString();
+    const { store, deps: d } = deps(keySource([key], [key]).source, memoryStore(), async () => ({
+      ok: true,
+      data: linkAnswer(token, claims, { status: 'canceled', canceled_at: canceledAt }),
+    }));
+    const result = await openLinkCode(CODE, true, d);
+    expect(result).toMatchObject({ ok: true, saved: false, voucher: { status: 'canceled', merchant: 'Demo Shop of Very Long Names Ltd.' } });
+    expect(store.rows.size).toBe(0);
+  });
+
+  it('keeps updating a saved voucher the shop canceled after it was saved', async () => {
+    const key = await makeKey(1);
+    const claims = claimsFor(1);
+    const token = await sign(key, claims);
+    const store = memoryStore();
+    const id = voucherIdToString(claims.voucherId);
+    const first = await openInlineToken(token, ORIGIN, deps(keySource([key], [key]).source, store).deps);
+    expect(first).toMatchObject({ ok: true, saved: true });
+    const later = new Date(1_700_000_000_000 + 60_000).toISOString();
+    const { deps: d } = deps(keySource([key], [key]).source, store, async () => ({ ok: true, data: linkAnswer(token, claims, { status: 'canceled', canceled_at: later }) }));
+    expect(await openLinkCode(CODE, true, d)).toMatchObject({ ok: true, saved: true, voucher: { status: 'canceled' } });
+    expect(store.rows.get(id)).toMatchObject({ status: 'canceled', linkCode: CODE });
+  });
+
   it('opens a link seen before from the phone alone, offline', async () => {
     const key = await makeKey(1);
     const claims = claimsFor(1);

@@ -17,6 +17,7 @@ import { verifyToken, type KeySource } from '../offline/verify.ts';
 import type { VoucherLink } from '../../core/contract/voucher-link.ts';
 import { voucherFromRecord, type SavedVoucher } from './voucher.ts';
 import { acceptedRefunds } from './refunds.ts';
+import { canceledBeforeOpened } from './glance.ts';
 
 export type OpenRefusalReason =
   /** The digits are not a Counterpay token: cut short when copied, or not ours at all. */
@@ -43,7 +44,8 @@ export type OpenRefusalReason =
 /** The smallest version-1 token: one-byte fields, empty texts, the signature. */
 const MIN_TOKEN_BYTES = 2 + 1 + VOUCHER_ID_BYTES + 1 + 2 + 4 + 3 + SIGNATURE_BYTES;
 
-export type OpenResult = { ok: true; voucher: SavedVoucher } | { ok: false; reason: OpenRefusalReason; detail: string };
+/** `saved`: false for a voucher shown but not kept on the phone (canceled before it was first opened, glance.ts). */
+export type OpenResult = { ok: true; voucher: SavedVoucher; saved: boolean } | { ok: false; reason: OpenRefusalReason; detail: string };
 
 export interface OpenDeps {
   keys: KeySource;
@@ -110,8 +112,12 @@ export async function openLinkCode(code: string, online: boolean, deps: OpenDeps
   );
 }
 
-/** Saves a freshly verified voucher, keeping what the phone already knew about it. */
+/**
+ * Saves a freshly verified voucher, keeping what the phone already knew about it. One the shop
+ * canceled before this phone first had it is shown, not saved: there is nothing to keep it for.
+ */
 async function save(fresh: VoucherRecord, existing: VoucherRecord | null, deps: OpenDeps): Promise<OpenResult> {
+  if (!existing && canceledBeforeOpened(fresh)) return shown(fresh, false);
   const record: VoucherRecord = existing
     ? {
         ...fresh,
@@ -139,8 +145,8 @@ function refusal(token: string, failed: { reason: OpenRefusalReason; detail: str
   return { ok: false, reason: failed.reason, detail: failed.detail };
 }
 
-function shown(record: VoucherRecord): OpenResult {
+function shown(record: VoucherRecord, saved = true): OpenResult {
   const voucher = voucherFromRecord(record);
   if (!voucher) return { ok: false, reason: 'malformed', detail: 'the saved token no longer decodes' };
-  return { ok: true, voucher };
+  return { ok: true, voucher, saved };
 }

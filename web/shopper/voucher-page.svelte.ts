@@ -30,6 +30,17 @@ export class VoucherPage {
     return this.state.kind === 'shown' ? (this.wallet.find(this.state.id) ?? null) : null;
   }
 
+  /** False for a voucher shown but not kept on the phone (canceled before it was first opened). */
+  get saved() {
+    return this.state.kind === 'shown' && this.wallet.holds(this.state.id);
+  }
+
+  /** Why it was refused, when only for want of a connection the first time: opening again once online can succeed. */
+  get needsConnection(): 'link_offline' | 'keys_unavailable' | null {
+    if (this.state.kind !== 'refused') return null;
+    return this.state.reason === 'link_offline' || this.state.reason === 'keys_unavailable' ? this.state.reason : null;
+  }
+
   async open(route: Extract<Route, { name: 'inline' | 'link' | 'saved' }>): Promise<void> {
     this.focusRefund = new URLSearchParams(location.search).get('refund');
     if (route.name === 'saved') {
@@ -45,6 +56,8 @@ export class VoucherPage {
       return;
     }
     this.state = { kind: 'shown', id: result.voucher.id };
+    // Not kept on the phone: the address stays the link, so a reload asks the server again.
+    if (!result.saved) return;
     // The stable address: it does not carry the token, so copying it from the address bar does not
     // hand the voucher to someone else, and it reopens from the phone alone. The screen already
     // shows the voucher, so only the address changes (no new route, no second load). The query

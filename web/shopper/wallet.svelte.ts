@@ -1,13 +1,13 @@
 /**
- * The vouchers saved on this phone, newest first, and the checks of their status with the server.
+ * The vouchers saved on this phone (the wallet screen groups and orders them: glance.ts), and the checks of their status with the server.
  * IndexedDB is the truth; this is the screens' copy of it, reloaded after every write.
  */
 import { deleteVoucherRecord, getVoucherRecord, getVoucherRecordByLinkCode, listVoucherRecords, putVoucherRecord } from '../offline/vouchers.store.ts';
 import { operatorKeys } from '../offline/operator-keys.ts';
 import { fetchLink, fetchStatuses } from './shopper.api.ts';
 import { openInlineToken, openLinkCode, type OpenDeps, type OpenResult } from './open-voucher.ts';
-import { needsStatusCheck, syncStatuses } from './status-sync.ts';
 import { voucherFromRecord, type SavedVoucher } from './voucher.ts';
+import { canceledBeforeOpened } from './glance.ts';
 
 /** How often open vouchers are re-checked while the app is in front and online. */
 const STATUS_INTERVAL_MS = 60_000;
@@ -27,6 +27,8 @@ export class Wallet {
   checking = $state(false);
   /** Saved records this version cannot read (written by a newer or broken version); not shown. */
   unreadable = $state(0);
+  /** Shown in this visit but not kept on the phone: canceled before it was first opened (glance.ts). */
+  private shownOnly = $state<SavedVoucher[]>([]);
   private loading: Promise<void> | undefined;
 
   /** Loads once; later calls wait for the same load. */
@@ -44,7 +46,16 @@ export class Wallet {
   }
 
   find(id: string): SavedVoucher | undefined {
-    return this.vouchers.find((v) => v.id === id);
+    return this.vouchers.find((v) => v.id === id) ?? this.shownOnly.find((v) => v.id === id);
+  }
+
+  /** Whether the voucher is in the wallet (false for one shown but not kept). */
+  holds(id: string): boolean {
+    return this.vouchers.some((v) => v.id === id);
+  }
+
+  private showOnly(voucher: SavedVoucher | null): void {
+    if (voucher) this.shownOnly = [...this.shownOnly.filter((v) => v.id !== voucher.id), voucher];
   }
 
   async openInline(token: string): Promise<OpenResult> {
@@ -57,11 +68,17 @@ export class Wallet {
 
   private async afterOpen(result: OpenResult): Promise<OpenResult> {
     if (!result.ok) return result;
+    if (!result.saved) {
+      this.showOnly(result.voucher);
+      return result;
+    }
     await this.reload();
     // Ask the browser not to evict the saved vouchers under storage pressure (Safari drops
     // site data after 7 days without use otherwise). Refusal is fine: it is only a request.
     void navigator.storage?.persist?.().catch(() => false);
-    void this.checkStatuses(result.voucher.id);
+    // Once the voucher is on screen (two frames): the status check and its code (a chunk of its own)
+    // come after the QR, not before it.
+    requestAnimationFrame(() => requestAnimationFrame(() => void this.checkStatuses(result.voucher.id)));
     return result;
   }
 
@@ -79,9 +96,16 @@ export class Wallet {
     if (this.checking || !navigator.onLine) return;
     this.checking = true;
     try {
-      const records = await listVoucherRecords();
+      const [records, { needsStatusCheck, syncStatuses }] = await Promise.all([listVoucherRecords(), import('./status-sync.ts')]);
       const now = Date.now();
       const outcome = await syncStatuses(records, { fetchStatuses, putRecord: putVoucherRecord, now: () => Date.now() }, (r) => r.id === alsoId || needsStatusCheck(r, now));
+      // A QR opened before the phone could ask: the first answer may say it was canceled before then.
+      for (const record of outcome.updated) {
+        const neverChecked = records.find((r) => r.id === record.id)?.statusCheckedAt === null;
+        if (!neverChecked || !canceledBeforeOpened(record)) continue;
+        this.showOnly(voucherFromRecord(record));
+        await deleteVoucherRecord(record.id);
+      }
       if (outcome.updated.length > 0) await this.reload();
     } finally {
       this.checking = false;

@@ -4,6 +4,8 @@
  * The mark is the favicon's: a white card with two QR finder patterns on the brand green.
  * "any" icons are a rounded square; "maskable" ones fill the canvas and keep the mark inside the
  * central 80 % circle that every launcher mask leaves visible (W3C Web App Manifest, maskable).
+ * The till (public/cashier.webmanifest) is an app of its own: the same mark on the dark green,
+ * over an amber till-roll bar, so the two never look alike on a home screen.
  */
 import { writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
@@ -12,11 +14,15 @@ type Rgba = [number, number, number, number];
 const BRAND: Rgba = [0x0b, 0x5d, 0x46, 255];
 const WHITE: Rgba = [255, 255, 255, 255];
 const CLEAR: Rgba = [0, 0, 0, 0];
+const TILL_DARK: Rgba = [0x07, 0x3d, 0x2e, 255];
+const AMBER: Rgba = [0xf2, 0xb7, 0x05, 255];
+
+type Variant = 'wallet' | 'till';
 
 /** The favicon's 32-unit design: a shape list in that coordinate space. */
 type Shape = { x: number; y: number; w: number; h: number; r: number; color: Rgba };
-function mark(): Shape[] {
-  const dark = BRAND;
+function mark(variant: Variant): Shape[] {
+  const dark = variant === 'till' ? TILL_DARK : BRAND;
   const cells: Array<[number, number, number, number]> = [
     [9, 9, 6, 6],
     [17, 17, 6, 6],
@@ -33,6 +39,7 @@ function mark(): Shape[] {
     { x: 11, y: 11, w: 2, h: 2, r: 0, color: dark },
     { x: 18, y: 18, w: 4, h: 4, r: 0, color: WHITE },
     { x: 19, y: 19, w: 2, h: 2, r: 0, color: dark },
+    ...(variant === 'till' ? [{ x: 8, y: 27.2, w: 16, h: 2.3, r: 1, color: AMBER }] : []),
   ];
 }
 
@@ -45,12 +52,13 @@ function inside(s: Shape, x: number, y: number): boolean {
 }
 
 /** Renders with 4×4 supersampling so edges are smooth. `scale` maps the 32-unit design to pixels. */
-function draw(size: number, maskable: boolean): Buffer {
+function draw(size: number, maskable: boolean, variant: Variant = 'wallet'): Buffer {
   const png = new PNG({ width: size, height: size });
-  const background: Shape = maskable ? { x: 0, y: 0, w: 32, h: 32, r: 0, color: BRAND } : { x: 0, y: 0, w: 32, h: 32, r: 6, color: BRAND };
+  const fill = variant === 'till' ? TILL_DARK : BRAND;
+  const background: Shape = maskable ? { x: 0, y: 0, w: 32, h: 32, r: 0, color: fill } : { x: 0, y: 0, w: 32, h: 32, r: 6, color: fill };
   // Maskable: shrink the mark so its card (6…26 of 32) sits within the 80 % safe circle.
   const zoom = maskable ? 0.78 : 1;
-  const shapes = mark().map((s) => ({ ...s, x: 16 + (s.x - 16) * zoom, y: 16 + (s.y - 16) * zoom, w: s.w * zoom, h: s.h * zoom, r: s.r * zoom }));
+  const shapes = mark(variant).map((s) => ({ ...s, x: 16 + (s.x - 16) * zoom, y: 16 + (s.y - 16) * zoom, w: s.w * zoom, h: s.h * zoom, r: s.r * zoom }));
   const SS = 4;
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
@@ -82,4 +90,9 @@ writeFileSync(new URL('maskable-192.png', out), draw(192, true));
 writeFileSync(new URL('maskable-512.png', out), draw(512, true));
 // iOS ignores the manifest icons and masks its own corners: a full-bleed square.
 writeFileSync(new URL('apple-touch-icon.png', out), draw(180, true));
+writeFileSync(new URL('till-192.png', out), draw(192, false, 'till'));
+writeFileSync(new URL('till-512.png', out), draw(512, false, 'till'));
+writeFileSync(new URL('till-maskable-192.png', out), draw(192, true, 'till'));
+writeFileSync(new URL('till-maskable-512.png', out), draw(512, true, 'till'));
+writeFileSync(new URL('till-apple-touch-icon.png', out), draw(180, true, 'till'));
 console.log('icons written to public/icons');

@@ -11,7 +11,7 @@ const common = {
   400: problem('The request is invalid; `errors` names each offending field.'),
   401: problem('No valid API key.'),
 };
-const VoucherIdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'vch_04j2kd8w1x7m2' }) });
+const VoucherIdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: "The voucher's id.", example: 'vch_04j2kd8w1x7m2' }) });
 
 export const createVoucher = defineRoute(merchant, {
   tags,
@@ -20,7 +20,10 @@ export const createVoucher = defineRoute(merchant, {
   summary: 'Create a payment voucher',
   request: {
     headers: z.object({
-      'idempotency-key': z.string().optional().openapi({ description: 'Makes the request safe to retry: the same key and body answer the first result again (kept ≥ 24 h).' }),
+      'idempotency-key': z
+        .string()
+        .optional()
+        .openapi({ description: 'Makes the request safe to retry: the same key and body answer the first result again (kept ≥ 24 h).', example: 'order-ORD-1001-voucher' }),
     }),
     body: { required: true, content: json(CreateVoucherBody) },
   },
