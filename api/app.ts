@@ -11,6 +11,7 @@ import { deviceAuth } from './http/device-auth.ts';
 import { SECURITY_SCHEMES, type Guards } from './http/resource.ts';
 import { voucherResource } from './merchant-api/vouchers/vouchers.handlers.ts';
 import { moneyResource } from './merchant-api/money.routes.ts';
+import { eventsResource } from './events/events.routes.ts';
 import { shopperResource } from './shopper-api/shopper.routes.ts';
 import { keysResource } from './signing-keys/signing-keys.routes.ts';
 import { tillResource } from './till-api/till.routes.ts';
@@ -44,6 +45,7 @@ export function createApp(services: Services, options: { webRoot?: string; after
   app.route('/', voucherResource(services, guards).app);
   app.route('/', refundResource(services, guards).app);
   app.route('/', moneyResource(services, guards).app);
+  app.route('/', eventsResource(services, guards).app);
   app.route('/', keysResource(services.keys, guards).app);
   app.route('/', shopperResource(services.vouchers, guards).app);
   app.route('/', tillResource(services, guards).app);

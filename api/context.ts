@@ -19,6 +19,7 @@ import { ShiftsService } from './till-api/shifts.service.ts';
 import { FeedService } from './till-api/feed.service.ts';
 import { LedgerService } from './ledger/ledger.service.ts';
 import { WebhooksService, type WebhookRules } from './webhooks/webhooks.service.ts';
+import { EventsService } from './events/events.service.ts';
 import type { Lookup, WebhookTargetPolicy } from './webhooks/webhook-target.ts';
 
 export interface ContextOptions {
@@ -50,6 +51,7 @@ export interface Services {
   feed: FeedService;
   ledger: LedgerService;
   webhooks: WebhooksService;
+  events: EventsService;
   /** The webhook target rules, which the outbox worker applies at every delivery too. */
   webhookRules: WebhookRules;
 }
@@ -82,6 +84,7 @@ export async function createServices(database: Database, options: ContextOptions
     feed: new FeedService(database.db, keys, clock, (deviceId) => review.recentFor(deviceId)),
     ledger: new LedgerService(database.db, clock),
     webhooks: new WebhooksService(database.db, vault, clock, webhookRules),
+    events: new EventsService(database.db, clock),
     webhookRules,
   };
 }

@@ -3,7 +3,7 @@
  * Deliveries follow Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature.
  */
 import * as z from 'zod/mini';
-import { Timestamp } from './common.ts';
+import { listOf, Timestamp } from './common.ts';
 import { described, documented } from './docs.ts';
 
 /** The events a merchant can subscribe to. */
@@ -105,3 +105,38 @@ export const Redelivery = z.object({
   status: described(z.literal('pending'), 'Always `pending`: the outbox posts it.'),
 });
 export type Redelivery = z.infer<typeof Redelivery>;
+
+/** How long events stay listed and readable (`GET /v1/events`): reconciliation after an outage, not an archive. */
+export const EVENT_RETENTION_DAYS = 30;
+
+/**
+ * An event as `GET /v1/events` shows it: the body its webhook deliveries carry (type, timestamp,
+ * data), with its id, which is the `webhook-id` header of every delivery of it.
+ */
+export const Event = documented(
+  z.object({
+    id: described(z.string(), 'The event id: the `webhook-id` header of each delivery of this event.', 'evt_8xq2m4r6t0w3y5z7'),
+    object: described(z.literal('event'), 'Always `event`.'),
+    type: described(z.enum(EVENT_TYPES), 'What happened.'),
+    timestamp: described(Timestamp, 'When it happened (the `timestamp` of the webhook body).'),
+    data: described(z.record(z.string(), z.unknown()), '`data.object` is the resource the event is about, in its own shape, as it was when the event happened.'),
+  }),
+  { id: 'Event', description: 'Something that happened to one of your objects, exactly as your webhooks received it.' },
+);
+export type Event = z.infer<typeof Event>;
+
+export const EventList = documented(listOf(Event), { id: 'EventList', description: 'A page of events, newest first.' });
+export type EventList = z.infer<typeof EventList>;
+
+export const ListEventsQuery = z.strictObject({
+  type: z.optional(described(z.enum(EVENT_TYPES), 'Only events of this type.')),
+  limit: z._default(
+    described(
+      z.coerce.number().check(z.int('must be a whole number'), z.minimum(1, 'must be at least 1'), z.maximum(100, 'must be at most 100')),
+      'How many events one page holds.',
+    ),
+    20,
+  ),
+  starting_after: z.optional(described(z.string().check(z.maxLength(40, 'must be at most 40 characters')), 'An event id from the previous page: the list continues after it.')),
+});
+export type ListEventsQuery = z.infer<typeof ListEventsQuery>;

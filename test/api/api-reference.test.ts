@@ -202,6 +202,8 @@ describe('the API reference at /docs', () => {
       'POST /v1/webhook_deliveries/{id}/redeliver': '404 not-found',
       'GET /v1/settlements': '200',
       'GET /v1/settlements/{id}': '404 not-found',
+      'GET /v1/events': '200',
+      'GET /v1/events/{id}': '404 not-found',
       'GET /v1/keys': '200',
       'GET /v1/voucher-links/{code}': '404 not-found',
       'POST /v1/voucher-status': '200',
