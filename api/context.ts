@@ -73,7 +73,7 @@ export async function createServices(database: Database, options: ContextOptions
     publicUrl,
     vault,
     keys,
-    network: new NetworkService(database.db),
+    network: new NetworkService(database.db, clock),
     idempotency: new IdempotencyService(database.db, clock),
     vouchers,
     devices: new DevicesService(database.db, clock, keys),

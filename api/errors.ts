@@ -86,6 +86,27 @@ export class UnauthenticatedError extends CounterpayError {
   }
 }
 
+/** A key that existed and no longer opens the API: revoked, or rolled and past its overlap. */
+export class ApiKeyEndedError extends CounterpayError {
+  constructor(reason: 'revoked' | 'expired', at: Date) {
+    super(
+      'unauthenticated',
+      reason === 'revoked' ? 'api-key-revoked' : 'api-key-expired',
+      reason === 'revoked' ? 'The API key was revoked' : 'The API key has expired',
+      reason === 'revoked'
+        ? `this API key was revoked at ${at.toISOString()}: use another of your keys, or ask your operator for a new one`
+        : `this API key was rolled and stopped working at ${at.toISOString()}: use the key that replaced it`,
+    );
+  }
+}
+
+/** A read-only key sent with a request that would change something. */
+export class ReadOnlyKeyError extends CounterpayError {
+  constructor(method: string) {
+    super('forbidden', 'api-key-read-only', 'The API key is read-only', `this API key may only read (GET); ${method} needs a key with full access`);
+  }
+}
+
 export class NotFoundError extends CounterpayError {
   constructor(what: string, id: string) {
     super('not_found', 'not-found', 'Not found', `no ${what} ${JSON.stringify(id)}`);

@@ -18,13 +18,12 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 /** A text column's allowed values, from the contract's or the domain's list (drizzle wants a non-empty tuple). */
 const oneOf = <T extends string>(values: readonly T[]) => values as [T, ...T[]];
 
-/** Shops that create vouchers. The API key is stored as its SHA-256; the key itself is shown once. */
+/** Shops that create vouchers. Their API keys are in api_keys. */
 export const merchants = pgTable(
   'merchants',
   {
     id: text('id').primaryKey(),
     name: text('name').notNull(),
-    apiKeyHash: text('api_key_hash').notNull().unique(),
     /** The operator's fee: basis points of the amount (rounded half up) plus a fixed part in minor units. */
     feeBasisPoints: integer('fee_basis_points').notNull().default(250),
     feeFixed: bigint('fee_fixed', { mode: 'number' }).notNull().default(0),
@@ -33,6 +32,36 @@ export const merchants = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [check('merchants_fee_sane', sql`${t.feeBasisPoints} between 0 and 10000 and ${t.feeFixed} >= 0`)],
+);
+
+export const API_KEY_ACCESS = ['full', 'read_only'] as const;
+export type ApiKeyAccess = (typeof API_KEY_ACCESS)[number];
+
+/**
+ * A merchant's API keys, several at a time: stored as SHA-256 only (the key is shown once), with
+ * the prefix and last four characters to recognise it by. A rolled key works until `expires_at`
+ * (the overlap the merchant chose); a revoked one stops at `revoked_at`. Read-only keys may only GET.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    hash: text('hash').notNull().unique(),
+    access: text('access', { enum: oneOf(API_KEY_ACCESS) })
+      .notNull()
+      .default('full'),
+    /** How the key begins (`cpk_live_`), and its last four characters: enough to tell keys apart. */
+    prefix: text('prefix').notNull(),
+    last4: text('last4').notNull(),
+    createdAt: ts('created_at').notNull(),
+    lastUsedAt: ts('last_used_at'),
+    expiresAt: ts('expires_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [index('api_keys_merchant').on(t.merchantId, t.createdAt)],
 );
 
 /**

@@ -1,30 +1,70 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { merchants, stores } from '../db/schema.ts';
+import { apiKeys, merchants, stores } from '../db/schema.ts';
 
 export type MerchantRow = typeof merchants.$inferSelect;
 export type StoreRow = typeof stores.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 export const networkRepository = {
-  async merchantByKeyHash(db: Db, apiKeyHash: string): Promise<Pick<MerchantRow, 'id' | 'name' | 'defaultNotify'> | undefined> {
+  /** The key with this hash and its merchant, whatever the key's state (the caller says why it no longer works). */
+  async keyByHash(db: Db, hash: string): Promise<{ key: ApiKeyRow; merchant: Pick<MerchantRow, 'id' | 'name' | 'defaultNotify'> } | undefined> {
     const rows = await db
-      .select({ id: merchants.id, name: merchants.name, defaultNotify: merchants.defaultNotify })
-      .from(merchants)
-      .where(eq(merchants.apiKeyHash, apiKeyHash))
+      .select({ key: apiKeys, merchant: { id: merchants.id, name: merchants.name, defaultNotify: merchants.defaultNotify } })
+      .from(apiKeys)
+      .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
+      .where(eq(apiKeys.hash, hash))
       .limit(1);
     return rows[0];
   },
 
-  /** Inserts unless the id exists; returns the row only when this call created it. */
   async insertMerchant(db: Db, row: typeof merchants.$inferInsert): Promise<MerchantRow | undefined> {
     const rows = await db.insert(merchants).values(row).onConflictDoNothing({ target: merchants.id }).returning();
     return rows[0];
   },
 
-  /** Replaces a merchant's API key; returns the row, or undefined when there is no such merchant. */
-  async setApiKeyHash(db: Db, id: string, apiKeyHash: string): Promise<MerchantRow | undefined> {
-    const rows = await db.update(merchants).set({ apiKeyHash }).where(eq(merchants.id, id)).returning();
+  async merchant(db: Db, id: string): Promise<MerchantRow | undefined> {
+    return (await db.select().from(merchants).where(eq(merchants.id, id)).limit(1))[0];
+  },
+
+  async insertKey(db: Db, row: typeof apiKeys.$inferInsert): Promise<ApiKeyRow> {
+    return (await db.insert(apiKeys).values(row).returning())[0]!;
+  },
+
+  async key(db: Db, id: string): Promise<ApiKeyRow | undefined> {
+    return (await db.select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1))[0];
+  },
+
+  /** A merchant's keys, newest first. */
+  async keysOf(db: Db, merchantId: string): Promise<ApiKeyRow[]> {
+    return db.select().from(apiKeys).where(eq(apiKeys.merchantId, merchantId)).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+  },
+
+  /** Ends a key at `at` (a roll's overlap, or at once), unless it already ends sooner or was revoked. */
+  async endKey(db: Db, id: string, at: Date): Promise<ApiKeyRow | undefined> {
+    const rows = await db
+      .update(apiKeys)
+      .set({ expiresAt: at })
+      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, at))))
+      .returning();
     return rows[0];
+  },
+
+  async revokeKey(db: Db, id: string, at: Date): Promise<ApiKeyRow | undefined> {
+    const rows = await db
+      .update(apiKeys)
+      .set({ revokedAt: at })
+      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+      .returning();
+    return rows[0];
+  },
+
+  /** Notes a key's use (the service calls it at most once a minute per key and process). */
+  async touchKey(db: Db, id: string, at: Date): Promise<void> {
+    await db
+      .update(apiKeys)
+      .set({ lastUsedAt: at })
+      .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, at))));
   },
 
   async merchants(db: Db): Promise<MerchantRow[]> {

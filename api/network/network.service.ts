@@ -4,8 +4,10 @@ import { isCurrency } from '../../core/money/money.ts';
 import { displayTextProblem } from '../../core/text/text-rules.ts';
 import type { Db } from '../db/client.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { newApiKey, newId } from '../ids.ts';
-import { networkRepository as repo } from './network.repository.ts';
+import { API_KEY_PREFIX, newApiKey, newId } from '../ids.ts';
+import type { Clock } from '../clock.ts';
+import type { ApiKeyAccess } from '../db/schema.ts';
+import { networkRepository as repo, type ApiKeyRow } from './network.repository.ts';
 
 export const NAME_MAX_CHARS = 100;
 
@@ -30,38 +32,144 @@ function checkName(name: string, what: string): string {
   return trimmed;
 }
 
-/**
- * How long a process trusts a looked-up API key. Every voucher request authenticates, and the
- * lookup was half the database round trips of creating one; a key's merchant never changes, so
- * the only costs are that a removed key keeps working here, and a changed default `notify` or
- * name shows, up to this long later.
- */
-const API_KEY_CACHE_MS = 30_000;
-const API_KEY_CACHE_MAX = 10_000;
+/** The longest a rolled key keeps working beside its successor. */
+export const MAX_KEY_OVERLAP_MS = 7 * 86_400_000;
+
+export interface KeyCreated {
+  id: string;
+  merchant_id: string;
+  access: ApiKeyAccess;
+  /** Shown only here; stored as its SHA-256. */
+  api_key: string;
+}
+
+export interface KeyInfo {
+  id: string;
+  merchant_id: string;
+  access: ApiKeyAccess;
+  /** How the key reads, with its middle left out: `cpk_live_…K7Q2`. */
+  key: string;
+  status: 'active' | 'expiring' | 'expired' | 'revoked';
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+/** Why a key that exists no longer opens the API: it was revoked, or it was rolled and its overlap ended. */
+export type KeyRefusal = { reason: 'revoked' | 'expired'; at: Date };
+
+export type KeyLookup =
+  | { ok: true; merchant: { id: string; name: string; defaultNotify: Array<'email' | 'sms'> }; access: ApiKeyAccess; keyId: string }
+  | ({ ok: false } & KeyRefusal)
+  | undefined;
+
+function keyInfo(row: ApiKeyRow, now: Date): KeyInfo {
+  const status = row.revokedAt && row.revokedAt <= now ? 'revoked' : row.expiresAt && row.expiresAt <= now ? 'expired' : row.expiresAt ? 'expiring' : 'active';
+  return {
+    id: row.id,
+    merchant_id: row.merchantId,
+    access: row.access,
+    key: `${row.prefix}…${row.last4}`,
+    status,
+    created_at: row.createdAt.toISOString(),
+    last_used_at: row.lastUsedAt?.toISOString() ?? null,
+    expires_at: row.expiresAt?.toISOString() ?? null,
+    revoked_at: row.revokedAt?.toISOString() ?? null,
+  };
+}
 
 export class NetworkService {
-  private readonly keyCache = new Map<string, { at: number; merchant: { id: string; name: string; defaultNotify: Array<'email' | 'sms'> } }>();
+  /** When this process last wrote a key's last_used_at: at most once a minute per key. */
+  private readonly touched = new Map<string, number>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
 
-  /** Creates a merchant with a new API key. With a fixed id (the demo) it creates nothing if the id exists. */
+  /** Creates a merchant with a first API key (full access). With a fixed id (the demo) it creates nothing if the id exists. */
   async createMerchant(name: string, id = newId('mer')): Promise<MerchantCreated | null> {
+    const checked = checkName(name, 'merchant');
+    return this.db.transaction(async (tx) => {
+      const row = await repo.insertMerchant(tx as unknown as Db, { id, name: checked });
+      if (!row) return null;
+      const key = await this.insertKey(tx as unknown as Db, row.id, 'full');
+      return { id: row.id, name: row.name, api_key: key.api_key };
+    });
+  }
+
+  private async insertKey(db: Db, merchantId: string, access: ApiKeyAccess): Promise<KeyCreated> {
     const apiKey = newApiKey();
-    const row = await repo.insertMerchant(this.db, { id, name: checkName(name, 'merchant'), apiKeyHash: hashApiKey(apiKey) });
-    return row ? { id: row.id, name: row.name, api_key: apiKey } : null;
+    const row = await repo.insertKey(db, {
+      id: newId('key'),
+      merchantId,
+      hash: hashApiKey(apiKey),
+      access,
+      prefix: API_KEY_PREFIX,
+      last4: apiKey.slice(-4),
+      createdAt: this.clock.now(),
+    });
+    return { id: row.id, merchant_id: merchantId, access, api_key: apiKey };
+  }
+
+  /** Another key for the merchant, shown only here; `read_only` keys may only read (GET). */
+  async createKey(merchantId: string, access: ApiKeyAccess = 'full'): Promise<KeyCreated> {
+    if (!(await repo.merchant(this.db, merchantId))) throw new NotFoundError('merchant', merchantId);
+    return this.insertKey(this.db, merchantId, access);
+  }
+
+  async listKeys(merchantId: string): Promise<KeyInfo[]> {
+    if (!(await repo.merchant(this.db, merchantId))) throw new NotFoundError('merchant', merchantId);
+    const now = this.clock.now();
+    return (await repo.keysOf(this.db, merchantId)).map((row) => keyInfo(row, now));
   }
 
   /**
-   * Gives a merchant a new API key (shown only here) and stops the old one: this process forgets it
-   * at once, other API processes within API_KEY_CACHE_MS. How a newcomer gets a usable demo key
-   * again when the one printed at first start scrolled away.
+   * A new key in place of `keyId`, with the same access; the old one keeps working for `overlapMs`
+   * (at most 7 days; 0 stops it at once), so a deploy can switch keys without a failed request.
+   */
+  async rollKey(keyId: string, overlapMs: number): Promise<{ created: KeyCreated; replaced: KeyInfo }> {
+    if (!Number.isInteger(overlapMs) || overlapMs < 0 || overlapMs > MAX_KEY_OVERLAP_MS) {
+      throw new ValidationError('the overlap must be between 0 and 7 days', [{ field: 'overlap', message: 'between 0 and 7 days' }]);
+    }
+    const now = this.clock.now();
+    return this.db.transaction(async (tx) => {
+      const db = tx as unknown as Db;
+      const old = await repo.key(db, keyId);
+      if (!old) throw new NotFoundError('API key', keyId);
+      const info = keyInfo(old, now);
+      if (info.status === 'revoked' || info.status === 'expired') {
+        throw new ValidationError(`API key ${keyId} is ${info.status}: create a new key instead`, [{ field: 'key', message: `the key is ${info.status}` }]);
+      }
+      const created = await this.insertKey(db, old.merchantId, old.access);
+      const ended = (await repo.endKey(db, keyId, new Date(now.getTime() + overlapMs))) ?? old;
+      return { created, replaced: keyInfo(ended, now) };
+    });
+  }
+
+  /** Stops a key at once (a leaked key). */
+  async revokeKey(keyId: string): Promise<KeyInfo> {
+    const now = this.clock.now();
+    const row = (await repo.revokeKey(this.db, keyId, now)) ?? (await repo.key(this.db, keyId));
+    if (!row) throw new NotFoundError('API key', keyId);
+    return keyInfo(row, now);
+  }
+
+  /**
+   * Gives a merchant a new API key (shown only here) and revokes every other one at once: how a
+   * newcomer gets a usable demo key again when the one printed at first start scrolled away.
    */
   async newApiKey(merchantId: string): Promise<MerchantCreated> {
-    const apiKey = newApiKey();
-    const row = await repo.setApiKeyHash(this.db, merchantId, hashApiKey(apiKey));
-    if (!row) throw new NotFoundError('merchant', merchantId);
-    this.keyCache.clear();
-    return { id: row.id, name: row.name, api_key: apiKey };
+    const merchant = await repo.merchant(this.db, merchantId);
+    if (!merchant) throw new NotFoundError('merchant', merchantId);
+    const now = this.clock.now();
+    return this.db.transaction(async (tx) => {
+      const db = tx as unknown as Db;
+      for (const key of await repo.keysOf(db, merchantId)) await repo.revokeKey(db, key.id, now);
+      const created = await this.insertKey(db, merchantId, 'full');
+      return { id: merchant.id, name: merchant.name, api_key: created.api_key };
+    });
   }
 
   async listMerchants() {
@@ -90,18 +198,12 @@ export class NetworkService {
     return { id: row.id, fee_basis_points: row.feeBasisPoints, fee_fixed: row.feeFixed };
   }
 
-  /** Forgets cached API-key lookups (a merchant's settings changed in this process). */
-  forgetCachedKeys() {
-    this.keyCache.clear();
-  }
-
   async setDefaultNotify(merchantId: string, channels: string[]) {
     const bad = channels.filter((c) => c !== 'email' && c !== 'sms');
     if (bad.length > 0)
       throw new ValidationError(`unknown channel ${bad.map((c) => JSON.stringify(c)).join(', ')}: use email, sms or none`, [{ field: 'channels', message: 'email, sms or none' }]);
     const row = await repo.setDefaultNotify(this.db, merchantId, [...new Set(channels)] as Array<'email' | 'sms'>);
     if (!row) throw new NotFoundError('merchant', merchantId);
-    this.forgetCachedKeys();
     return { id: row.id, default_notify: row.defaultNotify };
   }
 
@@ -119,17 +221,24 @@ export class NetworkService {
     return { id: row.id, currency: row.currency, payout_code_above: row.payoutCodeAbove };
   }
 
-  /** The merchant an API key belongs to, or undefined. */
-  async merchantForApiKey(apiKey: string): Promise<{ id: string; name: string; defaultNotify: Array<'email' | 'sms'> } | undefined> {
-    const hash = hashApiKey(apiKey);
-    const now = Date.now();
-    const cached = this.keyCache.get(hash);
-    if (cached && now - cached.at < API_KEY_CACHE_MS) return cached.merchant;
-    const merchant = await repo.merchantByKeyHash(this.db, hash);
-    if (merchant) {
-      if (this.keyCache.size >= API_KEY_CACHE_MAX) this.keyCache.clear();
-      this.keyCache.set(hash, { at: now, merchant });
+  /**
+   * What an API key opens: its merchant and access; why not, for a key that was revoked or whose
+   * roll overlap ended; undefined for a key that never existed. Read on every request, so a
+   * revoked key stops at once in every API process.
+   */
+  async merchantForApiKey(apiKey: string): Promise<KeyLookup> {
+    const found = await repo.keyByHash(this.db, hashApiKey(apiKey));
+    if (!found) return undefined;
+    const { key, merchant } = found;
+    const now = this.clock.now();
+    if (key.revokedAt && key.revokedAt <= now) return { ok: false, reason: 'revoked', at: key.revokedAt };
+    if (key.expiresAt && key.expiresAt <= now) return { ok: false, reason: 'expired', at: key.expiresAt };
+    const last = this.touched.get(key.id) ?? key.lastUsedAt?.getTime() ?? 0;
+    if (now.getTime() - last >= 60_000) {
+      this.touched.set(key.id, now.getTime());
+      if (this.touched.size > 10_000) this.touched.clear();
+      await repo.touchKey(this.db, key.id, now);
     }
-    return merchant;
+    return { ok: true, merchant, access: key.access, keyId: key.id };
   }
 }

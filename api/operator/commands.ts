@@ -64,6 +64,14 @@ function wholeNumber(value: string | undefined, flag: string): number | undefine
   return Number(value);
 }
 
+/** `30m`, `24h`, `7d` or `0`, in milliseconds. */
+function duration(value: string, flag: string): number {
+  const m = /^([0-9]+)(m|h|d)?$/.exec(value);
+  if (!m || (m[2] === undefined && m[1] !== '0'))
+    throw new ValidationError(`--${flag} must be minutes, hours or days such as 30m, 24h or 7d (or 0), got ${JSON.stringify(value)}`, [{ field: flag, message: 'a duration' }]);
+  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000, '': 0 }[m[2] ?? '']!;
+}
+
 type Handler = (services: Services, args: string[]) => Promise<CommandResult>;
 
 /** One operator command: how it is written and what it does (for usage and README), and how it runs. */
@@ -91,14 +99,55 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   },
   'merchant new-key': {
     args: 'MERCHANT',
-    does: 'a new API key for the merchant, shown only here; the old key stops working (in other running API processes within 30 s)',
+    does: 'a new API key for the merchant, shown only here; every other key of the merchant is revoked at once',
     run: async (services, rest) => {
       const merchantId = options(rest, [], 1).positionals[0]!;
       const created = await services.network.newApiKey(merchantId);
       return {
         json: { ...created },
-        text: `New API key for merchant ${created.id} (${created.name}); the old key no longer works.\nAPI key (shown only now; store it safely): ${created.api_key}`,
+        text: `New API key for merchant ${created.id} (${created.name}); its other keys no longer work.\nAPI key (shown only now; store it safely): ${created.api_key}`,
       };
+    },
+  },
+  'merchant key create': {
+    args: '--merchant MERCHANT [--read-only]',
+    does: 'another API key for the merchant, shown only here; `--read-only`: it may only read (GET), for reporting tools',
+    run: async (services, rest) => {
+      const parsed = parseArgs({ args: rest, options: { merchant: { type: 'string' }, 'read-only': { type: 'boolean' } }, strict: true });
+      if (!parsed.values.merchant) throw new UsageError('missing --merchant');
+      const created = await services.network.createKey(parsed.values.merchant, parsed.values['read-only'] ? 'read_only' : 'full');
+      return {
+        json: { ...created },
+        text: `Created ${created.access === 'read_only' ? 'read-only ' : ''}API key ${created.id} for merchant ${created.merchant_id}.\nAPI key (shown only now; store it safely): ${created.api_key}`,
+      };
+    },
+  },
+  'merchant key list': {
+    args: '--merchant MERCHANT',
+    does: "the merchant's API keys: how each begins and ends, its access, status, when it was created and last used",
+    run: async (services, rest) => {
+      const data = await services.network.listKeys(option(rest, 'merchant')!);
+      return { json: { object: 'list', data }, text: table(data, ['id', 'key', 'access', 'status', 'created_at', 'last_used_at', 'expires_at']) };
+    },
+  },
+  'merchant key roll': {
+    args: 'KEY [--overlap DURATION]',
+    does: 'a new key in place of KEY, shown only here; KEY keeps working for the overlap (`24h` by default, at most `7d`; `0` stops it at once)',
+    run: async (services, rest) => {
+      const { values, positionals } = options(rest, ['overlap'], 1);
+      const { created, replaced } = await services.network.rollKey(positionals[0]!, duration(values.overlap ?? '24h', 'overlap'));
+      return {
+        json: { ...created, replaced },
+        text: `New API key ${created.id} for merchant ${created.merchant_id}; ${replaced.id} works until ${replaced.expires_at}.\nAPI key (shown only now; store it safely): ${created.api_key}`,
+      };
+    },
+  },
+  'merchant key revoke': {
+    args: 'KEY',
+    does: 'stop an API key at once (a leaked key); requests with it answer 401 api-key-revoked',
+    run: async (services, rest) => {
+      const revoked = await services.network.revokeKey(options(rest, [], 1).positionals[0]!);
+      return { json: { ...revoked }, text: `API key ${revoked.id} (${revoked.key}) is revoked since ${revoked.revoked_at}.` };
     },
   },
   'merchant list': {

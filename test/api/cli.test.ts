@@ -114,7 +114,7 @@ async function seed(dataDir: string) {
   const { LedgerService } = await import('../../api/ledger/ledger.service.ts');
   const database = await openDatabase({ dataDir });
   try {
-    await networkRepository.insertMerchant(database.db, { id: 'mer_escape', name: MERCHANT_NAME, apiKeyHash: `seeded-${path.basename(dataDir)}` });
+    await networkRepository.insertMerchant(database.db, { id: 'mer_escape', name: MERCHANT_NAME });
     await networkRepository.insertStore(database.db, { id: 'sto_escape', name: STORE_NAME, currency: 'EUR' });
     const ledger = new LedgerService(database.db, { now: () => new Date(`${PAST_DAY}T12:00:00Z`) });
     await ledger.remittance('sto_escape', 5000, 'EUR', 'seeded');
@@ -192,9 +192,25 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
 
     const renewed = await run('merchant', 'new-key', created.id);
     expect(renewed.code).toBe(0);
-    expect(renewed.stdout).toContain(`New API key for merchant ${created.id} (Corner Books); the old key no longer works.`);
+    expect(renewed.stdout).toContain(`New API key for merchant ${created.id} (Corner Books); its other keys no longer work.`);
     my.apiKey = /API key \(shown only now; store it safely\): (cpk_\S+)/.exec(renewed.stdout)![1]!;
     expect(my.apiKey).not.toBe(created.api_key);
+
+    // Key management: a read-only key, rolled with an overlap, then the new key revoked.
+    const extra = await ok('merchant', 'key', 'create', '--merchant', created.id, '--read-only');
+    expect(extra).toEqual({ id: expect.stringMatching(/^key_/), merchant_id: created.id, access: 'read_only', api_key: expect.stringMatching(/^cpk_live_/) });
+    const rolled = await ok('merchant', 'key', 'roll', extra.id, '--overlap', '1h');
+    expect(rolled).toMatchObject({ access: 'read_only', replaced: { id: extra.id, status: 'expiring' } });
+    const revoked = await ok('merchant', 'key', 'revoke', rolled.id);
+    expect(revoked).toMatchObject({ id: rolled.id, status: 'revoked' });
+    const keys = await ok('merchant', 'key', 'list', '--merchant', created.id);
+    expect(keys.data.map((k: { id: string; status: string }) => [k.id, k.status])).toEqual(
+      expect.arrayContaining([
+        [extra.id, 'expiring'],
+        [rolled.id, 'revoked'],
+      ]),
+    );
+    expect(await fails(1, 'merchant', 'key', 'roll', extra.id, '--overlap', '8d')).toMatchObject({ code: 'validation-failed' });
   }, 300_000);
 
   it('merchant set-fees and set-notify', async () => {
@@ -426,7 +442,7 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
     expect(stores.stdout).not.toMatch(rawControl);
 
     const renewed = await run('merchant', 'new-key', 'mer_escape');
-    expect(renewed.stdout).toContain(`New API key for merchant mer_escape (${escaped(MERCHANT_NAME)}); the old key no longer works.`);
+    expect(renewed.stdout).toContain(`New API key for merchant mer_escape (${escaped(MERCHANT_NAME)}); its other keys no longer work.`);
     expect(renewed.stdout).not.toMatch(rawControl);
 
     const json = await run('store', 'list', '--json');

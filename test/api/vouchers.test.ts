@@ -188,7 +188,7 @@ describe.each(drivers)('voucher API on $name', (driver) => {
       const key = `died-${driver.name}`;
       const { idempotencyRepository } = await import('../../api/idempotency/idempotency.repository.ts');
       const { requestFingerprint } = await import('../../api/idempotency/idempotency.service.ts');
-      const merchant = (await h.services.network.merchantForApiKey(h.keyA))!;
+      const merchant = (await h.services.network.merchantForApiKey(h.keyA).then((k) => (k?.ok ? k.merchant : undefined)))!;
       // A claim committed by a request whose process then died (or whose database failed over): no transaction holds it.
       await idempotencyRepository.claim(database.db, merchant.id, key, requestFingerprint('POST /v1/vouchers', order()), h.clock.now());
       const retry = await create({}, { headers: { 'idempotency-key': key } });
@@ -204,7 +204,7 @@ describe.each(drivers)('voucher API on $name', (driver) => {
         const key = `held-${driver.name}`;
         const { idempotencyRepository } = await import('../../api/idempotency/idempotency.repository.ts');
         const { requestFingerprint } = await import('../../api/idempotency/idempotency.service.ts');
-        const merchant = (await h.services.network.merchantForApiKey(h.keyA))!;
+        const merchant = (await h.services.network.merchantForApiKey(h.keyA).then((k) => (k?.ok ? k.merchant : undefined)))!;
         const claimedAt = h.clock.now();
         await idempotencyRepository.claim(database.db, merchant.id, key, requestFingerprint('POST /v1/vouchers', order()), claimedAt);
         let finish!: () => void;
@@ -234,7 +234,7 @@ describe.each(drivers)('voucher API on $name', (driver) => {
       const key = `slow-${driver.name}`;
       const { idempotencyRepository } = await import('../../api/idempotency/idempotency.repository.ts');
       const { requestFingerprint } = await import('../../api/idempotency/idempotency.service.ts');
-      const merchant = (await h.services.network.merchantForApiKey(h.keyA))!;
+      const merchant = (await h.services.network.merchantForApiKey(h.keyA).then((k) => (k?.ok ? k.merchant : undefined)))!;
       const slowClaim = h.clock.now();
       await idempotencyRepository.claim(database.db, merchant.id, key, requestFingerprint('POST /v1/vouchers', order()), slowClaim);
       h.clock.advance(1000);
