@@ -13,7 +13,8 @@ import { harnessPerSuite } from '../support/harness.ts';
 
 const pglite = { open: () => openDatabase({ memory: true }) };
 // The example webhook URL's host resolves, in this test, to a public address (nothing connects to it here).
-const s = harnessPerSuite(pglite, { webhookLookup: async () => [{ address: '93.184.215.14', family: 4 }] });
+// The example's webhook host resolves to loopback (allowed outside production): nothing here ever leaves 127.0.0.0/8.
+const s = harnessPerSuite(pglite, { webhookLookup: async () => [{ address: '127.0.0.1', family: 4 }] });
 
 const decodeEntities = (html: string) => html.replace(/&(lt|gt|quot|amp|#39);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', amp: '&', '#39': "'" })[e]!);
 /** The text a reader sees: tags dropped, entities decoded (the page has no script or style in <body>). */

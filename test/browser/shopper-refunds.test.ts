@@ -5,6 +5,7 @@
  * opened; the card and its QR still show offline; once a second till has paid the refund out and
  * the phone is back online, the wallet says so and shows no QR for it.
  */
+import { inViewport } from './support/look.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
@@ -88,13 +89,6 @@ describe.skipIf(!available)('refunds in the shopper view in Chromium', () => {
     const list = (await res.json()) as { data: CreatedRefund[] };
     expect(list.data).toHaveLength(1);
     return list.data[0]!;
-  }
-
-  /** Where a person looks: the element's box lies wholly inside the viewport. */
-  async function inViewport(locator: Locator): Promise<boolean> {
-    const box = await locator.boundingBox();
-    if (!box || box.width === 0 || box.height === 0) return false;
-    return box.x >= 0 && box.y >= 0 && box.x + box.width <= PHONE.width + 0.5 && box.y + box.height <= PHONE.height + 0.5;
   }
 
   /** WCAG contrast of each text element in `root` against the first opaque background behind it; the lowest one. */

@@ -37,6 +37,7 @@ export async function axeFindings(page: Page, options: { include?: string; disab
 export async function inViewport(element: Locator): Promise<boolean> {
   return element.evaluate((el) => {
     const r = el.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth;
+    // Half a pixel of slack for subpixel layout.
+    return r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight + 0.5 && r.right <= window.innerWidth + 0.5;
   });
 }
