@@ -293,6 +293,7 @@ export class RefundsService {
     const checked = await verifyVoucherToken(token, await this.keys.verificationKeys());
     if (!checked.ok) throw new ValidationError(`the token does not verify (${checked.reason}: ${checked.detail})`, [{ field: 'token', message: checked.reason }]);
     if (checked.claims.kind !== 'refund') throw new TokenNotARefundError('this is a voucher the shopper pays, not a refund: collect it instead');
+    if (checked.claims.test) throw new TokenNotARefundError('this is a test-mode refund: no till may pay it out (the test helpers pay test refunds out)');
     const id = refundIdToString(checked.claims.voucherId);
     const row = await repo.byId(this.db, id);
     // A verified token for a refund we do not hold (or not this token) cannot happen unless data was lost.

@@ -342,6 +342,11 @@ export class CollectionsService {
       return { reject: 'currency_not_store', detail: `the record is in ${record.currency} but store ${store.id} takes ${store.currency}; nothing is posted, flagged for review` };
     const verified = await verifyVoucherToken(record.token, operatorKeys);
     if (!verified.ok) return { reject: 'bad_token', detail: `the token failed verification (${verified.reason}: ${verified.detail}); flagged for review` };
+    if (verified.claims.test)
+      return {
+        reject: 'test_token',
+        detail: `the token is a test-mode ${verified.claims.kind}, for which no money may change hands; nothing is posted, flagged for review`,
+      };
     // A payout is of a refund, a collection of a voucher: the signed kind says which, never the till.
     if (isPayout(record)) {
       if (verified.claims.kind !== 'refund') return { reject: 'bad_token', detail: 'a payout record names a voucher token, not a refund; flagged for review' };

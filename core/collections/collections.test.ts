@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateDeviceKeyPair, GENESIS_HASH, recordHash, signCollection, verifyCollectionSignature, type CollectionRecord } from './collection-record.ts';
 import { checkLease } from './lease.ts';
 import { DEFAULT_LIMITS, type Lease } from '../contract/till.ts';
-import { checkVoucherAtTill, type TillContext } from './till-check.ts';
+import { checkRefundAtTill, checkVoucherAtTill, type TillContext } from './till-check.ts';
 import { generateSigningKeyPair } from '../token/operator-keys.ts';
 import { signVoucherToken } from '../token/voucher-token.ts';
 import { voucherIdToString } from '../vouchers/voucher-id.ts';
@@ -103,6 +103,13 @@ describe('till check', async () => {
   });
   it('passes a lease problem up for an online confirmation', async () => {
     expect(await checkVoucherAtTill(token, ctx({ unsyncedCount: 100 }))).toMatchObject({ ok: true, lease: { ok: false, reason: 'count_exceeded' } });
+  });
+  it('refuses a test-mode voucher whatever else holds, and a test-mode refund at payout', async () => {
+    const claims = { kid: 1, voucherId, amount: 4990, currency: 'EUR', expiresAt: now.getTime() / 1000 + 3600, merchant: 'Shop', orderRef: 'O-1', summary: '', test: true };
+    const testVoucher = await signVoucherToken(claims, operator.privateKey);
+    expect(await checkVoucherAtTill(testVoucher, ctx())).toMatchObject({ ok: false, reason: 'test_voucher', claims: { test: true } });
+    const testRefund = await signVoucherToken({ ...claims, kind: 'refund' }, operator.privateKey);
+    expect(await checkRefundAtTill(testRefund, { keys, now, currency: 'EUR' })).toMatchObject({ ok: false, reason: 'test_refund' });
   });
   it('refuses an altered token', async () => {
     const altered = token.slice(0, 30) + ((Number(token[30]) + 5) % 10) + token.slice(31);

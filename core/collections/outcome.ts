@@ -35,6 +35,8 @@ export const REJECT_REASONS = [
   'payout_not_authorized',
   /** A shift close whose own figures do not add up (expected cash, difference). */
   'shift_totals_inconsistent',
+  /** A test-mode token (docs/voucher-token.md): no till may take or pay out money for it. */
+  'test_token',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

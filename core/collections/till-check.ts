@@ -31,9 +31,21 @@ export type TillCheck =
        * wrong_currency: the voucher is in another currency than this store takes;
        * paid_elsewhere / canceled: the feed says so; collecting would owe the shopper a refund;
        * collected_here: this till already took money for it;
-       * not_a_voucher: a refund's token, which is paid out (checkRefundAtTill), never collected.
+       * not_a_voucher: a refund's token, which is paid out (checkRefundAtTill), never collected;
+       * test_voucher: a test-mode voucher (made with a test API key): no money may be taken for it.
        */
-      reason: 'malformed' | 'unsupported' | 'unknown_key' | 'bad_signature' | 'expired' | 'wrong_currency' | 'paid_elsewhere' | 'canceled' | 'collected_here' | 'not_a_voucher';
+      reason:
+        | 'malformed'
+        | 'unsupported'
+        | 'unknown_key'
+        | 'bad_signature'
+        | 'expired'
+        | 'wrong_currency'
+        | 'paid_elsewhere'
+        | 'canceled'
+        | 'collected_here'
+        | 'not_a_voucher'
+        | 'test_voucher';
       detail: string;
       claims?: VoucherClaims;
     };
@@ -47,6 +59,8 @@ export async function checkVoucherAtTill(token: string, ctx: TillContext): Promi
   if (!verified.ok) return { ok: false, reason: verified.reason, detail: verified.detail };
   const claims = verified.claims;
   if (claims.kind !== 'voucher') return { ok: false, reason: 'not_a_voucher', detail: 'this is a refund to pay out, not a voucher to collect', claims };
+  // Before anything else about it: whatever its state, no money changes hands for a test voucher.
+  if (claims.test) return { ok: false, reason: 'test_voucher', detail: 'a test-mode voucher: no money may be taken for it', claims };
   const voucherId = voucherIdToString(claims.voucherId);
   // This till's own row is the most useful fact: the cashier sees when they took it, whatever
   // the paid list or the clock says since.
@@ -63,7 +77,7 @@ export async function checkVoucherAtTill(token: string, ctx: TillContext): Promi
 
 export type RefundCheck =
   | { ok: true; refundId: string; reference: string; claims: VoucherClaims }
-  | { ok: false; reason: 'malformed' | 'unsupported' | 'unknown_key' | 'bad_signature' | 'expired' | 'wrong_currency'; detail: string; claims?: VoucherClaims };
+  | { ok: false; reason: 'malformed' | 'unsupported' | 'unknown_key' | 'bad_signature' | 'expired' | 'wrong_currency' | 'test_refund'; detail: string; claims?: VoucherClaims };
 
 /**
  * What a till checks of a refund before it asks the server for the payout grant: that the operator
@@ -75,6 +89,7 @@ export async function checkRefundAtTill(token: string, ctx: { keys: Verification
   if (!verified.ok) return { ok: false, reason: verified.reason, detail: verified.detail };
   const claims = verified.claims;
   if (claims.kind !== 'refund') return { ok: false, reason: 'malformed', detail: 'not a refund token' };
+  if (claims.test) return { ok: false, reason: 'test_refund', detail: 'a test-mode refund: no money may be paid out for it', claims };
   if (claims.expiresAt * 1000 <= ctx.now.getTime()) return { ok: false, reason: 'expired', detail: `expired at ${new Date(claims.expiresAt * 1000).toISOString()}`, claims };
   if (claims.currency !== ctx.currency) return { ok: false, reason: 'wrong_currency', detail: `refund is in ${claims.currency}; this store pays out ${ctx.currency}`, claims };
   return { ok: true, refundId: refundIdToString(claims.voucherId), reference: referenceForVoucherId(claims.voucherId), claims };

@@ -47,7 +47,7 @@ describe('voucher token', () => {
     const pair = await generateSigningKeyPair();
     const token = await signVoucherToken(claims, pair.privateKey);
     const check = await verifyVoucherToken(token, await keysFor(pair));
-    expect(check).toEqual({ ok: true, claims: { ...claims, kind: 'voucher' } });
+    expect(check).toEqual({ ok: true, claims: { ...claims, kind: 'voucher', test: false } });
   });
 
   it('writes a voucher as version 1 and a refund as version 2 with its kind, and never reads one as the other', async () => {
@@ -57,11 +57,29 @@ describe('voucher token', () => {
     const refund = await signVoucherToken({ ...claims, kind: 'refund' }, pair.privateKey);
     expect(digitsToBytes(voucher)![0]).toBe(1);
     expect([...digitsToBytes(refund)!.slice(0, 2)]).toEqual([2, 2]);
-    expect(await verifyVoucherToken(refund, keys)).toEqual({ ok: true, claims: { ...claims, kind: 'refund' } });
+    expect(await verifyVoucherToken(refund, keys)).toEqual({ ok: true, claims: { ...claims, kind: 'refund', test: false } });
     // The same claims under the other kind are other signed bytes: relabelling breaks the signature.
     const relabelled = digitsToBytes(refund)!;
     relabelled[1] = 1;
     expect(await verifyVoucherToken(bytesToDigits(relabelled), keys)).toMatchObject({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('marks a test-mode token in the signed kind byte: a test voucher is version 2, and clearing the flag breaks the signature', async () => {
+    const pair = await generateSigningKeyPair();
+    const keys = await keysFor(pair);
+    const voucher = await signVoucherToken({ ...claims, test: true }, pair.privateKey);
+    const refund = await signVoucherToken({ ...claims, kind: 'refund', test: true }, pair.privateKey);
+    expect([...digitsToBytes(voucher)!.slice(0, 2)]).toEqual([2, 0x81]);
+    expect([...digitsToBytes(refund)!.slice(0, 2)]).toEqual([2, 0x82]);
+    expect(await verifyVoucherToken(voucher, keys)).toEqual({ ok: true, claims: { ...claims, kind: 'voucher', test: true } });
+    expect(await verifyVoucherToken(refund, keys)).toEqual({ ok: true, claims: { ...claims, kind: 'refund', test: true } });
+    // A live voucher written as version 2 (kind byte 1) is defined, and reads as live.
+    const cleared = digitsToBytes(voucher)!;
+    cleared[1] = 0x01;
+    expect(await verifyVoucherToken(bytesToDigits(cleared), keys)).toMatchObject({ ok: false, reason: 'bad_signature' });
+    // Unknown kinds stay unsupported with or without the flag.
+    cleared[1] = 0x83;
+    expect(decodeVoucherToken(bytesToDigits(cleared))).toMatchObject({ ok: false, reason: 'unsupported', detail: 'token kind 3 is not supported' });
   });
 
   it('fails verification for every single-byte change of a token', async () => {

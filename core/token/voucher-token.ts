@@ -9,9 +9,11 @@
  *   version u8 | [kind u8, version 2 only] | alg u8 | kid varint | id 8 bytes | amount varint
  *   | currency u16 | expires_at u32 | merchant str | order_ref str | summary str | signature 64 bytes
  *
- * Version 1 is always a voucher (what the shopper pays). Version 2 names its kind in a signed byte:
- * a refund token (what a store pays out to the shopper) can never be read as a voucher, nor a
- * voucher as a refund, and a till that knows only version 1 refuses a refund as unsupported.
+ * Version 1 is always a live voucher (what the shopper pays). Version 2 names its kind in a signed
+ * byte: a refund token (what a store pays out to the shopper) can never be read as a voucher, nor a
+ * voucher as a refund, and a till that knows only version 1 refuses a refund as unsupported. The
+ * byte's high bit marks a test-mode token: every till refuses it, and a till that predates the flag
+ * reads an unknown kind and refuses it as unsupported.
  *
  * `str` is a length byte followed by that many bytes of UTF-8. Integers are big-endian;
  * varints are unsigned LEB128 in their shortest form. The signature covers every byte before it.
@@ -21,8 +23,10 @@ import { bytesToDigits, digitsToBytes } from './digits.ts';
 /** Vouchers are written in version 1 (the smallest QR, read by every till); other kinds in version 2. */
 export const TOKEN_VERSION = 1;
 export const TOKEN_VERSION_KINDED = 2;
-/** What a token is for; its byte in version 2. */
+/** What a token is for; its byte in version 2 (the low seven bits). */
 export const TokenKind = { voucher: 1, refund: 2 } as const;
+/** Set in version 2's kind byte: a test-mode token, for which no money may change hands (docs/voucher-token.md). */
+export const TEST_FLAG = 0x80;
 export type TokenKind = keyof typeof TokenKind;
 const KIND_BY_BYTE = new Map<number, TokenKind>(Object.entries(TokenKind).map(([k, v]) => [v, k as TokenKind]));
 /** Algorithm ids; a new one (Ed25519) gets the next number and its own signature length. */
@@ -33,6 +37,8 @@ export const VOUCHER_ID_BYTES = 8;
 export interface VoucherClaims {
   /** `voucher` (the shopper pays `amount`) or `refund` (a store pays `amount` out); absent means voucher. */
   kind?: TokenKind;
+  /** A test-mode token (created with a test API key): no till may take or pay out money for it. Absent means live. */
+  test?: boolean;
   /** Id of the operator key that signs this token. */
   kid: number;
   /** The voucher's (or refund's) 8 random bytes; shown as `vch_…` (`rfd_…`), see ../vouchers/voucher-id.ts. */
@@ -51,8 +57,8 @@ export interface VoucherClaims {
   summary: string;
 }
 
-/** Claims as read from a token: the kind is always known. */
-export type TokenClaims = VoucherClaims & { kind: TokenKind };
+/** Claims as read from a token: the kind and the mode are always known. */
+export type TokenClaims = VoucherClaims & { kind: TokenKind; test: boolean };
 
 export type TokenDecodeResult = { ok: true; claims: TokenClaims; body: Uint8Array; signature: Uint8Array } | { ok: false; reason: 'malformed' | 'unsupported'; detail: string };
 
@@ -171,10 +177,10 @@ export function encodeClaims(claims: VoucherClaims): Uint8Array {
   }
   const kind = claims.kind ?? 'voucher';
   const w = new Writer();
-  if (kind === 'voucher') w.u8(TOKEN_VERSION);
+  if (kind === 'voucher' && !claims.test) w.u8(TOKEN_VERSION);
   else {
     w.u8(TOKEN_VERSION_KINDED);
-    w.u8(TokenKind[kind]);
+    w.u8(TokenKind[kind] | (claims.test ? TEST_FLAG : 0));
   }
   w.u8(TokenAlgorithm.ES256);
   w.varint(claims.kid);
@@ -210,11 +216,13 @@ export function decodeVoucherToken(token: string): TokenDecodeResult {
     const version = r.u8();
     if (version !== TOKEN_VERSION && version !== TOKEN_VERSION_KINDED) return { ok: false, reason: 'unsupported', detail: `token format version ${version} is not supported` };
     let kind: TokenKind = 'voucher';
+    let test = false;
     if (version === TOKEN_VERSION_KINDED) {
       const byte = r.u8();
-      const known = KIND_BY_BYTE.get(byte);
-      if (!known) return { ok: false, reason: 'unsupported', detail: `token kind ${byte} is not supported` };
+      const known = KIND_BY_BYTE.get(byte & ~TEST_FLAG);
+      if (!known) return { ok: false, reason: 'unsupported', detail: `token kind ${byte & ~TEST_FLAG} is not supported` };
       kind = known;
+      test = (byte & TEST_FLAG) !== 0;
     }
     const alg = r.u8();
     if (alg !== TokenAlgorithm.ES256) return { ok: false, reason: 'unsupported', detail: `signature algorithm ${alg} is not supported` };
@@ -234,7 +242,7 @@ export function decodeVoucherToken(token: string): TokenDecodeResult {
     }
     return {
       ok: true,
-      claims: { kind, kid, voucherId, amount, currency, expiresAt, merchant, orderRef, summary },
+      claims: { kind, test, kid, voucherId, amount, currency, expiresAt, merchant, orderRef, summary },
       body: bytes.slice(0, bodyLength),
       signature: bytes.slice(bodyLength),
     };

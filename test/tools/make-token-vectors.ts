@@ -82,6 +82,36 @@ const cases: Array<{ description: string; claims: VoucherClaims }> = [
       summary: '',
     },
   },
+  {
+    description: 'EUR test-mode voucher (version 2, kind byte 0x81: voucher with the test flag): every till refuses it',
+    claims: {
+      kind: 'voucher',
+      test: true,
+      kid: 1,
+      voucherId: Uint8Array.from([0x21, 0x43, 0x65, 0x87, 0xa9, 0xcb, 0xed, 0x0f]),
+      amount: 2500,
+      currency: 'EUR',
+      expiresAt: 1_802_592_000,
+      merchant: 'Demo Shop',
+      orderRef: 'ORD-TEST-1',
+      summary: '1× Mug',
+    },
+  },
+  {
+    description: 'EUR test-mode refund (version 2, kind byte 0x82): no till pays it out',
+    claims: {
+      kind: 'refund',
+      test: true,
+      kid: 1,
+      voucherId: Uint8Array.from([0x30, 0x41, 0x52, 0x63, 0x74, 0x85, 0x96, 0xa7]),
+      amount: 990,
+      currency: 'EUR',
+      expiresAt: 1_802_592_000,
+      merchant: 'Demo Shop',
+      orderRef: 'ORD-TEST-1',
+      summary: '',
+    },
+  },
 ];
 
 const valid = [];
@@ -92,7 +122,7 @@ for (const c of cases) {
     token,
     qr: voucherQrText(publicUrl, token),
     body_hex: toHex(encodeClaims(c.claims)),
-    claims: { kind: 'voucher', ...c.claims, voucherId: toHex(c.claims.voucherId) },
+    claims: { kind: 'voucher', test: false, ...c.claims, voucherId: toHex(c.claims.voucherId) },
   });
 }
 

@@ -63,6 +63,13 @@ describe('paying a refund out at the till', async () => {
     expect(await checkRefund(voucher, ports({ ok: true, data: grant }).p)).toMatchObject({ step: 'refused', reason: 'payout_unreadable' });
   });
 
+  it('refuses a test-mode refund without asking the server', async () => {
+    const test = await sign(key, claimsFor(1, { kind: 'refund', amount: 4990, test: true }));
+    const { p, asked } = ports({ ok: true, data: grant });
+    expect(await checkRefund(test, p)).toMatchObject({ step: 'refused', reason: 'payout_test' });
+    expect(asked).toEqual([]);
+  });
+
   it('never pays out offline: no keys, no network, or no answer', async () => {
     expect(await checkRefund(refund, ports({ ok: true, data: grant }, { cachedKeys: async () => null, online: () => false }).p)).toMatchObject({ reason: 'payout_offline' });
     const offline = ports({ ok: true, data: grant }, { online: () => false });

@@ -17,6 +17,8 @@ export type PayoutRefusal =
   | 'payout_unreadable'
   | 'payout_expired'
   | 'payout_wrong_currency'
+  /** A test-mode refund: the test helpers pay it out, never a till. */
+  | 'payout_test'
   | 'payout_already_paid'
   | 'payout_held_elsewhere'
   | 'payout_not_payable'
@@ -61,6 +63,7 @@ export async function checkRefund(token: string, ports: Pick<PayoutPorts, 'cache
   if (check.ok) return { step: 'asking', token, claims: check.claims };
   if (check.reason === 'expired') return { step: 'refused', reason: 'payout_expired', detail: check.detail, claims: check.claims };
   if (check.reason === 'wrong_currency') return { step: 'refused', reason: 'payout_wrong_currency', detail: check.detail, claims: check.claims };
+  if (check.reason === 'test_refund') return { step: 'refused', reason: 'payout_test', detail: check.detail, claims: check.claims };
   return { step: 'refused', reason: 'payout_unreadable', detail: `${check.reason}: ${check.detail}` };
 }
 
