@@ -59,7 +59,7 @@ export async function checkVoucherAtTill(token: string, ctx: TillContext): Promi
   if (!verified.ok) return { ok: false, reason: verified.reason, detail: verified.detail };
   const claims = verified.claims;
   if (claims.kind !== 'voucher') return { ok: false, reason: 'not_a_voucher', detail: 'this is a refund to pay out, not a voucher to collect', claims };
-  // Before anything else about it: whatever its state, no money changes hands for a test voucher.
+  // Before any question of its state: whatever that is, no money changes hands for a test voucher.
   if (claims.test) return { ok: false, reason: 'test_voucher', detail: 'a test-mode voucher: no money may be taken for it', claims };
   const voucherId = voucherIdToString(claims.voucherId);
   // This till's own row is the most useful fact: the cashier sees when they took it, whatever

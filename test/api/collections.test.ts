@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { drivers } from '../support/databases.ts';
-import { storeSuite, tillRequest, type Harness } from '../support/harness.ts';
+import { storeSuite, tillRequest, withTestFlag, type Harness } from '../support/harness.ts';
 import { TestTill } from '../support/till.ts';
-import { decodeVoucherToken, signVoucherToken } from '../../core/token/voucher-token.ts';
 
 describe.each(drivers)('till API on $name', (driver) => {
   let h: Harness, store: string;
@@ -113,11 +112,7 @@ describe.each(drivers)('till API on $name', (driver) => {
     it('rejects a test-mode token for review: no till takes money for it, and the voucher stays open', async () => {
       const t = await till();
       const v = await voucher();
-      const decoded = decodeVoucherToken(v.token);
-      if (!decoded.ok) throw new Error(decoded.detail);
-      // The same claims signed by the operator's own key, with the test flag set.
-      const signer = await h.services.keys.signer();
-      const testToken = await signVoucherToken({ ...decoded.claims, test: true }, signer.key);
+      const testToken = await withTestFlag(h, v.token);
       const [answer] = await t.outcomes([await t.record(testToken, 2500)]);
       expect(answer).toMatchObject({ outcome: 'rejected', reason: 'test_token' });
       expect(answer!.detail).toContain('test-mode voucher');

@@ -6,6 +6,7 @@ import { createServices, type ContextOptions, type Services } from '../../api/co
 import { createApp } from '../../api/app.ts';
 import type { Clock } from '../../api/clock.ts';
 import type { TillConnection } from './till.ts';
+import { decodeVoucherToken, signVoucherToken } from '../../core/token/voucher-token.ts';
 
 export class FakeClock implements Clock {
   constructor(private t = Date.parse('2026-11-26T12:00:00Z')) {}
@@ -65,6 +66,13 @@ export const tillRequest = (h: Harness): TillConnection => ({
  * A fresh database on `driver`, a harness over it and one store (in EUR) for the enclosing
  * describe: `use` receives them before the first test; the database is closed after the last.
  */
+/** The same claims as `token`, signed by the server's current operator key with the test-mode flag set. */
+export async function withTestFlag(h: Harness, token: string): Promise<string> {
+  const decoded = decodeVoucherToken(token);
+  if (!decoded.ok) throw new Error(decoded.detail);
+  return signVoucherToken({ ...decoded.claims, test: true }, (await h.services.keys.signer()).key);
+}
+
 export function storeSuite(driver: { open(): Promise<Database> }, storeName: string, use: (suite: { database: Database; h: Harness; store: string }) => void): void {
   let database: Database | undefined;
   beforeAll(async () => {
