@@ -12,6 +12,7 @@ import { SECURITY_SCHEMES, type Guards } from './http/resource.ts';
 import { voucherResource } from './merchant-api/vouchers/vouchers.handlers.ts';
 import { moneyResource } from './merchant-api/money.routes.ts';
 import { eventsResource } from './events/events.routes.ts';
+import { testHelpersResource } from './test-helpers/test-helpers.routes.ts';
 import { shopperResource } from './shopper-api/shopper.routes.ts';
 import { keysResource } from './signing-keys/signing-keys.routes.ts';
 import { tillResource } from './till-api/till.routes.ts';
@@ -46,6 +47,7 @@ export function createApp(services: Services, options: { webRoot?: string; after
   app.route('/', refundResource(services, guards).app);
   app.route('/', moneyResource(services, guards).app);
   app.route('/', eventsResource(services, guards).app);
+  app.route('/', testHelpersResource(services, guards).app);
   app.route('/', keysResource(services.keys, guards).app);
   app.route('/', shopperResource(services.vouchers, guards).app);
   app.route('/', tillResource(services, guards).app);

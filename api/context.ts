@@ -2,6 +2,8 @@
  * Builds the API's services over one database. The HTTP app, the admin socket and the CLI all use
  * this, so an operator command does the same thing whichever way it arrives.
  */
+import { TestTills } from './test-helpers/test-till.ts';
+import { TestData } from './test-helpers/test-data.ts';
 import type { Database } from './db/client.ts';
 import { normalizePublicUrl } from './config/env.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -52,6 +54,10 @@ export interface Services {
   ledger: LedgerService;
   webhooks: WebhooksService;
   events: EventsService;
+  /** The built-in test till behind the test helpers. */
+  testTills: TestTills;
+  /** The 30-day deletion of test-mode data (run by the worker). */
+  testData: TestData;
   /** The webhook target rules, which the outbox worker applies at every delivery too. */
   webhookRules: WebhookRules;
 }
@@ -67,6 +73,7 @@ export async function createServices(database: Database, options: ContextOptions
   const refunds = new RefundsService(database.db, keys, clock, publicUrl, (id) => merchantName(database.db, id));
   const collections = new CollectionsService(database.db, keys, clock, (row, merchant) => vouchers.toJson(row, merchant, clock.now()), refunds);
   const review = new ReviewService(database.db, clock, keys, collections);
+  const testTills = new TestTills(database.db, clock, keys, collections, refunds, vouchers);
   return {
     database,
     clock,
@@ -85,6 +92,8 @@ export async function createServices(database: Database, options: ContextOptions
     ledger: new LedgerService(database.db, clock),
     webhooks: new WebhooksService(database.db, vault, clock, webhookRules),
     events: new EventsService(database.db, clock),
+    testTills,
+    testData: new TestData(database.db, clock),
     webhookRules,
   };
 }

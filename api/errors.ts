@@ -107,6 +107,18 @@ export class ReadOnlyKeyError extends CounterpayError {
   }
 }
 
+/** A test helper called with a live key: the helpers act on test-mode objects only. */
+export class TestModeOnlyError extends CounterpayError {
+  constructor() {
+    super(
+      'forbidden',
+      'test-mode-only',
+      'Test helpers need a test key',
+      'the test helpers work in test mode only: call them with a test API key (cpk_test_…); nothing was changed',
+    );
+  }
+}
+
 export class NotFoundError extends CounterpayError {
   constructor(what: string, id: string) {
     super('not_found', 'not-found', 'Not found', `no ${what} ${JSON.stringify(id)}`);

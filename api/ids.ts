@@ -4,9 +4,9 @@ import { base32Encode, randomBytes } from '../core/encoding/bytes.ts';
 export const newId = (prefix: 'mer' | 'sto' | 'dev' | 'col' | 'ltx' | 'evt' | 'obx' | 'we' | 'stm' | 'pau' | 'key') => `${prefix}_${base32Encode(randomBytes(10))}`;
 /** Short-link codes: 128 random bits, 26 characters. */
 export const newLinkCode = () => base32Encode(randomBytes(16));
-/** Merchant API keys: 160 random bits after the live prefix. Stored as SHA-256 only. */
-export const API_KEY_PREFIX = 'cpk_live_';
-export const newApiKey = () => `${API_KEY_PREFIX}${base32Encode(randomBytes(20))}`;
+/** Merchant API keys: 160 random bits after the mode's prefix. Stored as SHA-256 only. */
+export const API_KEY_PREFIX = { live: 'cpk_live_', test: 'cpk_test_' } as const;
+export const newApiKey = (mode: keyof typeof API_KEY_PREFIX) => `${API_KEY_PREFIX[mode]}${base32Encode(randomBytes(20))}`;
 /** A refund's payout code: six uniformly random digits (rejection sampling, no modulo bias). */
 export function newPayoutCode(): string {
   const limit = 4_294_000_000; // the largest multiple of 10^6 below 2^32

@@ -77,6 +77,7 @@ async function main() {
   if (demo) {
     log('first start: created the demo merchant "Demo Shop" (mer_demo) and the demo store "Demo Store" (sto_demo)');
     console.log(`Demo merchant API key: ${demo.apiKey}`);
+    console.log(`Demo merchant test-mode API key: ${demo.testApiKey} (test vouchers; pay them with the test helpers, docs/test-mode.md)`);
   }
   if (env.NODE_ENV !== 'production') {
     if (!demo && (await services.network.listMerchants()).some((m) => m.id === DEMO_MERCHANT_ID)) {

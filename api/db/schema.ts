@@ -12,18 +12,25 @@ import { PARTY_KINDS, TRANSACTION_KINDS } from '../../core/contract/settlements.
 import { VOUCHER_STATUSES } from '../../core/vouchers/voucher-status.ts';
 import { REFUND_STATES } from '../../core/refunds/refund-status.ts';
 import { REFUND_REASONS } from '../../core/contract/refunds.ts';
-import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 /** A text column's allowed values, from the contract's or the domain's list (drizzle wants a non-empty tuple). */
 const oneOf = <T extends string>(values: readonly T[]) => values as [T, ...T[]];
 
-/** Shops that create vouchers. Their API keys are in api_keys. */
+/**
+ * Shops that create vouchers. Their API keys are in api_keys. A merchant's test mode is a merchant
+ * row of its own, its twin (`test_of` names the live merchant, id `<live id>_test`): everything
+ * merchant-scoped (vouchers, refunds, endpoints, events, idempotency keys) is then apart from live
+ * data by the same merchant_id every query already filters on (docs/test-mode.md).
+ */
 export const merchants = pgTable(
   'merchants',
   {
     id: text('id').primaryKey(),
     name: text('name').notNull(),
+    /** For a test-mode twin: the live merchant it belongs to. */
+    testOf: text('test_of').unique(),
     /** The operator's fee: basis points of the amount (rounded half up) plus a fixed part in minor units. */
     feeBasisPoints: integer('fee_basis_points').notNull().default(250),
     feeFixed: bigint('fee_fixed', { mode: 'number' }).notNull().default(0),
@@ -33,6 +40,9 @@ export const merchants = pgTable(
   },
   (t) => [check('merchants_fee_sane', sql`${t.feeBasisPoints} between 0 and 10000 and ${t.feeFixed} >= 0`)],
 );
+
+export const API_KEY_MODES = ['live', 'test'] as const;
+export type ApiKeyMode = (typeof API_KEY_MODES)[number];
 
 export const API_KEY_ACCESS = ['full', 'read_only'] as const;
 export type ApiKeyAccess = (typeof API_KEY_ACCESS)[number];
@@ -53,6 +63,10 @@ export const apiKeys = pgTable(
     access: text('access', { enum: oneOf(API_KEY_ACCESS) })
       .notNull()
       .default('full'),
+    /** A test key (`cpk_test_…`) opens the merchant's test-mode twin; the key row stays with the live merchant. */
+    mode: text('mode', { enum: oneOf(API_KEY_MODES) })
+      .notNull()
+      .default('live'),
     /** How the key begins (`cpk_live_`), and its last four characters: enough to tell keys apart. */
     prefix: text('prefix').notNull(),
     last4: text('last4').notNull(),
@@ -82,9 +96,14 @@ export const stores = pgTable(
     commissionBasisPoints: integer('commission_basis_points').notNull().default(100),
     /** A refund above this (minor units) is paid out only with the six-digit code sent to the shopper; null: never asked. */
     payoutCodeAbove: bigint('payout_code_above', { mode: 'number' }),
+    /** For a test store (the built-in test till's, one per test-mode merchant and currency): that merchant. Never listed. */
+    testMerchantId: text('test_merchant_id').references(() => merchants.id),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [check('stores_limits_positive', sql`${t.maxVoucherAmount} > 0 and ${t.maxUnsyncedTotal} > 0 and ${t.maxUnsyncedCount} > 0 and ${t.maxOfflineSeconds} > 0`)],
+  (t) => [
+    uniqueIndex('stores_one_test_store').on(t.testMerchantId, t.currency).where(sql`${t.testMerchantId} is not null`),
+    check('stores_limits_positive', sql`${t.maxVoucherAmount} > 0 and ${t.maxUnsyncedTotal} > 0 and ${t.maxUnsyncedCount} > 0 and ${t.maxOfflineSeconds} > 0`),
+  ],
 );
 
 /** One-time codes that enrol a till in a store. Stored as SHA-256; used at most once. */
@@ -151,6 +170,8 @@ export const vouchers = pgTable(
     status: text('status', { enum: oneOf(VOUCHER_STATUSES) })
       .notNull()
       .default('open'),
+    /** False for a test-mode voucher (its token says so too): it never reaches the ledger. */
+    livemode: boolean('livemode').notNull().default(true),
     orderRef: text('order_ref').notNull(),
     amount: bigint('amount', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
@@ -179,6 +200,8 @@ export const vouchers = pgTable(
     index('vouchers_status_changed').on(t.statusChangedAt, t.id).where(sql`${t.statusChangedAt} is not null`),
     uniqueIndex('vouchers_link_code').on(t.linkCode),
     index('vouchers_merchant_newest').on(t.merchantId, t.createdAt.desc(), t.id.desc()),
+    /** For the worker's deletion of test-mode data after 30 days. */
+    index('vouchers_test_created').on(t.createdAt).where(sql`not ${t.livemode}`),
     check('vouchers_amount_positive', sql`${t.amount} > 0`),
     check('vouchers_status_known', sql`${t.status} in ('open', 'paid', 'expired', 'canceled')`),
   ],
@@ -405,6 +428,8 @@ export const refunds = pgTable(
     /** The collection whose cash this returns (duplicate, late, mismatch, review); one refund per collection. */
     collectionId: text('collection_id').references(() => collections.id),
     reason: text('reason', { enum: oneOf(REFUND_REASONS) }).notNull(),
+    /** Its voucher's mode: false for a test-mode refund, which never reaches the ledger. */
+    livemode: boolean('livemode').notNull().default(true),
     /** The voucher's order number and short-link code, copied (both never change): the refund reads without a join. */
     orderRef: text('order_ref').notNull(),
     voucherLinkCode: text('voucher_link_code').notNull(),

@@ -8,11 +8,11 @@ import type { Services } from '../context.ts';
 export const DEMO_MERCHANT_ID = 'mer_demo';
 export const DEMO_STORE_ID = 'sto_demo';
 
-export async function seedDemo(services: Services): Promise<{ apiKey: string } | null> {
+export async function seedDemo(services: Services): Promise<{ apiKey: string; testApiKey: string } | null> {
   if ((await services.network.listMerchants()).length > 0) return null;
   const merchant = await services.network.createMerchant('Demo Shop', DEMO_MERCHANT_ID);
   await services.network.createStore('Demo Store', DEMO_STORE_ID, 'EUR');
-  return merchant ? { apiKey: merchant.api_key } : null;
+  return merchant ? { apiKey: merchant.api_key, testApiKey: merchant.test_api_key } : null;
 }
 
 /**

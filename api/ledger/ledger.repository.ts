@@ -1,5 +1,5 @@
 import { exactAmount } from './exact-amount.ts';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.ts';
 import { collections, ledgerPostings, ledgerTransactions, merchants, settlementRuns, statements, statementTransactions, stores, vouchers } from '../db/schema.ts';
 import type { Posting } from '../../core/ledger/ledger-rules.ts';
@@ -14,11 +14,15 @@ type PartyKind = StatementRow['partyKind'];
 export const ledgerRepository = {
   /**
    * Writes one balanced transaction. The database re-checks the balance at commit
-   * (ledger_postings_balanced), so a bug here cannot leave money unaccounted for.
+   * (ledger_postings_balanced), so a bug here cannot leave money unaccounted for. Test-mode money
+   * (`livemode: false`) is never written: no test voucher or refund touches an account, a
+   * settlement or a statement (docs/test-mode.md); every caller says which it is.
    */
-  async post(tx: Tx, head: Omit<typeof ledgerTransactions.$inferInsert, 'id'>, postings: Posting[]): Promise<string> {
+  async post(tx: Tx, head: Omit<typeof ledgerTransactions.$inferInsert, 'id'> & { livemode: boolean }, postings: Posting[]): Promise<string | null> {
+    const { livemode, ...row } = head;
+    if (!livemode) return null;
     const id = newId('ltx');
-    await tx.insert(ledgerTransactions).values({ ...head, id });
+    await tx.insert(ledgerTransactions).values({ ...row, id });
     if (postings.length > 0) await tx.insert(ledgerPostings).values(postings.map((p) => ({ transactionId: id, account: p.account, amount: p.amount, currency: p.currency })));
     return id;
   },
@@ -39,12 +43,30 @@ export const ledgerRepository = {
     return (await db.select().from(collections).where(eq(collections.id, id)).limit(1))[0];
   },
 
+  /** A store of the operator's (a test till's store has no money to remit). */
   async storeExists(db: Db, id: string): Promise<boolean> {
-    return (await db.select({ id: stores.id }).from(stores).where(eq(stores.id, id)).limit(1)).length > 0;
+    return (
+      (
+        await db
+          .select({ id: stores.id })
+          .from(stores)
+          .where(and(eq(stores.id, id), isNull(stores.testMerchantId)))
+          .limit(1)
+      ).length > 0
+    );
   },
 
+  /** A live merchant (a test-mode twin has no money to pay out). */
   async merchantExists(db: Db, id: string): Promise<boolean> {
-    return (await db.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, id)).limit(1)).length > 0;
+    return (
+      (
+        await db
+          .select({ id: merchants.id })
+          .from(merchants)
+          .where(and(eq(merchants.id, id), isNull(merchants.testOf)))
+          .limit(1)
+      ).length > 0
+    );
   },
 
   /** Records the day's settlement run; false when the day already has one (settlement_runs is one per day). */

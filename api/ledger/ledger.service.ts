@@ -35,7 +35,7 @@ export class LedgerService {
     const id = await this.db.transaction((tx) =>
       ledgerRepository.post(
         tx,
-        { kind: 'remittance', storeId, currency, memo: `remittance from store ${storeId}${reference ? ` (${reference})` : ''}`, createdAt: this.clock.now() },
+        { kind: 'remittance', livemode: true, storeId, currency, memo: `remittance from store ${storeId}${reference ? ` (${reference})` : ''}`, createdAt: this.clock.now() },
         remittancePostings({ amount, currency, storeId }),
       ),
     );
@@ -48,7 +48,7 @@ export class LedgerService {
     const id = await this.db.transaction((tx) =>
       ledgerRepository.post(
         tx,
-        { kind: 'payout', merchantId, currency, memo: `payout to merchant ${merchantId}${reference ? ` (${reference})` : ''}`, createdAt: this.clock.now() },
+        { kind: 'payout', livemode: true, merchantId, currency, memo: `payout to merchant ${merchantId}${reference ? ` (${reference})` : ''}`, createdAt: this.clock.now() },
         payoutPostings({ amount, currency, merchantId }),
       ),
     );

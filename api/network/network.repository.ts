@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { apiKeys, merchants, stores } from '../db/schema.ts';
 
@@ -6,16 +6,48 @@ export type MerchantRow = typeof merchants.$inferSelect;
 export type StoreRow = typeof stores.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
+/** A live merchant's test-mode twin is `<live id>_test` (api/db/schema.ts, merchants). */
+export const TEST_TWIN_SUFFIX = '_test';
+export const testTwinId = (liveId: string) => `${liveId}${TEST_TWIN_SUFFIX}`;
+/** The merchant id an object shows: the live merchant's, in either mode. */
+export const liveMerchantId = (row: { merchantId: string; livemode: boolean }) => (row.livemode ? row.merchantId : row.merchantId.slice(0, -TEST_TWIN_SUFFIX.length));
+
+/** The live merchant `id` and its twin, never a twin alone. */
+const liveAndTwin = (id: string) => or(and(eq(merchants.id, id), isNull(merchants.testOf)), eq(merchants.testOf, id));
+const liveOf = (rows: MerchantRow[], id: string) => rows.find((r) => r.id === id);
+
 export const networkRepository = {
-  /** The key with this hash and its merchant, whatever the key's state (the caller says why it no longer works). */
-  async keyByHash(db: Db, hash: string): Promise<{ key: ApiKeyRow; merchant: Pick<MerchantRow, 'id' | 'name' | 'defaultNotify'> } | undefined> {
+  /**
+   * The key with this hash and the merchant it opens (for a test key, the live merchant's test-mode
+   * twin), whatever the key's state (the caller says why it no longer works).
+   */
+  async keyByHash(db: Db, hash: string): Promise<{ key: ApiKeyRow; merchant: Pick<MerchantRow, 'id' | 'name' | 'defaultNotify' | 'testOf'> } | undefined> {
     const rows = await db
-      .select({ key: apiKeys, merchant: { id: merchants.id, name: merchants.name, defaultNotify: merchants.defaultNotify } })
+      .select({ key: apiKeys, merchant: { id: merchants.id, name: merchants.name, defaultNotify: merchants.defaultNotify, testOf: merchants.testOf } })
       .from(apiKeys)
-      .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
+      .innerJoin(merchants, eq(merchants.id, sql`case when ${apiKeys.mode} = 'test' then ${apiKeys.merchantId} || ${TEST_TWIN_SUFFIX} else ${apiKeys.merchantId} end`))
       .where(eq(apiKeys.hash, hash))
       .limit(1);
     return rows[0];
+  },
+
+  /** A live merchant (never a test-mode twin). */
+  async liveMerchant(db: Db, id: string): Promise<MerchantRow | undefined> {
+    return (
+      await db
+        .select()
+        .from(merchants)
+        .where(and(eq(merchants.id, id), isNull(merchants.testOf)))
+        .limit(1)
+    )[0];
+  },
+
+  /** The live merchant's test-mode twin, created the first time it is needed (same name, fees and delivery defaults). */
+  async ensureTwin(db: Db, live: MerchantRow): Promise<void> {
+    await db
+      .insert(merchants)
+      .values({ id: testTwinId(live.id), name: live.name, testOf: live.id, feeBasisPoints: live.feeBasisPoints, feeFixed: live.feeFixed, defaultNotify: live.defaultNotify })
+      .onConflictDoNothing();
   },
 
   async insertMerchant(db: Db, row: typeof merchants.$inferInsert): Promise<MerchantRow | undefined> {
@@ -67,8 +99,9 @@ export const networkRepository = {
       .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, at))));
   },
 
+  /** The live merchants (test-mode twins are never listed). */
   async merchants(db: Db): Promise<MerchantRow[]> {
-    return db.select().from(merchants).orderBy(asc(merchants.createdAt), asc(merchants.id));
+    return db.select().from(merchants).where(isNull(merchants.testOf)).orderBy(asc(merchants.createdAt), asc(merchants.id));
   },
 
   async insertStore(db: Db, row: typeof stores.$inferInsert): Promise<StoreRow | undefined> {
@@ -76,13 +109,14 @@ export const networkRepository = {
     return rows[0];
   },
 
+  /** A live merchant's fees, and its test-mode twin's alike (test mode shows the same figures). */
   async setFees(db: Db, id: string, fees: { feeBasisPoints?: number; feeFixed?: number }) {
     const set = Object.fromEntries(Object.entries(fees).filter(([, v]) => v !== undefined));
-    return (await db.update(merchants).set(set).where(eq(merchants.id, id)).returning())[0];
+    return liveOf(await db.update(merchants).set(set).where(liveAndTwin(id)).returning(), id);
   },
 
   async setDefaultNotify(db: Db, id: string, defaultNotify: Array<'email' | 'sms'>) {
-    return (await db.update(merchants).set({ defaultNotify }).where(eq(merchants.id, id)).returning())[0];
+    return liveOf(await db.update(merchants).set({ defaultNotify }).where(liveAndTwin(id)).returning(), id);
   },
 
   async setCommission(db: Db, id: string, commissionBasisPoints: number) {
@@ -93,8 +127,9 @@ export const networkRepository = {
     return (await db.update(stores).set({ payoutCodeAbove }).where(eq(stores.id, id)).returning())[0];
   },
 
+  /** The operator's stores (a test till's store is never listed). */
   async stores(db: Db): Promise<StoreRow[]> {
-    return db.select().from(stores).orderBy(asc(stores.createdAt), asc(stores.id));
+    return db.select().from(stores).where(isNull(stores.testMerchantId)).orderBy(asc(stores.createdAt), asc(stores.id));
   },
 };
 

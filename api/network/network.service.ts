@@ -6,7 +6,7 @@ import type { Db } from '../db/client.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { API_KEY_PREFIX, newApiKey, newId } from '../ids.ts';
 import type { Clock } from '../clock.ts';
-import type { ApiKeyAccess } from '../db/schema.ts';
+import type { ApiKeyAccess, ApiKeyMode } from '../db/schema.ts';
 import { networkRepository as repo, type ApiKeyRow } from './network.repository.ts';
 
 export const NAME_MAX_CHARS = 100;
@@ -16,6 +16,8 @@ export interface MerchantCreated {
   name: string;
   /** Shown only here; stored as its SHA-256. */
   api_key: string;
+  /** The test-mode key (`cpk_test_…`), shown only here too. */
+  test_api_key: string;
 }
 
 /** API keys carry 160 random bits, so one SHA-256 is the right hash (no salt or stretching needed). */
@@ -38,6 +40,7 @@ export const MAX_KEY_OVERLAP_MS = 7 * 86_400_000;
 export interface KeyCreated {
   id: string;
   merchant_id: string;
+  mode: ApiKeyMode;
   access: ApiKeyAccess;
   /** Shown only here; stored as its SHA-256. */
   api_key: string;
@@ -46,6 +49,7 @@ export interface KeyCreated {
 export interface KeyInfo {
   id: string;
   merchant_id: string;
+  mode: ApiKeyMode;
   access: ApiKeyAccess;
   /** How the key reads, with its middle left out: `cpk_live_…K7Q2`. */
   key: string;
@@ -60,7 +64,7 @@ export interface KeyInfo {
 export type KeyRefusal = { reason: 'revoked' | 'expired'; at: Date };
 
 export type KeyLookup =
-  | { ok: true; merchant: { id: string; name: string; defaultNotify: Array<'email' | 'sms'> }; access: ApiKeyAccess; keyId: string }
+  | { ok: true; merchant: { id: string; name: string; defaultNotify: Array<'email' | 'sms'>; livemode: boolean }; access: ApiKeyAccess; keyId: string }
   | ({ ok: false } & KeyRefusal)
   | undefined;
 
@@ -69,6 +73,7 @@ function keyInfo(row: ApiKeyRow, now: Date): KeyInfo {
   return {
     id: row.id,
     merchant_id: row.merchantId,
+    mode: row.mode,
     access: row.access,
     key: `${row.prefix}…${row.last4}`,
     status,
@@ -88,39 +93,50 @@ export class NetworkService {
     private readonly clock: Clock,
   ) {}
 
-  /** Creates a merchant with a first API key (full access). With a fixed id (the demo) it creates nothing if the id exists. */
+  /**
+   * Creates a merchant, its test-mode twin, and a first live and a first test API key (full
+   * access). With a fixed id (the demo) it creates nothing if the id exists.
+   */
   async createMerchant(name: string, id = newId('mer')): Promise<MerchantCreated | null> {
     const checked = checkName(name, 'merchant');
     return this.db.transaction(async (tx) => {
       const row = await repo.insertMerchant(tx as unknown as Db, { id, name: checked });
       if (!row) return null;
-      const key = await this.insertKey(tx as unknown as Db, row.id, 'full');
-      return { id: row.id, name: row.name, api_key: key.api_key };
+      const live = await this.insertKey(tx as unknown as Db, row.id, 'full', 'live');
+      const test = await this.insertKey(tx as unknown as Db, row.id, 'full', 'test');
+      return { id: row.id, name: row.name, api_key: live.api_key, test_api_key: test.api_key };
     });
   }
 
-  private async insertKey(db: Db, merchantId: string, access: ApiKeyAccess): Promise<KeyCreated> {
-    const apiKey = newApiKey();
+  /** A key of the live merchant `merchantId`; a test key first makes sure the merchant's test-mode twin exists. */
+  private async insertKey(db: Db, merchantId: string, access: ApiKeyAccess, mode: ApiKeyMode): Promise<KeyCreated> {
+    if (mode === 'test') {
+      const live = await repo.liveMerchant(db, merchantId);
+      if (!live) throw new NotFoundError('merchant', merchantId);
+      await repo.ensureTwin(db, live);
+    }
+    const apiKey = newApiKey(mode);
     const row = await repo.insertKey(db, {
       id: newId('key'),
       merchantId,
       hash: hashApiKey(apiKey),
       access,
-      prefix: API_KEY_PREFIX,
+      mode,
+      prefix: API_KEY_PREFIX[mode],
       last4: apiKey.slice(-4),
       createdAt: this.clock.now(),
     });
-    return { id: row.id, merchant_id: merchantId, access, api_key: apiKey };
+    return { id: row.id, merchant_id: merchantId, mode, access, api_key: apiKey };
   }
 
-  /** Another key for the merchant, shown only here; `read_only` keys may only read (GET). */
-  async createKey(merchantId: string, access: ApiKeyAccess = 'full'): Promise<KeyCreated> {
-    if (!(await repo.merchant(this.db, merchantId))) throw new NotFoundError('merchant', merchantId);
-    return this.insertKey(this.db, merchantId, access);
+  /** Another key for the merchant, shown only here; `read_only` keys may only read (GET); a `test` key opens test mode. */
+  async createKey(merchantId: string, access: ApiKeyAccess = 'full', mode: ApiKeyMode = 'live'): Promise<KeyCreated> {
+    if (!(await repo.liveMerchant(this.db, merchantId))) throw new NotFoundError('merchant', merchantId);
+    return this.db.transaction((tx) => this.insertKey(tx as unknown as Db, merchantId, access, mode));
   }
 
   async listKeys(merchantId: string): Promise<KeyInfo[]> {
-    if (!(await repo.merchant(this.db, merchantId))) throw new NotFoundError('merchant', merchantId);
+    if (!(await repo.liveMerchant(this.db, merchantId))) throw new NotFoundError('merchant', merchantId);
     const now = this.clock.now();
     return (await repo.keysOf(this.db, merchantId)).map((row) => keyInfo(row, now));
   }
@@ -142,7 +158,7 @@ export class NetworkService {
       if (info.status === 'revoked' || info.status === 'expired') {
         throw new ValidationError(`API key ${keyId} is ${info.status}: create a new key instead`, [{ field: 'key', message: `the key is ${info.status}` }]);
       }
-      const created = await this.insertKey(db, old.merchantId, old.access);
+      const created = await this.insertKey(db, old.merchantId, old.access, old.mode);
       const ended = (await repo.endKey(db, keyId, new Date(now.getTime() + overlapMs))) ?? old;
       return { created, replaced: keyInfo(ended, now) };
     });
@@ -157,18 +173,20 @@ export class NetworkService {
   }
 
   /**
-   * Gives a merchant a new API key (shown only here) and revokes every other one at once: how a
-   * newcomer gets a usable demo key again when the one printed at first start scrolled away.
+   * Gives a merchant a new live and a new test API key (shown only here) and revokes every other
+   * one at once: how a newcomer gets a usable demo key again when the one printed at first start
+   * scrolled away.
    */
   async newApiKey(merchantId: string): Promise<MerchantCreated> {
-    const merchant = await repo.merchant(this.db, merchantId);
+    const merchant = await repo.liveMerchant(this.db, merchantId);
     if (!merchant) throw new NotFoundError('merchant', merchantId);
     const now = this.clock.now();
     return this.db.transaction(async (tx) => {
       const db = tx as unknown as Db;
       for (const key of await repo.keysOf(db, merchantId)) await repo.revokeKey(db, key.id, now);
-      const created = await this.insertKey(db, merchantId, 'full');
-      return { id: merchant.id, name: merchant.name, api_key: created.api_key };
+      const live = await this.insertKey(db, merchantId, 'full', 'live');
+      const test = await this.insertKey(db, merchantId, 'full', 'test');
+      return { id: merchant.id, name: merchant.name, api_key: live.api_key, test_api_key: test.api_key };
     });
   }
 
@@ -239,6 +257,11 @@ export class NetworkService {
       if (this.touched.size > 10_000) this.touched.clear();
       await repo.touchKey(this.db, key.id, now);
     }
-    return { ok: true, merchant, access: key.access, keyId: key.id };
+    return {
+      ok: true,
+      merchant: { id: merchant.id, name: merchant.name, defaultNotify: merchant.defaultNotify, livemode: merchant.testOf === null },
+      access: key.access,
+      keyId: key.id,
+    };
   }
 }

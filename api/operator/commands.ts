@@ -91,43 +91,46 @@ export interface Command {
 export const COMMANDS: Readonly<Record<string, Command>> = {
   'merchant create': {
     args: '--name NAME',
-    does: 'create a merchant; its API key is shown only here (it is stored hashed)',
+    does: 'create a merchant; its live and test API keys are shown only here (they are stored hashed)',
     run: async (services, rest) => {
       const created = (await services.network.createMerchant(option(rest, 'name')!))!;
-      return { json: { ...created }, text: `Created merchant ${created.id} (${created.name}).\nAPI key (shown only now; store it safely): ${created.api_key}` };
+      return {
+        json: { ...created },
+        text: `Created merchant ${created.id} (${created.name}).\nAPI keys (shown only now; store them safely):\n  live: ${created.api_key}\n  test: ${created.test_api_key}`,
+      };
     },
   },
   'merchant new-key': {
     args: 'MERCHANT',
-    does: 'a new API key for the merchant, shown only here; every other key of the merchant is revoked at once',
+    does: 'a new live and a new test API key for the merchant, shown only here; every other key of the merchant is revoked at once',
     run: async (services, rest) => {
       const merchantId = options(rest, [], 1).positionals[0]!;
       const created = await services.network.newApiKey(merchantId);
       return {
         json: { ...created },
-        text: `New API key for merchant ${created.id} (${created.name}); its other keys no longer work.\nAPI key (shown only now; store it safely): ${created.api_key}`,
+        text: `New API keys for merchant ${created.id} (${created.name}); its other keys no longer work.\nAPI keys (shown only now; store them safely):\n  live: ${created.api_key}\n  test: ${created.test_api_key}`,
       };
     },
   },
   'merchant key create': {
-    args: '--merchant MERCHANT [--read-only]',
-    does: 'another API key for the merchant, shown only here; `--read-only`: it may only read (GET), for reporting tools',
+    args: '--merchant MERCHANT [--test] [--read-only]',
+    does: 'another API key for the merchant, shown only here; `--test`: a test-mode key (`cpk_test_…`); `--read-only`: it may only read (GET), for reporting tools',
     run: async (services, rest) => {
-      const parsed = parseArgs({ args: rest, options: { merchant: { type: 'string' }, 'read-only': { type: 'boolean' } }, strict: true });
+      const parsed = parseArgs({ args: rest, options: { merchant: { type: 'string' }, test: { type: 'boolean' }, 'read-only': { type: 'boolean' } }, strict: true });
       if (!parsed.values.merchant) throw new UsageError('missing --merchant');
-      const created = await services.network.createKey(parsed.values.merchant, parsed.values['read-only'] ? 'read_only' : 'full');
+      const created = await services.network.createKey(parsed.values.merchant, parsed.values['read-only'] ? 'read_only' : 'full', parsed.values.test ? 'test' : 'live');
       return {
         json: { ...created },
-        text: `Created ${created.access === 'read_only' ? 'read-only ' : ''}API key ${created.id} for merchant ${created.merchant_id}.\nAPI key (shown only now; store it safely): ${created.api_key}`,
+        text: `Created ${created.access === 'read_only' ? 'read-only ' : ''}${created.mode} API key ${created.id} for merchant ${created.merchant_id}.\nAPI key (shown only now; store it safely): ${created.api_key}`,
       };
     },
   },
   'merchant key list': {
     args: '--merchant MERCHANT',
-    does: "the merchant's API keys: how each begins and ends, its access, status, when it was created and last used",
+    does: "the merchant's API keys, live and test: how each begins and ends, its mode, access, status, when it was created and last used",
     run: async (services, rest) => {
       const data = await services.network.listKeys(option(rest, 'merchant')!);
-      return { json: { object: 'list', data }, text: table(data, ['id', 'key', 'access', 'status', 'created_at', 'last_used_at', 'expires_at']) };
+      return { json: { object: 'list', data }, text: table(data, ['id', 'key', 'mode', 'access', 'status', 'created_at', 'last_used_at', 'expires_at']) };
     },
   },
   'merchant key roll': {

@@ -69,7 +69,7 @@ export function voucherMessageSender(db: Db, vouchers: VouchersService, refunds:
     async sendVoucher(channel, voucherId) {
       const found = await voucherForMessage(db, voucherId);
       if (!found) throw new DeliveryError(`voucher ${voucherId} no longer exists`, true);
-      const v = vouchers.toJson(found.row, { id: found.row.merchantId, name: found.merchantName }, clock.now());
+      const v = vouchers.toJson(found.row, { name: found.merchantName }, clock.now());
       if (v.status !== 'open') throw new DeliveryError(`voucher ${voucherId} is ${v.status}; the shopper no longer needs it`, true);
       const to = channel === 'email' ? { email: found.row.customer?.email } : { phone: found.row.customer?.phone };
       await deliverVoucher(channel, voucherMessage(v, to, messageLocaleFor(found.row.customer?.locale)), deps);

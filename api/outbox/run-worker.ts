@@ -13,7 +13,7 @@ export function createWorker(services: Services, env: Env, log: (line: string) =
     log,
     targets: services.webhookRules.targets,
     lookup: services.webhookRules.lookup,
-    expireAlso: [() => services.refunds.expireDue()],
+    expireAlso: [() => services.refunds.expireDue(), () => services.testData.sweepIfDue()],
   });
   return {
     worker,

@@ -43,7 +43,7 @@ export interface WorkerOptions {
   /** Which addresses may receive webhooks, checked at every delivery; `public` unless told. */
   targets?: WebhookTargetPolicy;
   lookup?: Lookup;
-  /** More things that expire, run with the voucher expiry on every pass (the refunds' expiry: RefundsService.expireDue). */
+  /** More things that expire, run with the voucher expiry on every pass (the refunds' expiry: RefundsService.expireDue; the test data's: TestData.sweepIfDue). */
   expireAlso?: Array<() => Promise<number>>;
 }
 

@@ -11,6 +11,7 @@ export function refundJson(row: RefundRow, publicUrl: string, now: Date): Refund
   return {
     id: row.id,
     object: 'refund',
+    livemode: row.livemode,
     status: refundStatusOf(row.state, row.expiresAt, now),
     amount: row.amount,
     currency: row.currency,

@@ -106,7 +106,15 @@ export class RefundsService {
     });
     await ledgerRepository.post(
       tx,
-      { kind: 'refund', refundId: row.id, merchantId: merchant.id, currency: row.currency, memo: `refund ${row.id} of voucher ${voucher.id} (${input.reason})`, createdAt: now },
+      {
+        kind: 'refund',
+        refundId: row.id,
+        merchantId: merchant.id,
+        currency: row.currency,
+        memo: `refund ${row.id} of voucher ${voucher.id} (${input.reason})`,
+        createdAt: now,
+        livemode: row.livemode,
+      },
       merchantRefundPostings({ amount, currency: row.currency, merchantId: merchant.id }),
     );
     return this.toJson(row, now);
@@ -159,12 +167,14 @@ export class RefundsService {
           merchant: truncateUtf8(q.merchantName, MERCHANT_DISPLAY_MAX_BYTES),
           orderRef: voucher.orderRef,
           summary: '',
+          test: !voucher.livemode,
         },
         signer.key,
       );
       const row: RefundRow = {
         id: refundIdToString(idBytes),
         merchantId: voucher.merchantId,
+        livemode: voucher.livemode,
         voucherId: voucher.id,
         collectionId: q.collectionId,
         reason: q.reason,
@@ -253,6 +263,7 @@ export class RefundsService {
       tx,
       {
         kind: 'refund_returned',
+        livemode: row.livemode,
         refundId: row.id,
         merchantId: row.merchantId,
         currency: row.currency,
@@ -271,7 +282,7 @@ export class RefundsService {
    */
   async authorize(device: DeviceRow, store: StoreRow, input: PayoutRequest): Promise<PayoutAuthorization> {
     const now = this.clock.now();
-    const row = await this.refundForToken(input.token);
+    const row = await this.refundForToken(input.token, store);
     if (row.currency !== store.currency) {
       throw new ConflictError('refund-not-payable', `refund ${row.id} is in ${row.currency}; this store pays out ${store.currency} only`);
     }
@@ -289,11 +300,13 @@ export class RefundsService {
     throw new ConflictError('refund-not-payable', `refund ${row.id} could not be authorised; try again`);
   }
 
-  private async refundForToken(token: string): Promise<RefundRow> {
+  private async refundForToken(token: string, store: StoreRow): Promise<RefundRow> {
     const checked = await verifyVoucherToken(token, await this.keys.verificationKeys());
     if (!checked.ok) throw new ValidationError(`the token does not verify (${checked.reason}: ${checked.detail})`, [{ field: 'token', message: checked.reason }]);
     if (checked.claims.kind !== 'refund') throw new TokenNotARefundError('this is a voucher the shopper pays, not a refund: collect it instead');
-    if (checked.claims.test) throw new TokenNotARefundError('this is a test-mode refund: no till may pay it out (the test helpers pay test refunds out)');
+    const testTill = store.testMerchantId !== null;
+    if (checked.claims.test && !testTill) throw new TokenNotARefundError('this is a test-mode refund: no till may pay it out (the test helpers pay test refunds out)');
+    if (!checked.claims.test && testTill) throw new TokenNotARefundError('this is a live refund: the test till pays out test-mode refunds only');
     const id = refundIdToString(checked.claims.voucherId);
     const row = await repo.byId(this.db, id);
     // A verified token for a refund we do not hold (or not this token) cannot happen unless data was lost.
@@ -380,6 +393,7 @@ export class RefundsService {
       tx,
       {
         kind: 'refund_paid',
+        livemode: paid.livemode,
         refundId: paid.id,
         storeId: q.store.id,
         currency: paid.currency,
@@ -413,6 +427,7 @@ export class RefundsService {
         tx,
         {
           kind: 'refund_paid',
+          livemode: row.livemode,
           refundId: row.id,
           storeId: collection.storeId,
           currency: row.currency,

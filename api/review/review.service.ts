@@ -45,7 +45,7 @@ export class ReviewService {
     private readonly collections: CollectionsService,
   ) {}
 
-  /** Every collection held for review and not decided yet, oldest first, with its store and till. */
+  /** Every collection held for review and not decided yet, oldest first, with its store and till (never the test till's: test mode has no review). */
   async list() {
     const rows = await this.db
       .select({ c: collections, storeName: stores.name, tillName: devices.name })
@@ -53,7 +53,7 @@ export class ReviewService {
       .innerJoin(stores, eq(stores.id, collections.storeId))
       .innerJoin(devices, eq(devices.id, collections.deviceId))
       .leftJoin(reviewDecisions, eq(reviewDecisions.collectionId, collections.id))
-      .where(and(or(eq(collections.outcome, 'rejected'), eq(collections.outcome, 'mismatch')), isNull(reviewDecisions.collectionId)))
+      .where(and(or(eq(collections.outcome, 'rejected'), eq(collections.outcome, 'mismatch')), isNull(reviewDecisions.collectionId), isNull(stores.testMerchantId)))
       .orderBy(collections.receivedAt, collections.id);
     return {
       object: 'list' as const,
@@ -84,6 +84,8 @@ export class ReviewService {
     if (!c) throw new NotFoundError('collection', collectionId);
     if (c.outcome !== 'rejected' && c.outcome !== 'mismatch')
       throw new ConflictError('review-not-held', `collection ${collectionId} is ${c.outcome}; only rejected and mismatched collections are held for review`);
+    const [held] = await this.db.select({ testMerchantId: stores.testMerchantId }).from(stores).where(eq(stores.id, c.storeId));
+    if (held?.testMerchantId) throw new ConflictError('review-not-held', `collection ${collectionId} is a test-mode collection; test mode has no review queue`);
     const now = this.clock.now();
     try {
       return await this.db.transaction(async (tx) => {
@@ -139,6 +141,7 @@ export class ReviewService {
           tx,
           {
             kind: 'write_off',
+            livemode: true,
             collectionId: c.id,
             refundId: existingRefund.id,
             storeId: c.storeId,
@@ -152,7 +155,7 @@ export class ReviewService {
       }
       await ledgerRepository.post(
         tx,
-        { kind: 'write_off', collectionId: c.id, storeId: c.storeId, currency: c.currency, memo: `collection ${c.id} written off: ${reason}`, createdAt: now },
+        { kind: 'write_off', livemode: true, collectionId: c.id, storeId: c.storeId, currency: c.currency, memo: `collection ${c.id} written off: ${reason}`, createdAt: now },
         writeOffPostings({ amount: c.amount, currency: c.currency, from: Account.store(c.storeId) }),
       );
       return { result: `written off (${reason}); store ${c.storeId} answers for ${c.amount} ${c.currency}`, refundId: null };

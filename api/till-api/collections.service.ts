@@ -236,7 +236,7 @@ export class CollectionsService {
       endpoints = await subscribedEndpoints(tx, voucher.merchantId);
       cache.endpoints.set(voucher.merchantId, endpoints);
     }
-    const head = { collectionId: record.id, storeId: store.id, merchantId: merchant.id, currency: record.currency, createdAt: now };
+    const head = { collectionId: record.id, storeId: store.id, merchantId: merchant.id, currency: record.currency, createdAt: now, livemode: voucher.livemode };
     if (q.outcome === 'accepted') {
       const fee = feeFor(record.amount, { basisPoints: merchant.feeBasisPoints, fixed: merchant.feeFixed });
       const commission = basisPoints(record.amount, store.commissionBasisPoints);
@@ -342,11 +342,14 @@ export class CollectionsService {
       return { reject: 'currency_not_store', detail: `the record is in ${record.currency} but store ${store.id} takes ${store.currency}; nothing is posted, flagged for review` };
     const verified = await verifyVoucherToken(record.token, operatorKeys);
     if (!verified.ok) return { reject: 'bad_token', detail: `the token failed verification (${verified.reason}: ${verified.detail}); flagged for review` };
-    if (verified.claims.test)
+    // Test mode and live never meet: only the built-in test till (a test store's) takes a test token, and it takes nothing else.
+    const testTill = store.testMerchantId !== null;
+    if (verified.claims.test && !testTill)
       return {
         reject: 'test_token',
         detail: `the token is a test-mode ${verified.claims.kind}, for which no money may change hands; nothing is posted, flagged for review`,
       };
+    if (!verified.claims.test && testTill) return { reject: 'bad_token', detail: `a live ${verified.claims.kind} at the test till of store ${store.id}; flagged for review` };
     // A payout is of a refund, a collection of a voucher: the signed kind says which, never the till.
     if (isPayout(record)) {
       if (verified.claims.kind !== 'refund') return { reject: 'bad_token', detail: 'a payout record names a voucher token, not a refund; flagged for review' };

@@ -66,7 +66,8 @@ export const devicesRepository = {
   /**
    * Devices with journal health derived from their collections (never kept as counters):
    * a gap is a sequence number below the highest that never arrived; a reused number means the
-   * journal restarted or forked; chain breaks are records whose prev_hash did not match.
+   * journal restarted or forked; chain breaks are records whose prev_hash did not match. The
+   * built-in test tills are not listed.
    */
   async listWithHealth(db: Db) {
     return db
@@ -84,6 +85,7 @@ export const devicesRepository = {
         rejected: sql<number>`count(*) filter (where ${collections.outcome} = 'rejected')::int`,
       })
       .from(devices)
+      .innerJoin(stores, and(eq(stores.id, devices.storeId), isNull(stores.testMerchantId)))
       .leftJoin(collections, eq(collections.deviceId, devices.id))
       .groupBy(devices.id)
       .orderBy(asc(devices.enrolledAt), asc(devices.id));

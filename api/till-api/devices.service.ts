@@ -48,7 +48,8 @@ export class DevicesService {
 
   async createEnrolmentCode(storeId: string) {
     const store = await repo.store(this.db, storeId);
-    if (!store) throw new NotFoundError('store', storeId);
+    // A test till's store enrols no real till: it is Counterpay's own (api/test-helpers/test-till.ts).
+    if (!store || store.testMerchantId) throw new NotFoundError('store', storeId);
     const code = newEnrolmentCode();
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + ENROLMENT_CODE_TTL_MS);

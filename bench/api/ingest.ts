@@ -33,7 +33,7 @@ export async function benchIngest() {
   const database = await openDatabase({ databaseUrl: db.url, poolSize: 8 });
   try {
     const services = await createServices(database, { publicUrl: server.url });
-    const merchant = { id: 'mer_demo', name: 'Demo Shop' };
+    const merchant = { id: 'mer_demo', name: 'Demo Shop', livemode: true };
 
     const tills = await Promise.all(
       Array.from({ length: TILLS }, async () => TestTill.enrol(serverConnection(server.url), (await services.devices.createEnrolmentCode('sto_demo')).code)),

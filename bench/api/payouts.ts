@@ -22,7 +22,7 @@ export async function benchPayouts() {
   const database = await openDatabase({ databaseUrl: db.url, poolSize: 4 });
   try {
     const services = await createServices(database, { publicUrl: server.url });
-    const merchant = { id: 'mer_demo', name: 'Demo Shop' };
+    const merchant = { id: 'mer_demo', name: 'Demo Shop', livemode: true };
     const [a, b] = await Promise.all([0, 1].map(async () => TestTill.enrol(serverConnection(server.url), (await services.devices.createEnrolmentCode('sto_demo')).code)));
     const tokens: string[] = [];
     for (let i = 0; i < REFUNDS; i += 100) {

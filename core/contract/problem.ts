@@ -16,6 +16,7 @@ export const PROBLEM_CODES = [
   'api-key-revoked',
   'api-key-expired',
   'api-key-read-only',
+  'test-mode-only',
   'not-found',
   'voucher-not-open',
   'idempotency-key-in-use',

@@ -56,6 +56,7 @@ export const Refund = documented(
   z.object({
     id: described(z.string(), "The refund's id.", 'rfd_04j2kd8w1x7m2'),
     object: described(z.literal('refund'), 'Always `refund`.'),
+    livemode: described(z.boolean(), 'false for a test-mode refund (of a test-mode voucher): no till pays it out; the test helpers do.'),
     status: documented(z.enum(REFUND_STATUSES), {
       description:
         'pending → paid | canceled | expired. pending: waiting to be paid out at a till; paid: a till paid it out; canceled: the merchant withdrew it; expired: not collected in time, the money is the merchant’s again.',

@@ -115,6 +115,7 @@ export const Voucher = documented(
   z.object({
     id: described(z.string(), "The voucher's id.", 'vch_04j2kd8w1x7m2'),
     object: described(z.literal('voucher'), 'Always `voucher`.'),
+    livemode: described(z.boolean(), 'false for a test-mode voucher (created with a `cpk_test_` key): no till takes money for it, and it never reaches the ledger.'),
     status: documented(z.enum(VOUCHER_STATUSES), { description: 'open → paid | expired | canceled. An open voucher past expires_at reads as expired.' }),
     order_ref: described(z.string(), "The merchant's order number."),
     amount: described(z.int(), 'Amount due, in minor units of the currency.'),

@@ -25,17 +25,31 @@ describe.each(drivers)('API keys on $name', (driver) => {
   };
   const order = { order_ref: 'K-1', amount: 500, currency: 'EUR' };
 
-  it('gives a new merchant a live key, and lists keys by prefix and last four with their use', async () => {
+  it('gives a new merchant a live and a test key, and lists keys by prefix and last four with their use', async () => {
     expect(s.h.keyA).toMatch(/^cpk_live_[0-9a-z]{32}$/);
     expect((await status(s.h.keyA)).status).toBe(200);
     const { data } = (await cli('merchant', 'key', 'list', '--merchant', s.h.merchantA)) as { data: Array<Record<string, unknown>> };
-    expect(data).toEqual([
-      expect.objectContaining({ key: `cpk_live_…${s.h.keyA.slice(-4)}`, access: 'full', status: 'active', last_used_at: s.h.clock.now().toISOString(), expires_at: null }),
-    ]);
+    expect(data).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          key: `cpk_live_…${s.h.keyA.slice(-4)}`,
+          mode: 'live',
+          access: 'full',
+          status: 'active',
+          last_used_at: s.h.clock.now().toISOString(),
+          expires_at: null,
+        }),
+        expect.objectContaining({ key: `cpk_test_…${s.h.testKeyA.slice(-4)}`, mode: 'test', access: 'full', status: 'active', last_used_at: null, expires_at: null }),
+      ]),
+    );
+    expect(data).toHaveLength(2);
     // Stored hashed: the key's text is in no column of any key row.
     const rows = (await s.database.db.execute(sql`select row_to_json(k)::text as row from api_keys k`)) as unknown as { rows: Array<{ row: string }> };
     expect(rows.rows.length).toBeGreaterThan(0);
-    for (const { row } of rows.rows) expect(row).not.toContain(s.h.keyA.slice(9));
+    for (const { row } of rows.rows) {
+      expect(row).not.toContain(s.h.keyA.slice(9));
+      expect(row).not.toContain(s.h.testKeyA.slice(9));
+    }
   });
 
   it('lets a read-only key read and refuses it anything that writes, changing nothing', async () => {

@@ -205,6 +205,10 @@ describe('the API reference at /docs', () => {
       'GET /v1/settlements/{id}': '404 not-found',
       'GET /v1/events': '200',
       'GET /v1/events/{id}': '404 not-found',
+      // The example runs with a live key: the test helpers answer that they need a test key.
+      'POST /v1/test_helpers/vouchers/{id}/collect': '403 test-mode-only',
+      'POST /v1/test_helpers/vouchers/{id}/expire': '403 test-mode-only',
+      'POST /v1/test_helpers/refunds/{id}/pay_out': '403 test-mode-only',
       'GET /v1/keys': '200',
       'GET /v1/voucher-links/{code}': '404 not-found',
       'POST /v1/voucher-status': '200',

@@ -183,7 +183,12 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
 
   it('merchant create, list and new-key: the API key is shown once, and the old one is replaced', async () => {
     const created = await ok('merchant', 'create', '--name', 'Corner Books');
-    expect(created).toEqual({ id: expect.stringMatching(/^mer_/), name: 'Corner Books', api_key: expect.stringMatching(/^cpk_/) });
+    expect(created).toEqual({
+      id: expect.stringMatching(/^mer_/),
+      name: 'Corner Books',
+      api_key: expect.stringMatching(/^cpk_live_/),
+      test_api_key: expect.stringMatching(/^cpk_test_/),
+    });
     my.merchant = created.id;
 
     const list = await ok('merchant', 'list');
@@ -192,13 +197,16 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
 
     const renewed = await run('merchant', 'new-key', created.id);
     expect(renewed.code).toBe(0);
-    expect(renewed.stdout).toContain(`New API key for merchant ${created.id} (Corner Books); its other keys no longer work.`);
-    my.apiKey = /API key \(shown only now; store it safely\): (cpk_\S+)/.exec(renewed.stdout)![1]!;
+    expect(renewed.stdout).toContain(`New API keys for merchant ${created.id} (Corner Books); its other keys no longer work.`);
+    my.apiKey = /live: (cpk_live_\S+)/.exec(renewed.stdout)![1]!;
+    expect(renewed.stdout).toMatch(/test: cpk_test_\S+/);
     expect(my.apiKey).not.toBe(created.api_key);
 
     // Key management: a read-only key, rolled with an overlap, then the new key revoked.
     const extra = await ok('merchant', 'key', 'create', '--merchant', created.id, '--read-only');
-    expect(extra).toEqual({ id: expect.stringMatching(/^key_/), merchant_id: created.id, access: 'read_only', api_key: expect.stringMatching(/^cpk_live_/) });
+    expect(extra).toEqual({ id: expect.stringMatching(/^key_/), merchant_id: created.id, mode: 'live', access: 'read_only', api_key: expect.stringMatching(/^cpk_live_/) });
+    const testKey = await ok('merchant', 'key', 'create', '--merchant', created.id, '--test');
+    expect(testKey).toMatchObject({ mode: 'test', access: 'full', api_key: expect.stringMatching(/^cpk_test_/) });
     const rolled = await ok('merchant', 'key', 'roll', extra.id, '--overlap', '1h');
     expect(rolled).toMatchObject({ access: 'read_only', replaced: { id: extra.id, status: 'expiring' } });
     const revoked = await ok('merchant', 'key', 'revoke', rolled.id);
@@ -442,7 +450,7 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
     expect(stores.stdout).not.toMatch(rawControl);
 
     const renewed = await run('merchant', 'new-key', 'mer_escape');
-    expect(renewed.stdout).toContain(`New API key for merchant mer_escape (${escaped(MERCHANT_NAME)}); its other keys no longer work.`);
+    expect(renewed.stdout).toContain(`New API keys for merchant mer_escape (${escaped(MERCHANT_NAME)}); its other keys no longer work.`);
     expect(renewed.stdout).not.toMatch(rawControl);
 
     const json = await run('store', 'list', '--json');

@@ -38,7 +38,7 @@ describe.each(drivers)('hardened edges on $name', (driver) => {
       const near = BigInt(Number.MAX_SAFE_INTEGER);
       await s.database.db.transaction(async (tx) => {
         for (let i = 0; i < 3; i++) {
-          await ledgerRepository.post(tx, { kind: 'correction', currency: 'XTS', memo: 'exactness', createdAt: s.h.clock.now() }, [
+          await ledgerRepository.post(tx, { kind: 'correction', livemode: true, currency: 'XTS', memo: 'exactness', createdAt: s.h.clock.now() }, [
             { account: 'test:big', amount: Number.MAX_SAFE_INTEGER, currency: 'XTS' },
             { account: 'test:other', amount: -Number.MAX_SAFE_INTEGER, currency: 'XTS' },
           ]);

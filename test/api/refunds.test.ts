@@ -102,7 +102,7 @@ describe.each(drivers)('refunds on $name', (driver) => {
     const b = await refund({ voucher_id: v.id, amount: 500 }, { headers });
     expect(b.headers.get('idempotent-replayed')).toBe('true');
     expect((await b.json()).id).toBe((await a.json()).id);
-    expect((await h.services.refunds.list({ id: h.merchantA, name: 'Shop A' }, { voucher_id: v.id, limit: 20 })).data).toHaveLength(1);
+    expect((await h.services.refunds.list({ id: h.merchantA, name: 'Shop A', livemode: true }, { voucher_id: v.id, limit: 20 })).data).toHaveLength(1);
   });
 
   it('lists, pages and reads refunds for their merchant only, and cancels a pending one back to the merchant', async () => {

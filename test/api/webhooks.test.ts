@@ -214,8 +214,8 @@ describe.runIf(postgresUrl)('outbox workers on PostgreSQL', () => {
       await services.keys.ensureCurrent();
       const m = (await services.network.createMerchant('Kill Shop'))!;
       await services.webhooks.create(m.id, { url: receiver.url, events: ['voucher.canceled'] });
-      const v = await services.vouchers.create({ id: m.id, name: 'Kill Shop' }, { order_ref: 'K-1', amount: 100, currency: 'EUR' }, database.db as never);
-      await services.vouchers.cancel({ id: m.id, name: 'Kill Shop' }, v.id);
+      const v = await services.vouchers.create({ id: m.id, name: 'Kill Shop', livemode: true }, { order_ref: 'K-1', amount: 100, currency: 'EUR' }, database.db as never);
+      await services.vouchers.cancel({ id: m.id, name: 'Kill Shop', livemode: true }, v.id);
 
       const a = startWorker();
       await waitFor(() => receiver.received.length === 1, 30_000);

@@ -18,7 +18,7 @@ import { ensureBuilt } from './support/build.ts';
 import { browserTierAvailable, launch } from './support/browser.ts';
 import { ffmpegAvailable, qrVideo } from './support/camera.ts';
 import { createVoucher } from './support/api.ts';
-import { enrol, journal, launchTillProfile, newEnrolCode, TABLET, waitForSync } from './support/till.ts';
+import { enrol, journal, launchTillProfile, newEnrolCode, scanUntil, TABLET, waitForSync } from './support/till.ts';
 
 const run = promisify(execFile);
 const available = browserTierAvailable() && ffmpegAvailable();
@@ -79,16 +79,7 @@ describe.skipIf(!available)('refund payouts and the shift close in Chromium', ()
 
       // The camera reads the refund: the server grants the payout to this till, and only then does it say "hand over".
       const granted = page.locator(`.payout-granted[data-refund-id="${refund.id}"]`);
-      for (let attempt = 1; ; attempt++) {
-        await page.getByRole('button', { name: 'Start the camera' }).click();
-        try {
-          await granted.waitFor({ timeout: 20_000 });
-          break;
-        } catch (err) {
-          if (attempt === 2) throw err;
-          await page.getByRole('button', { name: 'Stop the camera' }).click();
-        }
-      }
+      await scanUntil(page, granted);
       const heading = granted.getByRole('heading', { name: 'Hand over €42.50' });
       expect(await heading.evaluate((el) => el === document.activeElement)).toBe(true);
       expect(await inView(page, '.payout-granted h2')).toBe(true);

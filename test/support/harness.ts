@@ -24,6 +24,9 @@ export interface Harness {
   app: ReturnType<typeof createApp>;
   keyA: string;
   keyB: string;
+  /** Shop A's and Shop B's test-mode keys (`cpk_test_…`). */
+  testKeyA: string;
+  testKeyB: string;
   merchantA: string;
   /** JSON request helper: `req('POST', '/v1/vouchers', body, { key })`. */
   req(method: string, path: string, body?: unknown, opts?: { key?: string | null; headers?: Record<string, string> }): Promise<Response>;
@@ -53,7 +56,7 @@ export async function harness(database: Database, options: Pick<ContextOptions, 
     const r = (await database.db.execute(sql`select count(*)::int as n from vouchers`)) as unknown as { rows: Array<{ n: number }> };
     return r.rows[0]!.n;
   };
-  return { services, clock, app, keyA: a.api_key, keyB: b.api_key, merchantA: a.id, req, countVouchers };
+  return { services, clock, app, keyA: a.api_key, keyB: b.api_key, testKeyA: a.test_api_key, testKeyB: b.test_api_key, merchantA: a.id, req, countVouchers };
 }
 
 /** The harness's app as a test till reaches it: no merchant key, explicit headers, the harness's clock. */

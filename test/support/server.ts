@@ -15,6 +15,8 @@ export interface RunningServer {
   url: string;
   /** The demo merchant's key, printed on first start (null when the database was not empty). */
   apiKey: string;
+  /** The demo merchant's test-mode key (`cpk_test_…`), printed with it. */
+  testApiKey: string;
   /** A one-time till enrolment code for the demo store (printed at every non-production start). */
   enrolCode: string;
   dataDir: string;
@@ -78,10 +80,12 @@ export async function startServer(
     throw err;
   }
   const apiKey = /Demo merchant API key: (\S+)/.exec(out)?.[1] ?? '';
+  const testApiKey = /Demo merchant test-mode API key: (\S+)/.exec(out)?.[1] ?? '';
   const enrolCode = /Demo till enrolment code: (\S+)/.exec(out)?.[1] ?? '';
   return {
     url,
     apiKey,
+    testApiKey,
     enrolCode,
     dataDir,
     databaseUrl: opts.env?.DATABASE_URL,

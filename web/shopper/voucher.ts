@@ -22,6 +22,8 @@ export interface SavedVoucher {
   items: VoucherItem[] | null;
   /** Twelve digits, check digit last. */
   reference: string;
+  /** A test-mode voucher (the signed token says so): no store takes money for it; the screens mark it TEST. */
+  test: boolean;
   /** Last status the server reported; see {@link statusAt} for what to show. */
   status: VoucherStatus;
   paidAt: string | null;
@@ -49,6 +51,7 @@ export function voucherFromRecord(record: VoucherRecord): SavedVoucher | null {
     summary: claims.summary,
     items: record.items,
     reference: referenceForVoucherId(claims.voucherId),
+    test: claims.test,
     status: record.status,
     paidAt: record.paidAt,
     canceledAt: record.canceledAt,

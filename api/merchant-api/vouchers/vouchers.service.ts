@@ -13,6 +13,7 @@ import type { Clock } from '../../clock.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import { NotFoundError, ValidationError, VoucherNotOpenError } from '../../errors.ts';
 import { newLinkCode } from '../../ids.ts';
+import { liveMerchantId } from '../../network/network.repository.ts';
 import { queueVoucherMessages, recordEvent } from '../../outbox/events.ts';
 import type { SigningKeys } from '../../signing-keys/signing-keys.service.ts';
 import { vouchersRepository as repo, type VoucherRow } from './vouchers.repository.ts';
@@ -34,6 +35,8 @@ import { refundsRepository } from '../../refunds/refunds.repository.ts';
 export interface MerchantRef {
   id: string;
   name: string;
+  /** False for a merchant's test mode (a `cpk_test_` key): what it creates is test-mode data. */
+  livemode: boolean;
   /** Channels used when a request does not say (`notify`); as of the API-key lookup. */
   defaultNotify?: NotifyChannel[];
 }
@@ -72,6 +75,7 @@ export class VouchersService {
           merchant: truncateUtf8(merchant.name, MERCHANT_DISPLAY_MAX_BYTES),
           orderRef: input.order_ref,
           summary: itemSummary(items, this.summaryBytes),
+          test: !merchant.livemode,
         },
         signer.key,
       );
@@ -79,6 +83,7 @@ export class VouchersService {
         id: voucherIdToString(idBytes),
         merchantId: merchant.id,
         status: 'open',
+        livemode: merchant.livemode,
         orderRef: input.order_ref,
         amount: input.amount,
         currency: input.currency,
@@ -261,10 +266,11 @@ export class VouchersService {
     return at;
   }
 
-  toJson(row: VoucherRow, merchant: MerchantRef, now: Date): Voucher {
+  toJson(row: VoucherRow, merchant: { name: string }, now: Date): Voucher {
     return {
       id: row.id,
       object: 'voucher',
+      livemode: row.livemode,
       status: effectiveStatus(row.status, row.expiresAt, now),
       order_ref: row.orderRef,
       amount: row.amount,
@@ -273,7 +279,7 @@ export class VouchersService {
       description: row.description,
       customer: row.customer,
       metadata: row.metadata,
-      merchant: { id: merchant.id, name: merchant.name },
+      merchant: { id: liveMerchantId(row), name: merchant.name },
       reference: row.reference,
       token: row.token,
       qr: voucherQrText(this.publicUrl, row.token),

@@ -1,7 +1,7 @@
 /** Helpers for the cashier view's browser tests and figures: tills with a fake camera, enrolment, the journal. */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ROOT } from '../../support/server.ts';
 import { guardBrowser, guardContext, launchOptions } from './browser.ts';
 import { cameraArgs } from './camera.ts';
@@ -10,6 +10,24 @@ const run = promisify(execFile);
 
 /** A tablet-sized window: the camera view needs 640 px and the voucher sits beside it. */
 export const TABLET = { width: 1280, height: 900 };
+
+/**
+ * Starts the camera and waits for `shown` (what a read puts on the counter). html5-qrcode never
+ * reports a failed decode, and under load the fake camera sometimes yields nothing: like a cashier,
+ * stop and start the camera once more before giving up.
+ */
+export async function scanUntil(page: Page, shown: Locator, timeout = 20_000): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.getByRole('button', { name: 'Start the camera' }).click();
+    try {
+      await shown.waitFor({ timeout });
+      return;
+    } catch (err) {
+      if (attempt === 2) throw err;
+      await page.getByRole('button', { name: 'Stop the camera' }).click();
+    }
+  }
+}
 
 export async function launchWithCamera(y4m: string): Promise<Browser> {
   return guardBrowser(await chromium.launch({ ...launchOptions, args: [...launchOptions.args!, ...cameraArgs(y4m)] }));
