@@ -132,6 +132,34 @@ describe.each(drivers)('test mode on $name', (driver) => {
     expect((await problemOf(again)).type).toMatch(/#voucher-not-open$/);
   });
 
+  it('delivers a test event to the test endpoints only: a live endpoint of the same merchant never hears of test mode', async () => {
+    const endpoint = async (key: string) =>
+      (await (await s.h.req('POST', '/v1/webhook_endpoints', { url: 'http://127.0.0.1:9/hooks', events: ['voucher.paid'] }, { key })).json()) as { id: string };
+    const live = await endpoint(s.h.keyA);
+    const test = await endpoint(s.h.testKeyA);
+    const listed = async (key: string) =>
+      ((await (await s.h.req('GET', '/v1/webhook_endpoints', undefined, { key })).json()) as { data: Array<{ id: string }> }).data.map((e) => e.id);
+    expect(await listed(s.h.keyA)).toContain(live.id);
+    expect(await listed(s.h.keyA)).not.toContain(test.id);
+    expect(await listed(s.h.testKeyA)).toEqual([test.id]);
+    const v = await voucher(s.h.testKeyA, 'HOOK-T');
+    await collected(v.id, 'accepted');
+    const deliveries = (await s.database.db.execute(
+      sql`select o.endpoint_id from outbox o join events e on e.id = o.event_id where o.kind = 'webhook' and e.data->'object'->>'id' = ${v.id}`,
+    )) as unknown as { rows: Array<{ endpoint_id: string }> };
+    expect(deliveries.rows.map((r) => r.endpoint_id)).toEqual([test.id]);
+    for (const [key, id] of [
+      [s.h.keyA, test.id],
+      [s.h.testKeyA, live.id],
+    ] as const)
+      expect((await s.h.req('DELETE', `/v1/webhook_endpoints/${id}`, undefined, { key })).status).toBe(404);
+    for (const [key, id] of [
+      [s.h.keyA, live.id],
+      [s.h.testKeyA, test.id],
+    ] as const)
+      expect((await s.h.req('DELETE', `/v1/webhook_endpoints/${id}`, undefined, { key })).status).toBe(200);
+  });
+
   it('simulates a duplicate, a late and a mismatched collection, each with its refund, and keeps them out of the review queue', async () => {
     const before = await ledger();
     const open = await voucher(s.h.testKeyA, 'DUP-1');
