@@ -13,6 +13,8 @@ import { voucherResource } from './merchant-api/vouchers/vouchers.handlers.ts';
 import { moneyResource } from './merchant-api/money.routes.ts';
 import { eventsResource } from './events/events.routes.ts';
 import { testHelpersResource } from './test-helpers/test-helpers.routes.ts';
+import { storesPage, storesResource } from './stores/stores.routes.ts';
+import { pushResource } from './push/push.routes.ts';
 import { shopperResource } from './shopper-api/shopper.routes.ts';
 import { keysResource } from './signing-keys/signing-keys.routes.ts';
 import { tillResource } from './till-api/till.routes.ts';
@@ -48,6 +50,8 @@ export function createApp(services: Services, options: { webRoot?: string; after
   app.route('/', moneyResource(services, guards).app);
   app.route('/', eventsResource(services, guards).app);
   app.route('/', testHelpersResource(services, guards).app);
+  app.route('/', storesResource(services, guards).app);
+  app.route('/', pushResource(services, guards).app);
   app.route('/', keysResource(services.keys, guards).app);
   app.route('/', shopperResource(services.vouchers, guards).app);
   app.route('/', tillResource(services, guards).app);
@@ -69,6 +73,11 @@ export function createApp(services: Services, options: { webRoot?: string; after
   // A problem's `type` is /docs/problems#<code>: the reference lists each code under that anchor,
   // and a browser keeps the fragment across the redirect.
   app.get('/docs/problems', (c) => c.redirect('/docs', 301));
+  app.get('/stores', async (c) => {
+    const { status, html } = await storesPage(services.stores, c.req.query());
+    c.header('cache-control', 'public, max-age=60');
+    return c.html(html, status);
+  });
 
   // 200 when the database answers and takes writes; 503 with Retry-After when it does not (the
   // embedded database also while it refuses writes for want of disk, saying how much is free).

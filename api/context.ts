@@ -4,6 +4,8 @@
  */
 import { TestTills } from './test-helpers/test-till.ts';
 import { TestData } from './test-helpers/test-data.ts';
+import { StoresService } from './stores/stores.service.ts';
+import { PushService } from './push/push.service.ts';
 import type { Database } from './db/client.ts';
 import { normalizePublicUrl } from './config/env.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -58,6 +60,10 @@ export interface Services {
   testTills: TestTills;
   /** The 30-day deletion of test-mode data (run by the worker). */
   testData: TestData;
+  /** The store directory. */
+  stores: StoresService;
+  /** Push notifications to shoppers' phones. */
+  push: PushService;
   /** The webhook target rules, which the outbox worker applies at every delivery too. */
   webhookRules: WebhookRules;
 }
@@ -94,6 +100,8 @@ export async function createServices(database: Database, options: ContextOptions
     events: new EventsService(database.db, clock),
     testTills,
     testData: new TestData(database.db, clock),
+    stores: new StoresService(database.db, clock),
+    push: new PushService(database.db, clock, vault, keys, webhookRules, publicUrl),
     webhookRules,
   };
 }

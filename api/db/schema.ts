@@ -12,7 +12,8 @@ import { PARTY_KINDS, TRANSACTION_KINDS } from '../../core/contract/settlements.
 import { VOUCHER_STATUSES } from '../../core/vouchers/voucher-status.ts';
 import { REFUND_STATES } from '../../core/refunds/refund-status.ts';
 import { REFUND_REASONS } from '../../core/contract/refunds.ts';
-import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { CLOSED_WEEK, type WeekHours } from '../../core/stores/opening-hours.ts';
+import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 /** A text column's allowed values, from the contract's or the domain's list (drizzle wants a non-empty tuple). */
@@ -96,6 +97,23 @@ export const stores = pgTable(
     commissionBasisPoints: integer('commission_basis_points').notNull().default(100),
     /** A refund above this (minor units) is paid out only with the six-digit code sent to the shopper; null: never asked. */
     payoutCodeAbove: bigint('payout_code_above', { mode: 'number' }),
+    /** What the store directory shows (docs/stores.md): a store without an address and a location is not listed. */
+    brand: text('brand'),
+    street: text('street'),
+    postalCode: text('postal_code'),
+    city: text('city'),
+    /** ISO 3166-1 alpha-2. */
+    country: text('country'),
+    latitude: doublePrecision('latitude'),
+    longitude: doublePrecision('longitude'),
+    /** The IANA zone its opening hours are in. */
+    timeZone: text('time_zone').notNull().default('UTC'),
+    /** Per weekday, the intervals it is open (core/stores/opening-hours.ts); all empty until set. */
+    openingHours: jsonb('opening_hours').$type<WeekHours>().notNull().default(CLOSED_WEEK),
+    /** Local dates (YYYY-MM-DD) it is closed despite its hours. */
+    closedDates: jsonb('closed_dates').$type<string[]>().notNull().default([]),
+    /** False while the operator has paused it: it takes no payments and shows as not open. */
+    accepting: boolean('accepting').notNull().default(true),
     /** For a test store (the built-in test till's, one per test-mode merchant and currency): that merchant. Never listed. */
     testMerchantId: text('test_merchant_id').references(() => merchants.id),
     createdAt: ts('created_at').notNull().defaultNow(),
@@ -387,7 +405,7 @@ export const outbox = pgTable(
   'outbox',
   {
     id: text('id').primaryKey(),
-    kind: text('kind', { enum: ['webhook', 'email', 'sms'] }).notNull(),
+    kind: text('kind', { enum: ['webhook', 'email', 'sms', 'push'] }).notNull(),
     eventId: text('event_id').references(() => events.id),
     endpointId: text('endpoint_id').references(() => webhookEndpoints.id),
     voucherId: text('voucher_id').references(() => vouchers.id),
@@ -406,8 +424,16 @@ export const outbox = pgTable(
     gaveUpAt: ts('gave_up_at'),
     /** For a redelivery a merchant asked for: the delivery it repeats (redeliveries are rate-limited per endpoint). */
     redeliveryOf: text('redelivery_of'),
+    /** A push notification: to this subscription, saying this (paid, refund, expiring) of voucher_id (and refund_id). */
+    pushSubscriptionId: text('push_subscription_id').references(() => pushSubscriptions.id, { onDelete: 'cascade' }),
+    pushKind: text('push_kind', { enum: ['paid', 'refund', 'expiring'] }),
   },
-  (t) => [index('outbox_due').on(t.nextAttemptAt).where(sql`${t.deliveredAt} is null and ${t.gaveUpAt} is null`), index('outbox_endpoint').on(t.endpointId, t.createdAt)],
+  (t) => [
+    // One notification of each kind per subscription, voucher and refund, however often its cause is recorded.
+    uniqueIndex('outbox_one_push').on(t.pushSubscriptionId, t.voucherId, t.pushKind, sql`coalesce(${t.refundId}, '')`).where(sql`${t.kind} = 'push'`),
+    index('outbox_due').on(t.nextAttemptAt).where(sql`${t.deliveredAt} is null and ${t.gaveUpAt} is null`),
+    index('outbox_endpoint').on(t.endpointId, t.createdAt),
+  ],
 );
 
 /**
@@ -583,3 +609,37 @@ export const reviewDecisions = pgTable('review_decisions', {
   decidedBy: text('decided_by').notNull(),
   decidedAt: ts('decided_at').notNull(),
 });
+
+/** The server's VAPID key pair for Web Push (one row): the private half sealed like a signing key (signing-keys/key-vault.ts). */
+export const pushKeys = pgTable('push_keys', {
+  id: integer('id').primaryKey(),
+  publicKey: text('public_key').notNull(),
+  privateKey: text('private_key').notNull(),
+  createdAt: ts('created_at').notNull(),
+});
+
+/**
+ * A phone's push subscription (docs/push.md): the push service's endpoint and keys, the language,
+ * and (in push_subscription_vouchers) the vouchers it proved it holds. No other personal data.
+ */
+export const pushSubscriptions = pgTable('push_subscriptions', {
+  id: text('id').primaryKey(),
+  endpoint: text('endpoint').notNull().unique(),
+  p256dh: text('p256dh').notNull(),
+  auth: text('auth').notNull(),
+  locale: text('locale', { enum: ['en', 'zh'] }).notNull(),
+  createdAt: ts('created_at').notNull(),
+});
+
+export const pushSubscriptionVouchers = pgTable(
+  'push_subscription_vouchers',
+  {
+    subscriptionId: text('subscription_id')
+      .notNull()
+      .references(() => pushSubscriptions.id, { onDelete: 'cascade' }),
+    voucherId: text('voucher_id')
+      .notNull()
+      .references(() => vouchers.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.subscriptionId, t.voucherId] }), index('push_subscription_vouchers_voucher').on(t.voucherId)],
+);

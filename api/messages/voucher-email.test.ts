@@ -40,6 +40,13 @@ describe('renderVoucherEmail', () => {
     expect(mail.html.match(/<img [^>]*>/g)).toHaveLength(1);
   });
 
+  it('links to the plain list of stores that take the voucher’s currency, in both parts', async () => {
+    const mail = await renderVoucherEmail(m());
+    expect(mail.text).toContain('Where to pay: stores near you:\nhttp://localhost:8080/stores?currency=EUR');
+    expect(mail.html).toContain('<a href="http://localhost:8080/stores?currency=EUR" style="color:#0b57d0;">Where to pay: stores near you</a>');
+    expect((await renderVoucherEmail(m({ locale: 'zh-CN' }))).text).toContain('在哪里付款：附近的门店');
+  });
+
   it('shows the expiry in the configured zone with the zone named', async () => {
     expect((await renderVoucherEmail(m(), { timeZone: 'Asia/Shanghai' })).text).toContain('Pay by: Sunday, November 29, 2026 at 8:00 PM GMT+8');
     expect((await renderVoucherEmail(m({ locale: 'zh-CN' }))).text).toContain('有效期至: 2026年11月29日星期日 UTC 12:00');

@@ -52,6 +52,7 @@ const TEXTS = {
     reference: 'Reference',
     referenceHelp: 'If the code does not scan, the cashier can type this reference.',
     open: 'Open your voucher',
+    stores: 'Where to pay: stores near you',
     keep: 'Open the link once on your phone: the voucher is saved there and shows its code even without a connection.',
     expiry: 'After this time the voucher can no longer be paid; ask the shop for a new one.',
     footer: (merchant: string) => `Sent by Counterpay on behalf of ${merchant}. If you did not place this order, you can ignore this message.`,
@@ -68,6 +69,7 @@ const TEXTS = {
     reference: '参考号',
     referenceHelp: '如果扫码失败，收银员可以输入此参考号。',
     open: '打开付款券',
+    stores: '在哪里付款：附近的门店',
     keep: '在手机上打开一次链接，付款券即保存在手机上，无网络时也能出示付款码。',
     expiry: '过期后将无法付款，请向商家索取新的付款券。',
     footer: (merchant: string) => `此邮件由 Counterpay 代 ${merchant} 发送。如果您没有下过此订单，请忽略此邮件。`,
@@ -93,6 +95,8 @@ export async function renderVoucherEmail(m: VoucherMessage, options: FormatOptio
   const cid = `qr-${m.voucher_id}@counterpay`;
   const items = m.items.map((i) => ({ name: oneLine(i.name), quantity: i.quantity, total: lineAmountText(m, i) }));
 
+  // The plain store list (api/stores/stores.routes.ts), on the same server as the voucher link.
+  const storesUrl = new URL(`/stores?currency=${m.currency}`, m.voucher_url).toString();
   const text = [
     t.heading(merchant),
     '',
@@ -107,6 +111,9 @@ export async function renderVoucherEmail(m: VoucherMessage, options: FormatOptio
     '',
     `${t.open}:`,
     m.voucher_url,
+    '',
+    `${t.stores}:`,
+    storesUrl,
     '',
     t.keep,
     t.expiry,
@@ -160,6 +167,7 @@ ${
 <tr><td align="center" style="padding:16px 24px;">
 <a href="${e(m.voucher_url)}" style="display:inline-block;padding:12px 24px;background:#0b57d0;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:bold;">${e(t.open)}</a>
 <p style="margin:8px 0 0;font-size:13px;word-break:break-all;"><a href="${e(m.voucher_url)}" style="color:#0b57d0;">${e(m.voucher_url)}</a></p>
+<p style="margin:12px 0 0;font-size:14px;"><a href="${e(storesUrl)}" style="color:#0b57d0;">${e(t.stores)}</a></p>
 </td></tr>
 <tr><td style="padding:8px 24px 24px;font-size:14px;color:#333;">
 <p style="margin:0 0 8px;">${e(t.keep)}</p>

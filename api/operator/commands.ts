@@ -64,6 +64,13 @@ function wholeNumber(value: string | undefined, flag: string): number | undefine
   return Number(value);
 }
 
+function degrees(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d{1,3}(\.\d+)?$/.test(value))
+    throw new ValidationError(`--${flag} must be degrees such as 52.5200, got ${JSON.stringify(value)}`, [{ field: flag, message: 'degrees' }]);
+  return Number(value);
+}
+
 /** `30m`, `24h`, `7d` or `0`, in milliseconds. */
 function duration(value: string, flag: string): number {
   const m = /^([0-9]+)(m|h|d)?$/.exec(value);
@@ -232,6 +239,76 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       if (bp === undefined) throw new UsageError('missing --basis-points');
       const result = await services.network.setCommission(positionals[0]!, bp);
       return { json: result, text: `Store ${result.id} earns ${result.commission_basis_points} bp of each paid voucher.` };
+    },
+  },
+  'store set-address': {
+    args: 'STORE [--street S] [--postal-code P] [--city C] [--country CC] [--lat DEG --lng DEG] [--brand B|none]',
+    does: 'where the store is, for the store directory (a store is listed once it has a street, a city and a location)',
+    run: async (services, rest) => {
+      const { values, positionals } = options(rest, ['street', 'postal-code', 'city', 'country', 'lat', 'lng', 'brand'], 1);
+      const result = await services.stores.setAddress(positionals[0]!, {
+        street: values.street,
+        postalCode: values['postal-code'],
+        city: values.city,
+        country: values.country,
+        latitude: degrees(values.lat, 'lat'),
+        longitude: degrees(values.lng, 'lng'),
+        brand: values.brand === 'none' ? null : values.brand,
+      });
+      return {
+        json: result,
+        text: `Store ${result.id}: ${result.address.street}, ${result.address.postal_code} ${result.address.city} ${result.address.country}${result.listed ? '' : ' (not listed yet: it needs a street, a city and a location)'}.`,
+      };
+    },
+  },
+  'store set-hours': {
+    args: 'STORE [--week "mon-fri 08:00-20:00, sat 09:00-14:00"] [--time-zone ZONE]',
+    does: "opening hours per weekday in the store's time zone (days not named are closed; 22:00-02:00 runs past midnight)",
+    run: async (services, rest) => {
+      const { values, positionals } = options(rest, ['week', 'time-zone'], 1);
+      const result = await services.stores.setHours(positionals[0]!, values.week, values['time-zone']);
+      return {
+        json: result,
+        text: `Store ${result.id} (${result.time_zone}): ${Object.entries(result.hours)
+          .map(([d, i]) => `${d} ${i.length ? i.map((x) => `${x.opens}-${x.closes}`).join(' ') : 'closed'}`)
+          .join(', ')}.`,
+      };
+    },
+  },
+  'store close-on': {
+    args: 'STORE --date YYYY-MM-DD',
+    does: 'the store is closed on that date (its own), whatever its hours',
+    run: async (services, rest) => {
+      const { values, positionals } = options(rest, ['date'], 1);
+      if (!values.date) throw new UsageError('missing --date');
+      const result = await services.stores.setClosedOn(positionals[0]!, values.date, true);
+      return { json: result, text: `Store ${result.id} is closed on ${values.date}.` };
+    },
+  },
+  'store open-on': {
+    args: 'STORE --date YYYY-MM-DD',
+    does: 'takes back a closed date: the store keeps its usual hours that day',
+    run: async (services, rest) => {
+      const { values, positionals } = options(rest, ['date'], 1);
+      if (!values.date) throw new UsageError('missing --date');
+      const result = await services.stores.setClosedOn(positionals[0]!, values.date, false);
+      return { json: result, text: `Store ${result.id} keeps its usual hours on ${values.date}.` };
+    },
+  },
+  'store pause': {
+    args: 'STORE',
+    does: 'the store takes no payments until resumed (the directory shows it as not open)',
+    run: async (services, rest) => {
+      const result = await services.stores.setAccepting(options(rest, [], 1).positionals[0]!, false);
+      return { json: result, text: `Store ${result.id} is paused: it shows as not taking payments.` };
+    },
+  },
+  'store resume': {
+    args: 'STORE',
+    does: 'the store takes payments again, in its opening hours',
+    run: async (services, rest) => {
+      const result = await services.stores.setAccepting(options(rest, [], 1).positionals[0]!, true);
+      return { json: result, text: `Store ${result.id} takes payments again.` };
     },
   },
   'store set-payout-code': {

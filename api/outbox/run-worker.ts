@@ -13,7 +13,8 @@ export function createWorker(services: Services, env: Env, log: (line: string) =
     log,
     targets: services.webhookRules.targets,
     lookup: services.webhookRules.lookup,
-    expireAlso: [() => services.refunds.expireDue(), () => services.testData.sweepIfDue()],
+    push: services.push,
+    expireAlso: [() => services.refunds.expireDue(), () => services.testData.sweepIfDue(), () => services.push.queueExpiring()],
   });
   return {
     worker,

@@ -43,6 +43,8 @@ export interface WorkerOptions {
   /** Which addresses may receive webhooks, checked at every delivery; `public` unless told. */
   targets?: WebhookTargetPolicy;
   lookup?: Lookup;
+  /** Sends push notifications (api/push/push.service.ts); without it a push row is given up at once. */
+  push?: { send(row: OutboxRow): Promise<'sent' | 'gone' | 'stale'> };
   /** More things that expire, run with the voucher expiry on every pass (the refunds' expiry: RefundsService.expireDue; the test data's: TestData.sweepIfDue). */
   expireAlso?: Array<() => Promise<number>>;
 }
@@ -152,6 +154,12 @@ export class OutboxWorker {
           return;
         }
         await this.retry(row, now, `the endpoint answered HTTP ${status}`, status);
+      } else if (row.kind === 'push') {
+        if (!this.options.push) throw Object.assign(new Error('this worker sends no push notifications'), { permanent: true });
+        const sent = await this.options.push.send(row);
+        // 'gone': the subscription was deleted, and this row with it.
+        if (sent === 'sent') await repo.finish(this.db, row, { deliveredAt: this.clock.now(), lastError: null });
+        else if (sent === 'stale') await repo.finish(this.db, row, { gaveUpAt: now, lastError: 'the voucher or refund no longer exists' });
       } else {
         if (row.refundId) await this.messages.sendRefund(row.kind, row.refundId);
         else await this.messages.sendVoucher(row.kind, row.voucherId!);

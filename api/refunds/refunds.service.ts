@@ -4,6 +4,7 @@
  * till at most once. Every state change posts its ledger transaction and records its event in the
  * same database transaction.
  */
+import { queuePush } from '../push/push.service.ts';
 import {
   DEFAULT_REFUND_EXPIRES_IN_SECONDS,
   SYSTEM_REFUND_REASONS,
@@ -203,6 +204,7 @@ export class RefundsService {
       if (!(await repo.insert(tx, row))) continue;
       await this.event(tx, row, 'refund.created', now, q.endpoints);
       await queueVoucherMessages(tx, { merchantId: voucher.merchantId, voucherId: voucher.id, refundId: row.id, channels: [...channels], now });
+      await queuePush(tx, { voucherId: voucher.id, merchantId: voucher.merchantId, kind: 'refund', refundId: row.id, now });
       return row;
     }
     throw new Error(`no free refund id after ${ATTEMPTS} attempts`);

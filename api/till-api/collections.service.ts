@@ -41,6 +41,7 @@ import type { VoucherRow } from '../merchant-api/vouchers/vouchers.repository.ts
 import { basisPoints, collectionPostings, exceptionPostings, feeFor } from '../../core/ledger/ledger-rules.ts';
 import { ledgerRepository } from '../ledger/ledger.repository.ts';
 import { recordEvent, subscribedEndpoints } from '../outbox/events.ts';
+import { queuePush } from '../push/push.service.ts';
 
 /** A stored record's answer, whatever its kind (a collection names its voucher, a payout its refund). */
 const answerOf = (
@@ -246,6 +247,7 @@ export class CollectionsService {
         collectionPostings({ amount: record.amount, currency: record.currency, storeId: store.id, merchantId: merchant.id, fee, commission }),
       );
       await recordEvent(tx, { merchantId: merchant.id, type: 'voucher.paid', data: { object: this.voucherJson(voucher, merchant) }, now, endpoints });
+      await queuePush(tx, { voucherId: voucher.id, merchantId: merchant.id, kind: 'paid', now });
       return { refundId: null };
     }
     await ledgerRepository.post(

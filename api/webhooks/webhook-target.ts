@@ -111,7 +111,7 @@ export interface TargetAnswer {
  */
 export async function postToTarget(
   url: URL,
-  request: { headers: Record<string, string>; body: string; timeoutMs: number; policy: WebhookTargetPolicy; lookup?: Lookup },
+  request: { headers: Record<string, string>; body: string | Buffer; timeoutMs: number; policy: WebhookTargetPolicy; lookup?: Lookup },
 ): Promise<TargetAnswer> {
   const target = await checkedAddress(url, request.policy, request.lookup);
   // The socket connects to the checked address whatever DNS says by now; Host and TLS SNI keep

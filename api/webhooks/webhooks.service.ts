@@ -43,6 +43,32 @@ export interface WebhookRules {
   lookup?: Lookup;
 }
 
+/**
+ * An outgoing URL a client gave (a webhook endpoint, a push subscription's endpoint): absolute,
+ * http(s), no credentials, HTTPS in production, and resolving only to addresses the policy allows
+ * (api/webhooks/webhook-target.ts). Returns it normalised; throws a ValidationError on `field`.
+ */
+export async function checkTargetUrl(text: string, rules: WebhookRules, field: string, credentialsNote: string): Promise<string> {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ValidationError(`${field} is not an absolute URL: ${JSON.stringify(text.slice(0, 200))}`, [{ field, message: 'not an absolute URL' }]);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ValidationError(`${field} must be http or https, not ${url.protocol}`, [{ field, message: 'http or https only' }]);
+  if (url.username || url.password)
+    throw new ValidationError(`${field} must not carry a user name or password; ${credentialsNote}`, [{ field, message: 'no credentials in the URL' }]);
+  if (rules.production && url.protocol !== 'https:') throw new ValidationError(`${field} must use HTTPS in production: ${url.origin}`, [{ field, message: 'must be https' }]);
+  try {
+    await checkedAddress(url, rules.targets, rules.lookup);
+  } catch (err) {
+    if (err instanceof WebhookTargetRefused) throw new ValidationError(`${field} is refused: ${err.message}`, [{ field, message: err.message }]);
+    throw new ValidationError(`${field} is unreachable: the host ${url.hostname} does not resolve`, [{ field, message: 'host does not resolve' }]);
+  }
+  return url.toString();
+}
+
 export class WebhooksService {
   constructor(
     private readonly db: Db,
@@ -55,28 +81,8 @@ export class WebhooksService {
    * Checks a URL at registration: absolute, http(s) (HTTPS in production), and a host whose every
    * address the target policy allows. The worker checks again at each delivery (DNS can change).
    */
-  private async checkUrl(text: string): Promise<string> {
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      throw new ValidationError(`url is not an absolute URL: ${JSON.stringify(text.slice(0, 200))}`, [{ field: 'url', message: 'not an absolute URL' }]);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-      throw new ValidationError(`url must be http or https, not ${url.protocol}`, [{ field: 'url', message: 'http or https only' }]);
-    if (url.username || url.password)
-      throw new ValidationError('url must not carry a user name or password; the webhook signature authenticates Counterpay', [
-        { field: 'url', message: 'no credentials in the URL' },
-      ]);
-    if (this.rules.production && url.protocol !== 'https:')
-      throw new ValidationError(`url must use HTTPS in production: ${url.origin}`, [{ field: 'url', message: 'must be https' }]);
-    try {
-      await checkedAddress(url, this.rules.targets, this.rules.lookup);
-    } catch (err) {
-      if (err instanceof WebhookTargetRefused) throw new ValidationError(`url is refused: ${err.message}`, [{ field: 'url', message: err.message }]);
-      throw new ValidationError(`url is unreachable: the host ${url.hostname} does not resolve`, [{ field: 'url', message: 'host does not resolve' }]);
-    }
-    return url.toString();
+  private checkUrl(text: string): Promise<string> {
+    return checkTargetUrl(text, this.rules, 'url', 'the webhook signature authenticates Counterpay');
   }
 
   private checkEvents(list: string[]): string[] {

@@ -210,6 +210,11 @@ describe('the API reference at /docs', () => {
       'POST /v1/test_helpers/vouchers/{id}/expire': '403 test-mode-only',
       'POST /v1/test_helpers/refunds/{id}/pay_out': '403 test-mode-only',
       'GET /v1/keys': '200',
+      'GET /v1/stores': '200',
+      'GET /v1/push/key': '200',
+      // The placeholder token has the shape of one and is then checked as a token, as for payouts.
+      'POST /v1/push/subscriptions': '400 validation-failed (tokens.0: malformed)',
+      'DELETE /v1/push/subscriptions': '404 not-found',
       'GET /v1/voucher-links/{code}': '404 not-found',
       'POST /v1/voucher-status': '200',
       'POST /v1/devices': '400 enrollment-code-invalid',

@@ -240,6 +240,36 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
     expect(await ok('store', 'set-payout-code', store.id, '--above', '5000')).toEqual({ id: store.id, currency: 'EUR', payout_code_above: 5000 });
     expect(await ok('store', 'set-payout-code', store.id, '--above', 'none')).toEqual({ id: store.id, currency: 'EUR', payout_code_above: null });
     expect(await fails(2, 'store', 'set-payout-code', store.id)).toMatchObject({ code: 'usage' });
+    // Where it is and when it is open, for the store directory.
+    const placed = await ok(
+      'store',
+      'set-address',
+      store.id,
+      '--street',
+      'Torstraße 1',
+      '--postal-code',
+      '10119',
+      '--city',
+      'Berlin',
+      '--country',
+      'DE',
+      '--lat',
+      '52.5291',
+      '--lng',
+      '13.401',
+      '--brand',
+      'Main',
+    );
+    expect(placed).toMatchObject({ id: store.id, brand: 'Main', address: { street: 'Torstraße 1', postal_code: '10119', city: 'Berlin', country: 'DE' }, listed: true });
+    expect(await ok('store', 'set-hours', store.id, '--week', 'mon-fri 08:00-20:00, sat 22:00-02:00', '--time-zone', 'Europe/Berlin')).toMatchObject({
+      time_zone: 'Europe/Berlin',
+      hours: { mon: [{ opens: '08:00', closes: '20:00' }], sat: [{ opens: '22:00', closes: '02:00' }], sun: [] },
+    });
+    expect(await ok('store', 'close-on', store.id, '--date', '2099-12-25')).toMatchObject({ id: store.id });
+    expect(await ok('store', 'open-on', store.id, '--date', '2099-12-25')).toMatchObject({ closed_on: [] });
+    expect(await ok('store', 'pause', store.id)).toMatchObject({ accepting: false, open_now: false });
+    expect(await ok('store', 'resume', store.id)).toMatchObject({ accepting: true });
+    expect(await fails(1, 'store', 'set-hours', store.id, '--week', 'someday 08:00-09:00')).toMatchObject({ code: 'validation-failed' });
     // No till has closed a shift here yet; a date that is no date is refused.
     expect(await ok('shift', 'list', '--date', '2026-01-01', '--store', store.id)).toEqual({ object: 'shift_day', date: '2026-01-01', data: [], stores: [] });
     expect(await fails(1, 'shift', 'list', '--date', '2026-13-01')).toMatchObject({ code: 'validation-failed' });

@@ -370,6 +370,143 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/push/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The server's VAPID public key, to subscribe to push notifications with */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The key. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushKey"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/push/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Tell this phone about its vouchers: paid, refund ready, expiring
+         * @description The wallet's PushSubscription and the signed tokens of the vouchers on the phone (each must verify). Sending it again with the same endpoint replaces the list. Nothing else about the shopper is kept.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PushSubscribe"];
+                };
+            };
+            responses: {
+                /** @description Subscribed. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushSubscription"];
+                    };
+                };
+                /** @description The subscription or a token is invalid, or the endpoint is refused. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A token names a voucher that does not exist. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Stop notifications to this phone */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PushUnsubscribe"];
+                };
+            };
+            responses: {
+                /** @description Unsubscribed. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The body is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No subscription has this endpoint. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/refunds": {
         parameters: {
             query?: never;
@@ -832,6 +969,67 @@ export interface paths {
                 };
                 /** @description No such statement of yours. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where to pay: stores that take a currency, nearest first or in a city
+         * @description Public and cacheable (one minute). Stores with an address and a location, nearest first with `near`, else by name; `open_now` is decided in each store’s own time zone. Never shows what the operator keeps (limits, commission, tills).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only stores in this city or with this postal code (case and accents ignored). */
+                    city?: string;
+                    /** @description Only stores whose tills take this currency (a voucher’s). */
+                    currency?: string;
+                    /** @description How many stores one page holds. */
+                    limit?: number;
+                    /** @description A point as `latitude,longitude`: stores nearest first, each with its distance. */
+                    near?: string;
+                    /** @description `true`: only stores taking payments now; `false`: only those that are not. */
+                    open_now?: "true" | "false";
+                    /** @description A store id from the previous page: the list continues after it, in the same order. */
+                    starting_after?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of stores. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoreDirectory"];
+                    };
+                };
+                /** @description The query is invalid; `errors` names each offending field. */
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2581,6 +2779,18 @@ export interface components {
             /** @description Largest single voucher accepted offline, in minor units. */
             max_voucher_amount: number;
         };
+        OpeningInterval: {
+            /**
+             * @description Closing time, HH:MM; not after `opens` means past midnight (22:00–02:00).
+             * @example 20:00
+             */
+            closes: string;
+            /**
+             * @description Opening time, HH:MM in the store’s time zone.
+             * @example 08:00
+             */
+            opens: string;
+        };
         /** @description One of the operator's public keys that verify voucher and refund tokens (a JWK, RFC 7517). */
         OperatorJwk: {
             /**
@@ -2681,6 +2891,58 @@ export interface components {
             title: string;
             /** @description `/docs/problems#` and a stable code a client may branch on (see Problem types). */
             type: string;
+        };
+        PushKey: {
+            /** @description The VAPID public key (uncompressed P-256 point, base64url): the `applicationServerKey` to subscribe with. */
+            public_key: string;
+        };
+        PushSubscribe: {
+            /**
+             * @description The language to write notifications in; `en` when not given.
+             * @enum {string}
+             */
+            locale?: "en" | "zh";
+            /** @description The PushSubscription as the browser gives it. */
+            subscription: {
+                /**
+                 * @description The push service's URL for this phone (PushSubscription.endpoint).
+                 * @example https://push.example.net/wpush/v2/gAAAAABn
+                 */
+                endpoint: string;
+                /** @description The subscription's keys (PushSubscription.toJSON().keys). */
+                keys: {
+                    /**
+                     * @description The authentication secret.
+                     * @example tBHItJI5svbpez7KI4CCXg
+                     */
+                    auth: string;
+                    /**
+                     * @description The phone's encryption key.
+                     * @example BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM
+                     */
+                    p256dh: string;
+                };
+            };
+            /** @description The signed tokens of the vouchers on the phone: each proves the phone holds that voucher. */
+            tokens: string[];
+        };
+        PushSubscription: {
+            /**
+             * @description The language of its notifications.
+             * @enum {string}
+             */
+            locale: "en" | "zh";
+            /**
+             * @description Always `push_subscription`.
+             * @enum {string}
+             */
+            object: "push_subscription";
+            /** @description The vouchers it is told about. */
+            voucher_ids: string[];
+        };
+        PushUnsubscribe: {
+            /** @description The subscription’s endpoint. */
+            endpoint: string;
         };
         /** @description Money that goes back to the shopper, paid out in cash at any store's till. */
         Refund: {
@@ -2827,6 +3089,94 @@ export interface components {
             id: string;
             /** @description The store's name. */
             name: string;
+        };
+        StoreDirectory: {
+            /** @description This page, newest first. */
+            data: components["schemas"]["StoreListing"][];
+            /** @description True while another page follows: ask again with `starting_after` set to the last id of this page. */
+            has_more: boolean;
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /** @description A store where vouchers can be paid and refunds collected. */
+        StoreListing: {
+            /** @description false while the operator has paused the store: it takes no payments, whatever its hours. */
+            accepting: boolean;
+            /** @description Where the store is. */
+            address: {
+                /** @description City. */
+                city: string;
+                /**
+                 * @description ISO 3166-1 alpha-2 country code.
+                 * @example DE
+                 */
+                country: string;
+                /** @description Postal code. */
+                postal_code: string;
+                /** @description Street and number. */
+                street: string;
+            };
+            /** @description The chain or brand the store belongs to; null for an independent store. */
+            brand: string | null;
+            /** @description Dates (YYYY-MM-DD, the store’s own) in the next 60 days it is closed despite its hours. */
+            closed_on: string[];
+            /** @description The currency its tills take. */
+            currency: string;
+            /** @description Metres from the `near` point (great-circle); null without `near`. */
+            distance_m: number | null;
+            /** @description Opening hours per weekday. */
+            hours: {
+                /** @description fri: the intervals the store is open; empty when closed all day. */
+                fri: components["schemas"]["OpeningInterval"][];
+                /** @description mon: the intervals the store is open; empty when closed all day. */
+                mon: components["schemas"]["OpeningInterval"][];
+                /** @description sat: the intervals the store is open; empty when closed all day. */
+                sat: components["schemas"]["OpeningInterval"][];
+                /** @description sun: the intervals the store is open; empty when closed all day. */
+                sun: components["schemas"]["OpeningInterval"][];
+                /** @description thu: the intervals the store is open; empty when closed all day. */
+                thu: components["schemas"]["OpeningInterval"][];
+                /** @description tue: the intervals the store is open; empty when closed all day. */
+                tue: components["schemas"]["OpeningInterval"][];
+                /** @description wed: the intervals the store is open; empty when closed all day. */
+                wed: components["schemas"]["OpeningInterval"][];
+            };
+            /**
+             * @description The store's id.
+             * @example sto_demo
+             */
+            id: string;
+            /** @description The store on a map. */
+            location: {
+                /** @description Degrees north (WGS 84). */
+                latitude: number;
+                /** @description Degrees east (WGS 84). */
+                longitude: number;
+            };
+            /** @description The store's name. */
+            name: string;
+            /**
+             * @description Always `store`.
+             * @enum {string}
+             */
+            object: "store";
+            /** @description Whether it takes payments right now: accepting, within its hours, not a closed date. */
+            open_now: boolean;
+            /**
+             * @description The IANA time zone its hours are in.
+             * @example Europe/Berlin
+             */
+            time_zone: string;
+            /** @description Today’s hours. */
+            today: {
+                /** @description Today in the store’s time zone. */
+                date: string;
+                /** @description Today’s intervals; empty when closed today. */
+                hours: components["schemas"]["OpeningInterval"][];
+            };
         };
         TestCollect: {
             /**
