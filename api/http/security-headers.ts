@@ -8,7 +8,7 @@
  *   - script-src 'self': the bundles in dist/assets only. No inline script (Vite emits none; the
  *     API reference is server-rendered HTML without script) and no 'unsafe-eval': nothing in the
  *     built app evaluates strings (zod/mini does not JIT, html5-qrcode and Svelte do not eval);
- *   - style-src 'self' plus the hash of /docs's one inline <style>: the PWA's CSS is an external
+ *   - style-src 'self' plus the hashes of the inline <style> of /docs and of /stores: the PWA's CSS is an external
  *     file and Svelte 5 and html5-qrcode only set styles through the CSSOM (element.style.x = …,
  *     which CSP does not govern), so no 'unsafe-inline' is needed;
  *   - img-src 'self': the voucher's QR and barcode are inline SVG elements, not images; the camera
@@ -22,13 +22,14 @@
  *     page (click-jacking); X-Frame-Options: DENY says the same to browsers older than CSP 2.
  * Permissions-Policy: the camera (the till's scanner), screen wake lock and full screen (the
  * shopper's bright QR mode), autoplay (the muted camera preview) and geolocation (a store finder
- * in the shopper view, later) for our own origin only; every other powerful feature is off. Only
+ * in the shopper view) for our own origin only; every other powerful feature is off. Only
  * features Chromium knows are listed: it logs an error for each one it does not (e.g. bluetooth).
  */
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { apiReferencePage } from './api-reference.ts';
+import { PLAIN_PAGE_STYLE } from './html.ts';
 
 /** The one-year HSTS policy, sent only on answers that went out over TLS. */
 export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains';
@@ -40,7 +41,7 @@ export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains';
 function inlineStyleHashes(html: string): string[] {
   return [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!, 'utf8').digest('base64')}'`);
 }
-export const DOCS_STYLE_HASHES = inlineStyleHashes(apiReferencePage({ info: { title: '' } }));
+export const DOCS_STYLE_HASHES = inlineStyleHashes(apiReferencePage({ info: { title: '' } }) + `<style>${PLAIN_PAGE_STYLE}</style>`);
 
 const isTls = (c: Parameters<MiddlewareHandler>[0]): boolean => {
   // On the Node server, the socket says whether this connection is TLS (TLS_CERT/TLS_KEY set); an

@@ -1,7 +1,7 @@
 /** `GET /v1/stores` (the public directory, core/contract/stores.ts) and `/stores`, the same list as a plain page. */
 import { ListStoresQuery, StoreDirectory, type StoreListing } from '../../core/contract/stores.ts';
 import { WEEKDAYS } from '../../core/stores/opening-hours.ts';
-import { escapeHtml as esc } from '../http/html.ts';
+import { escapeHtml as esc, PLAIN_PAGE_STYLE } from '../http/html.ts';
 import { json, problem } from '../http/schemas.ts';
 import { openApiObject } from '../http/openapi-schema.ts';
 import { defineRoute, Resource, type Guards } from '../http/resource.ts';
@@ -36,7 +36,7 @@ const hours = (intervals: StoreListing['today']['hours']) => (intervals.length =
 export async function storesPage(service: StoresService, query: Record<string, string>): Promise<{ status: 200 | 400; html: string }> {
   const parsed = ListStoresQuery.safeParse({ limit: '50', ...Object.fromEntries(Object.entries(query).filter(([k]) => ['currency', 'city', 'open_now'].includes(k))) });
   const head = (title: string) =>
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem;color:#111}li{margin:0 0 1rem}small{color:#4a4a4a}</style></head><body>`;
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title><style>${PLAIN_PAGE_STYLE}</style></head><body>`;
   if (!parsed.success) {
     return {
       status: 400,

@@ -4,6 +4,7 @@
  * time zone, with cursor pages; public and cacheable, and never an internal field. The operator's
  * commands that describe a store, and the plain /stores page. On PGlite and PostgreSQL.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { drivers } from '../support/databases.ts';
 import { harnessPerSuite } from '../support/harness.ts';
@@ -197,5 +198,10 @@ describe.each(drivers)('the store directory on $name', (driver) => {
     expect(html).toContain('Café &lt;b&gt;Bold&lt;/b&gt;');
     expect(html).not.toContain('<b>Bold</b>');
     expect((await s.h.req('GET', '/stores?currency=euro', undefined, { key: null })).status).toBe(400);
+    // Its one inline stylesheet is allowed by the CSP, by its hash, and nothing else inline is.
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+    const hash = `'sha256-${createHash('sha256').update(style, 'utf8').digest('base64')}'`;
+    expect(res.headers.get('content-security-policy')).toMatch(new RegExp(`style-src [^;]*${hash.replace(/[+/=]/g, (c) => `\\${c}`)}`));
+    expect(html).not.toMatch(/<script|style="/);
   });
 });
