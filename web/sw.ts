@@ -2,12 +2,15 @@
 /**
  * The service worker stays small (docs/architecture.md §9.4): it precaches one build of the app, answers in-app
  * navigations with that build's index.html, and switches to a new build only when the page asks
- * (the update prompt), so a phone never runs a mix of two versions.
+ * (the update prompt), so a phone never runs a mix of two versions. It also shows the shopper's
+ * push notifications and opens the voucher a tap on one names (web/shopper/push-notification.ts).
  */
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { clientsClaim } from 'workbox-core';
 import { SERVER_PATHS } from './app/server-paths.ts';
+import { isLocale, type Locale } from '../core/text/locales.ts';
+import { notificationFor, PUSH_CACHE, PUSH_LOCALE_URL, walletUrl, walletWindow } from './shopper/push-notification.ts';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
 
@@ -62,4 +65,50 @@ async function askPagesToSync(): Promise<void> {
         }),
     ),
   );
+}
+
+// Push (the wallet subscribes only when the shopper asks: web/shopper/push.ts). The server writes
+// the title and body in the subscription's language (core/contract/push.ts PushMessage); this
+// worker only shows them, one notification per voucher and kind (web/shopper/push-notification.ts).
+self.addEventListener('push', (event) => {
+  event.waitUntil(showPush(event.data));
+});
+
+async function showPush(data: PushMessageData | null): Promise<void> {
+  let payload: unknown = null;
+  try {
+    payload = data?.json() ?? null;
+  } catch {
+    payload = null; // not JSON: notificationFor shows a plain "news about a voucher"
+  }
+  const { title, options } = notificationFor(payload, self.location.origin, await subscribedLocale());
+  await self.registration.showNotification(title, options);
+}
+
+async function subscribedLocale(): Promise<Locale> {
+  try {
+    const saved = await (await caches.match(PUSH_LOCALE_URL, { cacheName: PUSH_CACHE }))?.text();
+    return isLocale(saved) ? saved : 'en';
+  } catch {
+    return 'en';
+  }
+}
+
+// A tap on a notification: the open wallet comes forward and shows the voucher; with none open, a new window does.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(openFromNotification(walletUrl(event.notification.data?.url, self.location.origin)));
+});
+
+async function openFromNotification(url: string): Promise<void> {
+  const open = walletWindow(await self.clients.matchAll({ type: 'window' }), self.location.origin);
+  if (open) {
+    try {
+      await (await open.focus()).navigate(url);
+      return;
+    } catch {
+      // Not ours to navigate (another worker's page): open the voucher in a window of its own.
+    }
+  }
+  await self.clients.openWindow(url);
 }

@@ -41,7 +41,7 @@ export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains';
 function inlineStyleHashes(html: string): string[] {
   return [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!, 'utf8').digest('base64')}'`);
 }
-export const DOCS_STYLE_HASHES = inlineStyleHashes(apiReferencePage({ info: { title: '' } }) + `<style>${PLAIN_PAGE_STYLE}</style>`);
+export const DOCS_STYLE_HASHES = inlineStyleHashes(`${apiReferencePage({ info: { title: '' } })}<style>${PLAIN_PAGE_STYLE}</style>`);
 
 const isTls = (c: Parameters<MiddlewareHandler>[0]): boolean => {
   // On the Node server, the socket says whether this connection is TLS (TLS_CERT/TLS_KEY set); an

@@ -30,7 +30,7 @@ export const subscribePush = defineRoute(
     responses: {
       201: { description: 'Subscribed.', content: json(PushSubscription) },
       400: problem('The subscription or a token is invalid, or the endpoint is refused.'),
-      404: problem('A token names a voucher that does not exist.'),
+      404: problem('No token names a voucher the server holds.'),
     },
   },
 );

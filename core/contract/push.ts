@@ -59,6 +59,7 @@ export const PushSubscription = documented(
   z.object({
     object: described(z.literal('push_subscription'), 'Always `push_subscription`.'),
     voucher_ids: described(z.array(z.string()), 'The vouchers it is told about.'),
+    unknown_voucher_ids: described(z.array(z.string()), 'Vouchers whose tokens verify but which the server no longer holds (test data deleted after 30 days): left out.'),
     locale: described(z.enum(PUSH_LOCALES), 'The language of its notifications.'),
   }),
   { id: 'PushSubscription' },
@@ -78,5 +79,7 @@ export const PushMessage = z.object({
   url: z.string(),
   voucher_id: z.string(),
   refund_id: z.optional(z.string()),
+  /** The language title and body are in (the subscription's). */
+  locale: z.enum(PUSH_LOCALES),
 });
 export type PushMessage = z.infer<typeof PushMessage>;

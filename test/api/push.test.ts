@@ -76,7 +76,7 @@ describe.each(drivers)('push notifications on $name', (driver) => {
     const sub = await service.subscription();
     const res = await subscribe(sub, [v.token]);
     expect(res.status).toBe(201);
-    expect(await res.json()).toEqual({ object: 'push_subscription', voucher_ids: [v.id], locale: 'en' });
+    expect(await res.json()).toEqual({ object: 'push_subscription', voucher_ids: [v.id], unknown_voucher_ids: [], locale: 'en' });
     const { till, record, first } = await pay(v.token);
     expect(first!.outcome).toBe('accepted');
     await drain();
@@ -89,7 +89,7 @@ describe.each(drivers)('push notifications on $name', (driver) => {
     expect(Number(got[0]!.headers.ttl)).toBeGreaterThan(0);
     expect(checkVapid(got[0]!, serverKey, service.url).sub).toBeTruthy();
     const message = JSON.parse(await decrypt(got[0]!, sub));
-    expect(message).toEqual({ kind: 'paid', title: 'Paid: €42.50 to Shop A', body: 'Order PUSH-1 is paid. Thank you!', url: `/vouchers/${v.id}`, voucher_id: v.id });
+    expect(message).toEqual({ kind: 'paid', title: 'Paid: €42.50 to Shop A', body: 'Order PUSH-1 is paid. Thank you!', url: `/vouchers/${v.id}`, voucher_id: v.id, locale: 'en' });
   });
 
   it('tells of a refund, in the subscription’s language', async () => {
@@ -104,6 +104,7 @@ describe.each(drivers)('push notifications on $name', (driver) => {
     const told = messages.find((m) => m.kind === 'refund');
     expect(told).toMatchObject({ refund_id: refund.id, url: `/vouchers/${v.id}?refund=${refund.id}` });
     expect(told.title).toBe('退款可领取：€10.00');
+    expect(told.locale).toBe('zh');
   });
 
   it('tells once that an open voucher expires within 24 hours', async () => {
@@ -181,6 +182,14 @@ describe.each(drivers)('push notifications on $name', (driver) => {
     const count = (await database.db.execute(sql`select count(*)::int as n from push_subscriptions where endpoint = ${sub.endpoint}`)) as unknown as { rows: Array<{ n: number }> };
     expect(count.rows[0]!.n).toBe(0);
 
+    // A voucher the server no longer holds is left out and named; with none held, nothing is kept.
+    const gone = await voucher('PUSH-6-GONE');
+    await database.db.execute(sql`delete from outbox where voucher_id = ${gone.id}`);
+    await database.db.execute(sql`delete from vouchers where id = ${gone.id}`);
+    const partly = await subscribe(sub, [v.token, gone.token]);
+    expect(partly.status).toBe(201);
+    expect(await partly.json()).toMatchObject({ voucher_ids: [v.id], unknown_voucher_ids: [gone.id] });
+    expect((await subscribe(await service.subscription(), [gone.token])).status).toBe(404);
     expect((await subscribe(sub, [v.token])).status).toBe(201);
     expect((await h.req('DELETE', '/v1/push/subscriptions', { endpoint: sub.endpoint }, { key: null })).status).toBe(204);
     expect((await h.req('DELETE', '/v1/push/subscriptions', { endpoint: sub.endpoint }, { key: null })).status).toBe(404);

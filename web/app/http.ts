@@ -22,7 +22,7 @@ export type HttpResult<T> =
 export async function requestJson<S extends z.ZodMiniType>(
   path: string,
   schema: S,
-  init: { method?: 'GET' | 'POST'; body?: unknown; credential?: string; signal?: AbortSignal } = {},
+  init: { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown; credential?: string; signal?: AbortSignal } = {},
 ): Promise<HttpResult<z.infer<S>>> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (init.body !== undefined) headers['content-type'] = 'application/json';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatRemaining, intlLocale, pickLocale, translate } from './i18n.ts';
 import { catalogs, en, zh, type AppMessageKey } from './messages.ts';
 import { tillEn, tillZh, type TillMessageKey } from '../cashier/messages.ts';
+import { moreEn, moreZh, type MoreMessageKey } from '../shopper/more-messages.ts';
 
 describe('language choice', () => {
   it('picks the first browser language the app speaks', () => {
@@ -33,6 +34,16 @@ describe('messages', () => {
       expect(tillZh[key], key).toBeTruthy();
       expect(placeholders(tillZh[key]), key).toEqual(placeholders(tillEn[key]));
     }
+    for (const key of Object.keys(moreEn) as MoreMessageKey[]) {
+      expect(moreZh[key], key).toBeTruthy();
+      expect(placeholders(moreZh[key]), key).toEqual(placeholders(moreEn[key]));
+    }
+  });
+
+  it('has the voucher screen’s later sentences once their catalog is loaded, and no key in two catalogs', () => {
+    expect(Object.keys(moreEn).filter((key) => key in en || key in tillEn)).toEqual([]);
+    expect(translate('zh', 'where.title')).toBe('在哪里付款');
+    expect(translate('en', 'where.inCity', { city: 'Berlin' })).toBe('Stores in Berlin');
   });
 
   it('has the till’s sentences once the till’s catalog is loaded, and no key in both catalogs', () => {

@@ -4,6 +4,7 @@
  */
 import { LOCALES, type Locale } from '../../core/text/locales.ts';
 import type { TillMessageKey } from '../cashier/messages.ts';
+import type { MoreMessageKey } from '../shopper/more-messages.ts';
 
 export const en = {
   'app.name': 'Counterpay',
@@ -101,9 +102,12 @@ export const en = {
   'app.tillName': 'Counterpay Till',
 } as const;
 
-/** A sentence of the shopper view or the shell; the till adds its own (web/cashier/messages.ts). */
+/**
+ * A sentence of the shopper view or the shell. The till adds its own (web/cashier/messages.ts), and so
+ * do the voucher screen's later parts, "Where to pay" and notifications (web/shopper/more-messages.ts).
+ */
 export type AppMessageKey = keyof typeof en;
-export type MessageKey = AppMessageKey | TillMessageKey;
+export type MessageKey = AppMessageKey | TillMessageKey | MoreMessageKey;
 
 export const zh: Record<AppMessageKey, string> = {
   'app.name': 'Counterpay',
@@ -206,7 +210,8 @@ export { LOCALES, type Locale };
 export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', zh: '简体中文' };
 /**
  * Every sentence the app has loaded, by language. The till's arrive with its chunk
- * (web/cashier/messages.ts calls addCatalog), so the shopper never downloads them.
+ * (web/cashier/messages.ts calls addCatalog), so the shopper never downloads them; the voucher
+ * screen's later parts bring theirs likewise (web/shopper/more-messages.ts).
  */
 export const catalogs: Record<Locale, Record<string, string>> = { en: { ...en }, zh: { ...zh } };
 

@@ -11,6 +11,21 @@ import { VOUCHER_STATUSES } from '../../core/vouchers/voucher-status.ts';
 import { OperatorJwkSet } from '../../core/contract/keys.ts';
 import { RefundForShopper, VoucherItem } from '../../core/contract/voucher-link.ts';
 
+/**
+ * A store list as fetched from `GET /v1/stores` (core/contract/stores.ts). The listings are kept
+ * as the server sent them and parsed with the contract's own schema where they are shown
+ * (web/shopper/where-to-pay.ts readStoredStores), in the chunk that loads with the list: the
+ * first screen, which reads every voucher record, does not carry that schema.
+ */
+export const storesRecordSchema = z.object({
+  /** When the list was fetched (ms since epoch): "Stores as of …". */
+  fetchedAt: z.number(),
+  /** The city or postal code typed, or null for a list by the phone's location (the position itself is not kept). */
+  city: z.nullable(z.string()),
+  listings: z.array(z.unknown()),
+});
+export type StoresRecord = z.infer<typeof storesRecordSchema>;
+
 export const voucherRecordSchema = z.object({
   /** `vch_…`, the voucher id from the token. */
   id: z.string().check(z.regex(/^vch_[0-9a-z]{13}$/)),
@@ -38,19 +53,27 @@ export const voucherRecordSchema = z.object({
   statusCheckedAt: z.nullable(z.number()),
   /** When this phone first saved it (ms since epoch); the wallet sorts by it, newest first. */
   savedAt: z.number(),
+  /**
+   * The stores last listed under the voucher ("Where to pay", web/shopper/WhereToPay.svelte), so
+   * the list still shows offline; null until the shopper first looks. See storesRecordSchema.
+   */
+  stores: z.nullable(storesRecordSchema),
 });
 export type VoucherRecord = z.infer<typeof voucherRecordSchema>;
 
 /**
  * A stored voucher as this version reads it, or null. A record from before refunds has none, and
  * one whose refunds this version cannot read (a newer app's) is read without them rather than
- * hidden: the next status check brings them again.
+ * hidden: the next status check brings them again. Likewise a record from before store lists (or
+ * with one this version cannot read) is read without it: the shopper can look the stores up again.
  */
 export function readVoucherRecord(value: unknown): VoucherRecord | null {
   const result = voucherRecordSchema.safeParse(value);
   if (result.success) return result.data;
-  const withoutRefunds = voucherRecordSchema.safeParse({ ...(value as object), refunds: [] });
-  if (withoutRefunds.success) return withoutRefunds.data;
+  for (const fallback of [{ stores: null }, { refunds: [] }, { refunds: [], stores: null }]) {
+    const retried = voucherRecordSchema.safeParse({ ...(value as object), ...fallback });
+    if (retried.success) return retried.data;
+  }
   // Keep the unreadable row (it may hold a voucher a later version can read) but do not show it.
   console.warn('Counterpay: a saved voucher could not be read and is not shown', result.error);
   return null;
@@ -58,7 +81,7 @@ export function readVoucherRecord(value: unknown): VoucherRecord | null {
 
 /** A voucher as first saved from its token alone: nothing is known yet beyond what the token signs. */
 export function newVoucherRecord(v: { id: string; token: string; qr: string; savedAt: number }): VoucherRecord {
-  return { ...v, items: null, merchantName: null, linkCode: null, status: 'open', paidAt: null, canceledAt: null, refunds: [], statusCheckedAt: null };
+  return { ...v, items: null, merchantName: null, linkCode: null, status: 'open', paidAt: null, canceledAt: null, refunds: [], statusCheckedAt: null, stores: null };
 }
 
 export const keysRecordSchema = z.object({

@@ -143,6 +143,18 @@ describe('opening a voucher from its QR URL', () => {
     expect(result.ok && result.voucher).toMatchObject({ token: again, status: 'paid', refunds: [refund] });
   });
 
+  it('keeps the stores listed under a voucher when it is opened again with another token', async () => {
+    const key = await makeKey(1);
+    const claims = claimsFor(1);
+    const store = memoryStore();
+    await openInlineToken(await sign(key, claims), ORIGIN, deps(keySource([key], [key]).source, store).deps);
+    const id = voucherIdToString(claims.voucherId);
+    const stores = { fetchedAt: 5, city: null, listings: [{ id: 'sto_demo' }] };
+    store.rows.set(id, { ...store.rows.get(id)!, stores });
+    await openInlineToken(await sign(key, claims), ORIGIN, deps(keySource([key], [key]).source, store).deps);
+    expect(store.rows.get(id)!.stores).toEqual(stores);
+  });
+
   it('reopens a saved token without keys, keeping the last status the server reported', async () => {
     const key = await makeKey(1);
     const claims = claimsFor(1);

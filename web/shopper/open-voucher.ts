@@ -106,6 +106,7 @@ export async function openLinkCode(code: string, online: boolean, deps: OpenDeps
       refunds: acceptedRefunds(link.refunds),
       statusCheckedAt: deps.now(),
       savedAt: deps.now(),
+      stores: null,
     },
     await deps.getRecord(id),
     deps,
@@ -129,6 +130,7 @@ async function save(fresh: VoucherRecord, existing: VoucherRecord | null, deps: 
           ? { status: existing.status, paidAt: existing.paidAt, canceledAt: existing.canceledAt, refunds: existing.refunds, statusCheckedAt: existing.statusCheckedAt }
           : {}),
         savedAt: existing.savedAt,
+        stores: existing.stores,
       }
     : fresh;
   await deps.putRecord(record);

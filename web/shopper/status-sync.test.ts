@@ -23,6 +23,7 @@ function record(n: number, status: VoucherRecord['status'] = 'open', overrides: 
     refunds: [],
     statusCheckedAt: null,
     savedAt: n,
+    stores: null,
     ...overrides,
   };
 }

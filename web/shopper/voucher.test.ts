@@ -77,6 +77,23 @@ describe('records read back from IndexedDB', () => {
     expect(readVoucherRecord({ ...record, refunds: 'many' })?.refunds).toEqual([]);
   });
 
+  it('reads a record saved before store lists existed, or with one this version cannot read, without a list', async () => {
+    const { record } = await savedRecord();
+    const { stores: _, ...old } = record;
+    expect(readVoucherRecord(old)).toEqual({ ...record, stores: null });
+    const { refunds: __, ...older } = old;
+    expect(readVoucherRecord(older)).toEqual({ ...record, refunds: [], stores: null });
+    expect(readVoucherRecord({ ...record, stores: { fetchedAt: 'yesterday', listings: [] } })?.stores).toBeNull();
+  });
+
+  it('keeps the stores listed under a voucher, as fetched, and hands them to the screen', async () => {
+    const stores = { fetchedAt: 1_700_000_000_000, city: '10115', listings: [{ id: 'sto_demo', anything: 'as the server sent it' }] };
+    const { record } = await savedRecord({ stores });
+    const stored = structuredClone(voucherRecordSchema.parse(record));
+    expect(readVoucherRecord(stored)?.stores).toEqual(stores);
+    expect(voucherFromRecord(readVoucherRecord(stored)!)?.stores).toEqual(stores);
+  });
+
   it('still hides a record that cannot be read for another reason, refunds or not', async () => {
     const { record } = await savedRecord();
     expect(readVoucherRecord({ ...record, status: 'refunded' })).toBeNull();

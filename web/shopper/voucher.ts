@@ -5,7 +5,7 @@
 import { decodeVoucherToken } from '../../core/token/voucher-token.ts';
 import { referenceForVoucherId } from '../../core/reference/reference.ts';
 import { effectiveStatus, type VoucherStatus } from '../../core/vouchers/voucher-status.ts';
-import type { VoucherRecord } from '../offline/records.ts';
+import type { StoresRecord, VoucherRecord } from '../offline/records.ts';
 import type { RefundForShopper, VoucherItem } from '../../core/contract/voucher-link.ts';
 
 export interface SavedVoucher {
@@ -32,6 +32,8 @@ export interface SavedVoucher {
   refunds: RefundForShopper[];
   statusCheckedAt: Date | null;
   savedAt: Date;
+  /** The stores last listed under it, as stored (parsed where shown: web/shopper/where-to-pay.ts). */
+  stores: StoresRecord | null;
 }
 
 /** Null when the stored token no longer decodes (a record written by a broken or foreign version). */
@@ -58,6 +60,7 @@ export function voucherFromRecord(record: VoucherRecord): SavedVoucher | null {
     refunds: record.refunds,
     statusCheckedAt: record.statusCheckedAt === null ? null : new Date(record.statusCheckedAt),
     savedAt: new Date(record.savedAt),
+    stores: record.stores,
   };
 }
 

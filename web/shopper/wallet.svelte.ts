@@ -2,7 +2,16 @@
  * The vouchers saved on this phone (the wallet screen groups and orders them: glance.ts), and the checks of their status with the server.
  * IndexedDB is the truth; this is the screens' copy of it, reloaded after every write.
  */
-import { deleteVoucherRecord, getVoucherRecord, getVoucherRecordByLinkCode, listVoucherRecords, putVoucherRecord } from '../offline/vouchers.store.ts';
+import {
+  deleteVoucherRecord,
+  getVoucherRecord,
+  getVoucherRecordByLinkCode,
+  listVoucherRecords,
+  putVoucherRecord,
+  putVoucherStores,
+  updateVoucherRecord,
+} from '../offline/vouchers.store.ts';
+import type { StoresRecord, VoucherRecord } from '../offline/records.ts';
 import { operatorKeys } from '../offline/operator-keys.ts';
 import { fetchLink, fetchStatuses } from './shopper.api.ts';
 import { openInlineToken, openLinkCode, type OpenDeps, type OpenResult } from './open-voucher.ts';
@@ -11,6 +20,19 @@ import { canceledBeforeOpened } from './glance.ts';
 
 /** How often open vouchers are re-checked while the app is in front and online. */
 const STATUS_INTERVAL_MS = 60_000;
+/** Set while notifications are on (= web/shopper/push.ts PUSH_STORAGE_KEY): only then is that chunk loaded here. */
+const PUSH_KEY = 'counterpay.push';
+
+/** With notifications on, tells the server the phone's vouchers again (web/shopper/push.ts resend); `added`: unless it already knows this one. */
+function tellPush(added?: string): void {
+  let on = false;
+  try {
+    on = localStorage.getItem(PUSH_KEY) !== null;
+  } catch {
+    // Storage blocked: notifications were never turned on here.
+  }
+  if (on) void import('./push.ts').then((push) => push.resend(push.browserPushDeps(listVoucherRecords), { unlessTold: added }));
+}
 
 const openDeps: OpenDeps = {
   keys: operatorKeys,
@@ -20,6 +42,14 @@ const openDeps: OpenDeps = {
   fetchLink,
   now: () => Date.now(),
 };
+
+/**
+ * A status check's answer, written over what is stored now: the store list (web/shopper/WhereToPay.svelte)
+ * may have been saved while the check waited for the server, and a voucher removed meanwhile stays removed.
+ */
+async function putStatus(next: VoucherRecord): Promise<void> {
+  await updateVoucherRecord(next.id, (stored) => ({ ...next, stores: stored.stores }));
+}
 
 export class Wallet {
   vouchers = $state<SavedVoucher[]>([]);
@@ -78,13 +108,29 @@ export class Wallet {
     void navigator.storage?.persist?.().catch(() => false);
     // Once the voucher is on screen (two frames): the status check and its code (a chunk of its own)
     // come after the QR, not before it.
-    requestAnimationFrame(() => requestAnimationFrame(() => void this.checkStatuses(result.voucher.id)));
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        void this.checkStatuses(result.voucher.id);
+        tellPush(result.voucher.id);
+      }),
+    );
     return result;
+  }
+
+  /** Every readable saved record, newest first (for web/shopper/push.ts, which tells the server their tokens). */
+  records(): Promise<VoucherRecord[]> {
+    return listVoucherRecords();
+  }
+
+  /** Keeps the stores listed under a voucher with it (web/shopper/WhereToPay.svelte); nothing for one not kept. */
+  async saveStores(id: string, stores: StoresRecord): Promise<void> {
+    if (await putVoucherStores(id, stores)) await this.reload();
   }
 
   async remove(id: string): Promise<void> {
     await deleteVoucherRecord(id);
     await this.reload();
+    tellPush();
   }
 
   /**
@@ -98,7 +144,7 @@ export class Wallet {
     try {
       const [records, { needsStatusCheck, syncStatuses }] = await Promise.all([listVoucherRecords(), import('./status-sync.ts')]);
       const now = Date.now();
-      const outcome = await syncStatuses(records, { fetchStatuses, putRecord: putVoucherRecord, now: () => Date.now() }, (r) => r.id === alsoId || needsStatusCheck(r, now));
+      const outcome = await syncStatuses(records, { fetchStatuses, putRecord: putStatus, now: () => Date.now() }, (r) => r.id === alsoId || needsStatusCheck(r, now));
       // A QR opened before the phone could ask: the first answer may say it was canceled before then.
       for (const record of outcome.updated) {
         const neverChecked = records.find((r) => r.id === record.id)?.statusCheckedAt === null;

@@ -1,0 +1,101 @@
+/**
+ * The sentences of the voucher screen's later parts ("Where to pay", notifications), in English
+ * and Simplified Chinese: loaded with those parts (WhereToPay.svelte, NotifyMe.svelte) and added
+ * to the app's catalogs (web/app/messages.ts), as the till's are (web/cashier/messages.ts), so the
+ * first screen does not carry them. A failure says what happened and what the shopper can do.
+ */
+import { addCatalog } from '../app/messages.ts';
+
+export const moreEn = {
+  'where.title': 'Where to pay',
+  'where.titleRefund': 'Where to collect your refund',
+  'where.intro': 'Stores that take {currency}, the open ones first.',
+  'where.useLocation': 'Use my location',
+  'where.locationNote': 'Your location is asked for only when you tap this button, and is used only to sort the stores by distance.',
+  'where.cityLabel': 'City or postal code',
+  'where.citySubmit': 'Find stores',
+  'where.locating': 'Finding where you are…',
+  'where.loading': 'Looking up stores…',
+  'where.nearYou': 'Nearest stores',
+  'where.inCity': 'Stores in {city}',
+  'where.asOf': 'Stores as of {time}',
+  'where.openNow': 'Open now',
+  'where.closedNow': 'Closed now',
+  'where.today': 'Today: {hours}',
+  'where.closedToday': 'Closed today',
+  'where.distance': '{distance} away',
+  'where.mapApp': 'Open in maps app',
+  'where.mapAppLabel': 'Open in maps app: {name}',
+  'where.mapWeb': 'Show on OpenStreetMap',
+  'where.mapWebLabel': 'Show on OpenStreetMap: {name}',
+  'where.allStores': 'All stores',
+  'where.failed.unsupported': 'This browser cannot tell Counterpay where you are. Type your city or postal code below instead.',
+  'where.failed.denied': 'Counterpay may not use your location. Type your city or postal code below, or allow location for this site in your browser’s settings.',
+  'where.failed.unavailable': 'Your phone could not find where you are just now. Try again in a moment, or type your city or postal code below.',
+  'where.failed.offline': 'You are offline, so stores cannot be looked up now. Try again once you are connected.',
+  'where.failed.offlineKept': 'You are offline, so stores cannot be looked up now: below is the list saved on this phone. Try again once you are connected.',
+  'where.failed.failed': 'Counterpay could not look up stores just now. Try again in a minute.',
+  'where.failed.noneNear': 'No store that takes {currency} was found near you. Type a city or postal code to look elsewhere, or see all stores.',
+  'where.failed.noneCity': 'No store that takes {currency} was found for “{city}”. Check the spelling, or try a postal code or a nearby city.',
+  'where.failed.no_city': 'Type a city or a postal code first.',
+
+  'notify.offer': 'Notify me when it is paid',
+  'notify.offerNote': 'Get a notification on this phone when a voucher is paid, is about to expire, or has a refund to collect.',
+  'notify.working': 'Turning on notifications…',
+  'notify.on': 'Notifications are on: this phone will tell you when your vouchers are paid, are about to expire or have a refund to collect.',
+  'notify.turnOff': 'Turn off notifications',
+  'notify.turningOff': 'Turning off notifications…',
+  'notify.off': 'Notifications are off.',
+  'notify.failed.denied': 'Notifications are blocked for Counterpay. To get them, allow notifications for this site in your browser’s settings.',
+  'notify.failed.offline': 'Turning on notifications needs an internet connection. Try again once you are connected.',
+  'notify.failed.failed': 'Counterpay could not turn on notifications just now. Try again in a minute.',
+} as const;
+
+export type MoreMessageKey = keyof typeof moreEn;
+
+export const moreZh: Record<MoreMessageKey, string> = {
+  'where.title': '在哪里付款',
+  'where.titleRefund': '在哪里领取退款',
+  'where.intro': '接受 {currency} 的门店，营业中的排在前面。',
+  'where.useLocation': '使用我的位置',
+  'where.locationNote': '只有在您点击此按钮时才会获取您的位置，且仅用于按距离排列门店。',
+  'where.cityLabel': '城市或邮政编码',
+  'where.citySubmit': '查找门店',
+  'where.locating': '正在确定您的位置…',
+  'where.loading': '正在查找门店…',
+  'where.nearYou': '最近的门店',
+  'where.inCity': '{city}的门店',
+  'where.asOf': '门店信息更新于{time}',
+  'where.openNow': '营业中',
+  'where.closedNow': '已打烊',
+  'where.today': '今天：{hours}',
+  'where.closedToday': '今天不营业',
+  'where.distance': '距离 {distance}',
+  'where.mapApp': '在地图应用中打开',
+  'where.mapAppLabel': '在地图应用中打开：{name}',
+  'where.mapWeb': '在 OpenStreetMap 上查看',
+  'where.mapWebLabel': '在 OpenStreetMap 上查看：{name}',
+  'where.allStores': '全部门店',
+  'where.failed.unsupported': '此浏览器无法告诉 Counterpay 您的位置。请在下方输入您的城市或邮政编码。',
+  'where.failed.denied': 'Counterpay 无权使用您的位置。请在下方输入您的城市或邮政编码，或在浏览器设置中允许此网站使用位置信息。',
+  'where.failed.unavailable': '您的手机暂时无法确定位置。请稍后再试，或在下方输入您的城市或邮政编码。',
+  'where.failed.offline': '您已离线，暂时无法查找门店。联网后请再试一次。',
+  'where.failed.offlineKept': '您已离线，暂时无法查找门店：下方是本机保存的列表。联网后请再试一次。',
+  'where.failed.failed': 'Counterpay 暂时无法查找门店。请稍后再试。',
+  'where.failed.noneNear': '您附近没有接受 {currency} 的门店。请输入城市或邮政编码在其他地方查找，或查看全部门店。',
+  'where.failed.noneCity': '“{city}”没有接受 {currency} 的门店。请检查拼写，或试试邮政编码或附近的城市。',
+  'where.failed.no_city': '请先输入城市或邮政编码。',
+
+  'notify.offer': '付款后通知我',
+  'notify.offerNote': '付款券付款成功、即将过期或有退款可领取时，在本机收到通知。',
+  'notify.working': '正在开启通知…',
+  'notify.on': '通知已开启：您的付款券付款成功、即将过期或有退款可领取时，本机会通知您。',
+  'notify.turnOff': '关闭通知',
+  'notify.turningOff': '正在关闭通知…',
+  'notify.off': '通知已关闭。',
+  'notify.failed.denied': 'Counterpay 的通知已被屏蔽。如需接收通知，请在浏览器设置中允许此网站发送通知。',
+  'notify.failed.offline': '开启通知需要联网。联网后请再试一次。',
+  'notify.failed.failed': 'Counterpay 暂时无法开启通知。请稍后再试。',
+};
+
+addCatalog({ en: moreEn, zh: moreZh });
