@@ -100,7 +100,8 @@ export class StoresService {
 
   /** `store set-address`: where the store is, on the map, and its brand. */
   async setAddress(id: string, input: { street?: string; postalCode?: string; city?: string; country?: string; latitude?: number; longitude?: number; brand?: string | null }) {
-    const set: Partial<StoreRow> = {};
+    // `brand: null` takes the brand away; any other absent field stays as it is.
+    const set: Partial<StoreRow> = input.brand === null ? { brand: null } : {};
     for (const [field, key] of [
       ['street', 'street'],
       ['postal-code', 'postalCode'],
@@ -108,10 +109,7 @@ export class StoresService {
       ['brand', 'brand'],
     ] as const) {
       const value = input[key];
-      if (value === undefined || value === null) {
-        if (key === 'brand' && value === null) set.brand = null;
-        continue;
-      }
+      if (value === undefined || value === null) continue;
       const trimmed = value.trim();
       const problem = trimmed ? displayTextProblem(trimmed) : 'must not be empty';
       if (problem || [...trimmed].length > 100)

@@ -52,6 +52,16 @@ describe.each(drivers)('push notifications on $name', (driver) => {
       /* until nothing is due */
     }
   };
+  /** Pays the voucher and drains the outbox while the push service answers `status`. */
+  const payWhileAnswering = async (status: number, token: string) => {
+    answer = status;
+    try {
+      await pay(token);
+      await drain();
+    } finally {
+      answer = 201;
+    }
+  };
   const to = (sub: FakeSubscription) => service.received.filter((r) => sub.endpoint.endsWith(r.path));
   const pay = async (token: string) => {
     const till = await TestTill.enrol(tillRequest(h), (await h.services.devices.createEnrolmentCode(store)).code);
@@ -124,13 +134,7 @@ describe.each(drivers)('push notifications on $name', (driver) => {
     const v = await voucher('PUSH-4');
     const sub = await service.subscription();
     await subscribe(sub, [v.token]);
-    answer = 410;
-    try {
-      await pay(v.token);
-      await drain();
-    } finally {
-      answer = 201;
-    }
+    await payWhileAnswering(410, v.token);
     expect(to(sub)).toHaveLength(1);
     const left = (await database.db.execute(sql`select count(*)::int as n from push_subscriptions where endpoint = ${sub.endpoint}`)) as unknown as { rows: Array<{ n: number }> };
     expect(left.rows[0]!.n).toBe(0);
@@ -148,13 +152,7 @@ describe.each(drivers)('push notifications on $name', (driver) => {
     const v = await voucher('PUSH-5');
     const sub = await service.subscription();
     await subscribe(sub, [v.token]);
-    answer = 503;
-    try {
-      await pay(v.token);
-      await drain();
-    } finally {
-      answer = 201;
-    }
+    await payWhileAnswering(503, v.token);
     expect(to(sub)).toHaveLength(1);
     h.clock.advance(10 * 60_000);
     await drain();
