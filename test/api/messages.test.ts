@@ -56,13 +56,13 @@ async function startSmsProvider(answer: (req: SmsRequest) => { status: number; b
   return { url: `http://127.0.0.1:${port}/v1/sms`, port, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-/** The zbarimg reading of a PNG, exactly as the tool prints it (one symbol, newline removed). */
+/** The zbarimg reading of a PNG's QR code, exactly as the tool prints it (one symbol, newline removed; other symbologies are off, since a QR's modules can read as a short Codabar such as "A20A"). */
 function zbarimg(png: Buffer): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'counterpay-qr-'));
   try {
     const file = path.join(dir, 'qr.png');
     writeFileSync(file, png);
-    return execFileSync('/usr/bin/zbarimg', ['--nodbus', '--raw', '-q', file], { encoding: 'utf8' }).replace(/\n$/, '');
+    return execFileSync('/usr/bin/zbarimg', ['--nodbus', '--raw', '-q', '-Sdisable', '-Sqrcode.enable', file], { encoding: 'utf8' }).replace(/\n$/, '');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
