@@ -10,6 +10,8 @@ export type LedgerPostingRow = typeof ledgerPostings.$inferSelect;
 export type StatementRow = typeof statements.$inferSelect;
 export type CollectionRow = typeof collections.$inferSelect;
 type PartyKind = StatementRow['partyKind'];
+/** A ledger transaction's head, and whether it is live money (test mode writes nothing). */
+type LedgerHead = Omit<typeof ledgerTransactions.$inferInsert, 'id'> & { livemode: boolean };
 
 export const ledgerRepository = {
   /**
@@ -18,13 +20,19 @@ export const ledgerRepository = {
    * (`livemode: false`) is never written: no test voucher or refund touches an account, a
    * settlement or a statement (docs/test-mode.md); every caller says which it is.
    */
-  async post(tx: Tx, head: Omit<typeof ledgerTransactions.$inferInsert, 'id'> & { livemode: boolean }, postings: Posting[]): Promise<string | null> {
-    const { livemode, ...row } = head;
-    if (!livemode) return null;
-    const id = newId('ltx');
-    await tx.insert(ledgerTransactions).values({ ...row, id });
-    if (postings.length > 0) await tx.insert(ledgerPostings).values(postings.map((p) => ({ transactionId: id, account: p.account, amount: p.amount, currency: p.currency })));
-    return id;
+  async post(tx: Tx, head: LedgerHead, postings: Posting[]): Promise<string | null> {
+    return (await ledgerRepository.postMany(tx, [{ head, postings }]))[0]!;
+  },
+
+  /** Writes several balanced transactions (as `post`), in two statements for all of them; their ids, null for test mode. */
+  async postMany(tx: Tx, entries: Array<{ head: LedgerHead; postings: Posting[] }>): Promise<Array<string | null>> {
+    const ids = entries.map((e) => (e.head.livemode ? newId('ltx') : null));
+    const live = entries.flatMap((e, i) => (ids[i] ? [{ ...e, id: ids[i] }] : []));
+    if (live.length === 0) return ids;
+    await tx.insert(ledgerTransactions).values(live.map(({ head: { livemode: _, ...row }, id }) => ({ ...row, id })));
+    const postings = live.flatMap((e) => e.postings.map((p) => ({ transactionId: e.id, account: p.account, amount: p.amount, currency: p.currency })));
+    if (postings.length > 0) await tx.insert(ledgerPostings).values(postings);
+    return ids;
   },
 
   /** Balances derived from postings: account → currency → sum. */

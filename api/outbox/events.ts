@@ -14,22 +14,35 @@ export async function subscribedEndpoints(tx: Tx, merchantId: string): Promise<A
   return repo.subscribedEndpoints(tx, merchantId);
 }
 
+type NewEvent = { merchantId: string; type: EventType; data: Record<string, unknown>; now: Date; endpoints?: Array<{ id: string; events: string[] }> };
+
 /** Records an event and queues a delivery to each endpoint that wants it (`endpoints`: already read in this batch). */
-export async function recordEvent(
-  tx: Tx,
-  q: { merchantId: string; type: EventType; data: Record<string, unknown>; now: Date; endpoints?: Array<{ id: string; events: string[] }> },
-): Promise<string> {
-  const id = newId('evt');
-  await repo.insertEvent(tx, { id, merchantId: q.merchantId, type: q.type, data: q.data, createdAt: q.now });
-  const endpoints = q.endpoints ?? (await subscribedEndpoints(tx, q.merchantId));
-  const subscribed = endpoints.filter((e) => e.events.includes(q.type));
-  if (subscribed.length > 0) {
-    await repo.queue(
-      tx,
-      subscribed.map((e) => ({ id: newId('obx'), kind: 'webhook' as const, eventId: id, endpointId: e.id, merchantId: q.merchantId, createdAt: q.now, nextAttemptAt: q.now })),
-    );
+export async function recordEvent(tx: Tx, q: NewEvent): Promise<string> {
+  return (await recordEvents(tx, [q]))[0]!;
+}
+
+/** Records several events, as `recordEvent`, in one statement for the events and one for their deliveries; their ids. */
+export async function recordEvents(tx: Tx, list: NewEvent[]): Promise<string[]> {
+  if (list.length === 0) return [];
+  const ids = list.map(() => newId('evt'));
+  await repo.insertEvents(
+    tx,
+    list.map((q, i) => ({ id: ids[i]!, merchantId: q.merchantId, type: q.type, data: q.data, createdAt: q.now })),
+  );
+  const read = new Map<string, Array<{ id: string; events: string[] }>>();
+  const deliveries = [];
+  for (const [i, q] of list.entries()) {
+    let endpoints = q.endpoints ?? read.get(q.merchantId);
+    if (!endpoints) {
+      endpoints = await subscribedEndpoints(tx, q.merchantId);
+      read.set(q.merchantId, endpoints);
+    }
+    for (const e of endpoints)
+      if (e.events.includes(q.type))
+        deliveries.push({ id: newId('obx'), kind: 'webhook' as const, eventId: ids[i]!, endpointId: e.id, merchantId: q.merchantId, createdAt: q.now, nextAttemptAt: q.now });
   }
-  return id;
+  if (deliveries.length > 0) await repo.queue(tx, deliveries);
+  return ids;
 }
 
 /** Queues the voucher's delivery to the shopper on the given channels (or, with `refundId`, that refund's). */

@@ -82,8 +82,8 @@ export const outboxRepository = {
       .where(and(eq(webhookEndpoints.merchantId, merchantId), ne(webhookEndpoints.status, 'disabled')));
   },
 
-  async insertEvent(tx: Tx, row: typeof events.$inferInsert): Promise<void> {
-    await tx.insert(events).values(row);
+  async insertEvents(tx: Tx, rows: Array<typeof events.$inferInsert>): Promise<void> {
+    await tx.insert(events).values(rows);
   },
 
   /** Queues deliveries (one statement for all of them). */

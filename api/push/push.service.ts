@@ -42,11 +42,21 @@ export const EXPIRY_NOTICE_MS = 24 * 3600_000;
  * Queues `kind` for every phone subscribed to the voucher, in the caller's transaction: at most
  * once per subscription, voucher, kind and refund, however often the cause is recorded.
  */
-export async function queuePush(tx: Tx, q: { voucherId: string; merchantId: string; kind: PushKind; refundId?: string | null; now: Date }): Promise<void> {
+export async function queuePush(tx: Tx, q: PushCause & { now: Date }): Promise<void> {
+  await queuePushes(tx, [q], q.now);
+}
+
+type PushCause = { voucherId: string; merchantId: string; kind: PushKind; refundId?: string | null };
+
+/** Queues several causes as `queuePush` does, in one statement. */
+export async function queuePushes(tx: Tx, causes: PushCause[], now: Date): Promise<void> {
+  if (causes.length === 0) return;
   await tx.execute(sql`
     insert into outbox (id, kind, voucher_id, refund_id, merchant_id, created_at, next_attempt_at, push_subscription_id, push_kind)
-    select 'obx_' || replace(gen_random_uuid()::text, '-', ''), 'push', ${q.voucherId}, ${q.refundId ?? null}, ${q.merchantId}, ${q.now}, ${q.now}, s.subscription_id, ${q.kind}
-    from push_subscription_vouchers s where s.voucher_id = ${q.voucherId}
+    select 'obx_' || replace(gen_random_uuid()::text, '-', ''), 'push', c.voucher_id, c.refund_id, c.merchant_id, ${now}, ${now}, s.subscription_id, c.kind
+    from unnest(${sql.param(causes.map((c) => c.voucherId))}::text[], ${sql.param(causes.map((c) => c.merchantId))}::text[],
+                ${sql.param(causes.map((c) => c.kind))}::text[], ${sql.param(causes.map((c) => c.refundId ?? null))}::text[]) as c(voucher_id, merchant_id, kind, refund_id)
+    join push_subscription_vouchers s on s.voucher_id = c.voucher_id
     on conflict do nothing`);
 }
 
@@ -133,7 +143,11 @@ export class PushService {
         )
         .where(and(eq(vouchers.status, 'open'), gt(vouchers.expiresAt, now), lte(vouchers.expiresAt, new Date(now.getTime() + EXPIRY_NOTICE_MS)), isNull(outbox.id)))
         .limit(500);
-      for (const v of due) await queuePush(tx, { voucherId: v.id, merchantId: v.merchantId, kind: 'expiring', now });
+      await queuePushes(
+        tx,
+        due.map((v) => ({ voucherId: v.id, merchantId: v.merchantId, kind: 'expiring' as const })),
+        now,
+      );
       return due.length;
     });
   }

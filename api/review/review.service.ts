@@ -175,15 +175,9 @@ export class ReviewService {
       return { result: `refund ${booked.refundId} issued to the shopper`, refundId: booked.refundId };
     }
     // Accept: the voucher becomes paid by this collection if it still can be, as of the claimed time.
-    const paid = await collectionsRepository.settle(tx, {
-      voucherId: voucher.id,
-      collectionId: c.id,
-      storeId: c.storeId,
-      amount: c.amount,
-      currency: c.currency,
-      collectedAt: c.collectedAt,
-      now,
-    });
+    const claim = { ord: 0, collectionId: c.id, voucherId: voucher.id, amount: c.amount, currency: c.currency, judgedAt: c.collectedAt };
+    const settled = (await collectionsRepository.settle(tx, { claims: [claim], storeId: c.storeId, now })).get(voucher.id);
+    const paid = settled?.status === 'paid' && settled.paidCollectionId === c.id ? settled : undefined;
     if (paid) {
       await this.collections.book(tx, { record, store, voucher: paid, outcome: 'accepted', detail: 'accepted after review', now });
       return { result: `voucher ${voucher.id} is paid`, refundId: null };

@@ -3,6 +3,7 @@ import type { Db, Tx } from '../db/client.ts';
 import { collections, merchants, vouchers } from '../db/schema.ts';
 
 export type CollectionRow = typeof collections.$inferSelect;
+type VoucherRow = typeof vouchers.$inferSelect;
 
 export const collectionsRepository = {
   async byId(db: Db, id: string): Promise<CollectionRow | undefined> {
@@ -27,29 +28,38 @@ export const collectionsRepository = {
   },
 
   /**
-   * The race-free settle: only a voucher still unpaid and uncanceled, unexpired when the cash was
-   * taken, with the same amount and currency, becomes paid (an offline till may sync after the
-   * expiry job marked it expired: cash taken before expiry still pays it); concurrent attempts queue on the row lock and the losers
-   * see it paid. (Updating before inserting the collection avoids the FK lock-upgrade deadlock.)
+   * The race-free settle, for a batch of claims in one statement: only a voucher still unpaid and
+   * uncanceled, unexpired when the cash was taken, with the same amount and currency, becomes paid
+   * (an offline till may sync after the expiry job marked it expired: cash taken before expiry still
+   * pays it). Of several claims on one voucher, the first eligible one (lowest `ord`) pays it.
+   *
+   * The batch's vouchers are locked first, in id order: concurrent batches that share a voucher
+   * queue on its row lock instead of deadlocking, and the UPDATE (a new snapshot under READ
+   * COMMITTED) sees what the winner committed, so the losers find it paid. The guard is in the
+   * UPDATE itself, not only in the choice of claim. (Updating before inserting the collections
+   * avoids the FK lock-upgrade deadlock.) Returns every claimed voucher as it now stands: paid by
+   * one of these claims when its `paidCollectionId` names it.
    */
   async settle(
     tx: Tx,
-    q: { voucherId: string; collectionId: string; storeId: string; amount: number; currency: string; collectedAt: Date; now: Date },
-  ): Promise<typeof vouchers.$inferSelect | undefined> {
-    const rows = await tx
-      .update(vouchers)
-      .set({ status: 'paid', paidAt: q.collectedAt, paidCollectionId: q.collectionId, paidStoreId: q.storeId, statusChangedAt: q.now })
-      .where(
-        and(
-          eq(vouchers.id, q.voucherId),
-          inArray(vouchers.status, ['open', 'expired']),
-          sql`${vouchers.expiresAt} > ${q.collectedAt}`,
-          eq(vouchers.amount, q.amount),
-          eq(vouchers.currency, q.currency),
-        ),
-      )
-      .returning();
-    return rows[0];
+    q: { claims: Array<{ ord: number; collectionId: string; voucherId: string; amount: number; currency: string; judgedAt: Date }>; storeId: string; now: Date },
+  ): Promise<Map<string, VoucherRow>> {
+    const ids = [...new Set(q.claims.map((c) => c.voucherId))].sort();
+    if (ids.length === 0) return new Map();
+    await tx.select({ id: vouchers.id }).from(vouchers).where(inArray(vouchers.id, ids)).orderBy(vouchers.id).for('update');
+    const eligible = (v: string) => sql.raw(`${v}.status in ('open', 'expired') and ${v}.expires_at > c.judged_at and ${v}.amount = c.amount and ${v}.currency = c.currency`);
+    await tx.execute(sql`
+      update vouchers v
+         set status = 'paid', paid_at = c.judged_at, paid_collection_id = c.collection_id, paid_store_id = ${q.storeId}, status_changed_at = ${q.now}
+        from (select distinct on (c.voucher_id) c.*
+                from unnest(${sql.param(q.claims.map((c) => c.ord))}::int[], ${sql.param(q.claims.map((c) => c.collectionId))}::text[],
+                            ${sql.param(q.claims.map((c) => c.voucherId))}::text[], ${sql.param(q.claims.map((c) => c.amount))}::bigint[],
+                            ${sql.param(q.claims.map((c) => c.currency))}::text[], ${sql.param(q.claims.map((c) => c.judgedAt.toISOString()))}::timestamptz[])
+                     as c(ord, collection_id, voucher_id, amount, currency, judged_at)
+                join vouchers w on w.id = c.voucher_id and ${eligible('w')}
+               order by c.voucher_id, c.ord) c
+       where v.id = c.voucher_id and ${eligible('v')}`);
+    return new Map((await tx.select().from(vouchers).where(inArray(vouchers.id, ids))).map((v) => [v.id, v]));
   },
 
   async merchant(tx: Tx, id: string) {
@@ -60,9 +70,9 @@ export const collectionsRepository = {
     return (await tx.select().from(vouchers).where(eq(vouchers.id, id)).limit(1))[0];
   },
 
-  /** Inserts unless the id exists (a concurrent retry of the same record won); true when inserted. */
-  async insert(tx: Tx, row: typeof collections.$inferInsert): Promise<boolean> {
-    const rows = await tx.insert(collections).values(row).onConflictDoNothing({ target: collections.id }).returning({ id: collections.id });
-    return rows.length === 1;
+  /** Inserts the records whose ids are new (in one statement); true when every one was (else a concurrent copy of one won). */
+  async insert(tx: Tx, rows: Array<typeof collections.$inferInsert>): Promise<boolean> {
+    const inserted = await tx.insert(collections).values(rows).onConflictDoNothing({ target: collections.id }).returning({ id: collections.id });
+    return inserted.length === rows.length;
   },
 };

@@ -2,7 +2,10 @@
  * Journal ingest: each record a till sends (a collection, or a payout of a refund) gets exactly
  * one final outcome (docs/architecture.md §2, §3; docs/till-protocol.md).
  *
- * Each record is decided in a transaction of its own, so one bad record never sinks the others.
+ * A batch's collections are decided together, in one transaction of a few statements (the embedded
+ * database runs one transaction at a time, so statements, not records, are what a drain costs); a
+ * bad record is an outcome, not an error, so it never sinks the others. When that transaction
+ * meets a concurrent one, it leaves nothing and each record is decided alone by the same code.
  * Exactly-once rests on two database facts, not on reading first: the guarded UPDATE in
  * collectionsRepository.settle (only an open voucher becomes paid) and the partial unique index
  * `collections_one_accepted_per_voucher`. The record's own id is its idempotency key: a resent
@@ -31,7 +34,7 @@ import type { RefundsService } from '../refunds/refunds.service.ts';
 import { refundsRepository, type PayoutRow } from '../refunds/refunds.repository.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
-import { sqlState, UNIQUE_VIOLATION } from '../db/sql-state.ts';
+import { DEADLOCK_DETECTED, SERIALIZATION_FAILURE, sqlState, UNIQUE_VIOLATION } from '../db/sql-state.ts';
 import type { SigningKeys } from '../signing-keys/signing-keys.service.ts';
 import { collectionsRepository as repo, type CollectionRow } from './collections.repository.ts';
 import type { DeviceRow, StoreRow } from './devices.repository.ts';
@@ -40,8 +43,8 @@ import type { Tx } from '../db/client.ts';
 import type { VoucherRow } from '../merchant-api/vouchers/vouchers.repository.ts';
 import { basisPoints, collectionPostings, exceptionPostings, feeFor } from '../../core/ledger/ledger-rules.ts';
 import { ledgerRepository } from '../ledger/ledger.repository.ts';
-import { recordEvent, subscribedEndpoints } from '../outbox/events.ts';
-import { queuePush } from '../push/push.service.ts';
+import { recordEvent, recordEvents, subscribedEndpoints } from '../outbox/events.ts';
+import { queuePushes } from '../push/push.service.ts';
 
 /** A stored record's answer, whatever its kind (a collection names its voucher, a payout its refund). */
 const answerOf = (
@@ -71,6 +74,18 @@ class LostRace extends Error {}
 /** Records decided at once, each in its own transaction; enough to keep the pool busy, few enough to share it. */
 const DECIDE_CONCURRENCY = 16;
 
+/** Why a batch's transaction gives way to deciding its records one by one: another copy of a record, a deadlock, a serialization failure. */
+const RETRY_ALONE = new Set([UNIQUE_VIOLATION, DEADLOCK_DETECTED, SERIALIZATION_FAILURE]);
+
+/** Runs `work` for every item, DECIDE_CONCURRENCY at a time. */
+async function eachAtOnce<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(DECIDE_CONCURRENCY, items.length) }, worker));
+}
+
 /** Read once per batch, inside the first transaction that needs it (a merchant's fees and endpoints change rarely). */
 interface BatchCache {
   merchants: Map<string, NonNullable<Awaited<ReturnType<typeof repo.merchant>>>>;
@@ -89,6 +104,8 @@ interface Prepared {
   clockBound: ClockVerdict;
 }
 
+type CollectionPrepared = Prepared & { record: SignedCollection };
+
 export class CollectionsService {
   constructor(
     private readonly db: Db,
@@ -101,9 +118,10 @@ export class CollectionsService {
 
   /**
    * Decides a batch. The CPU work (hashes, signatures) runs for all records at once; what the
-   * database already holds (resent records, chain neighbours) comes in two queries; then each new
-   * record is settled in its own transaction, several at a time. Running them side by side is safe
-   * because exactly-once rests on the database (guarded UPDATE, unique index), not on order.
+   * database already holds (resent records, chain neighbours) comes in two queries; then the new
+   * collections are settled in one transaction, and payouts and shift closes each in their own,
+   * side by side. That is safe because exactly-once rests on the database (guarded UPDATE, unique
+   * index), not on order.
    */
   async ingest(device: DeviceRow, store: StoreRow, items: unknown[]): Promise<CollectionAnswer[]> {
     const now = this.clock.now();
@@ -167,19 +185,39 @@ export class CollectionsService {
     );
     fresh.sort((a, b) => a.index - b.index);
 
-    let next = 0;
     const cache: BatchCache = { merchants: new Map(), endpoints: new Map() };
-    const worker = async () => {
-      while (next < fresh.length) {
-        const p = fresh[next++]!;
-        answers[p.index] = await (isPayout(p.record)
-          ? this.settlePayout(device, store, p, p.record)
-          : isShiftClose(p.record)
-            ? this.settleShiftClose(device, store, p, p.record)
-            : this.settleOne(device, store, p, cache));
+    const collected = fresh.filter((p): p is CollectionPrepared => isCollection(p.record));
+    const others = fresh.filter((p) => !isCollection(p.record));
+    await Promise.all([
+      this.settleCollections(device, store, collected, cache).then((decided) => {
+        for (const a of decided) answers[a.index] = a;
+      }),
+      eachAtOnce(others, async (p) => {
+        answers[p.index] = await (isPayout(p.record) ? this.settlePayout(device, store, p, p.record) : this.settleShiftClose(device, store, p, p.record as SignedShiftClose));
+      }),
+    ]);
+    return answers;
+  }
+
+  /**
+   * The batch's collections, decided together in one transaction (a few statements for all of
+   * them, docs/architecture.md §2). When that transaction meets another one (a concurrent copy of
+   * one of its records, or a deadlock with some other writer), nothing of it stays, and each record
+   * is decided again alone: the same statements, with a batch of one.
+   */
+  private async settleCollections(device: DeviceRow, store: StoreRow, ps: CollectionPrepared[], cache: BatchCache): Promise<CollectionAnswer[]> {
+    if (ps.length === 0) return [];
+    if (ps.length > 1) {
+      try {
+        return await this.decide(device, store, ps, cache);
+      } catch (err) {
+        if (!(err instanceof LostRace) && !RETRY_ALONE.has(sqlState(err) ?? '')) throw err;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(DECIDE_CONCURRENCY, fresh.length) }, worker));
+    }
+    const answers: CollectionAnswer[] = [];
+    await eachAtOnce(ps, async (p) => {
+      answers.push(await this.settleOne(device, store, p, cache));
+    });
     return answers;
   }
 
@@ -226,30 +264,12 @@ export class CollectionsService {
   ): Promise<{ refundId: string | null }> {
     const cache = q.cache ?? { merchants: new Map(), endpoints: new Map() };
     const { record, store, now, voucher } = q;
-    // One batch mostly pays one merchant's vouchers: read its fees and endpoints once per batch.
-    let merchant = cache.merchants.get(voucher.merchantId);
-    if (!merchant) {
-      merchant = (await repo.merchant(tx, voucher.merchantId))!;
-      cache.merchants.set(voucher.merchantId, merchant);
-    }
-    let endpoints = cache.endpoints.get(voucher.merchantId);
-    if (!endpoints) {
-      endpoints = await subscribedEndpoints(tx, voucher.merchantId);
-      cache.endpoints.set(voucher.merchantId, endpoints);
-    }
-    const head = { collectionId: record.id, storeId: store.id, merchantId: merchant.id, currency: record.currency, createdAt: now, livemode: voucher.livemode };
     if (q.outcome === 'accepted') {
-      const fee = feeFor(record.amount, { basisPoints: merchant.feeBasisPoints, fixed: merchant.feeFixed });
-      const commission = basisPoints(record.amount, store.commissionBasisPoints);
-      await ledgerRepository.post(
-        tx,
-        { ...head, kind: 'collection', memo: `collection ${record.id} paid voucher ${voucher.id} at store ${store.id}` },
-        collectionPostings({ amount: record.amount, currency: record.currency, storeId: store.id, merchantId: merchant.id, fee, commission }),
-      );
-      await recordEvent(tx, { merchantId: merchant.id, type: 'voucher.paid', data: { object: this.voucherJson(voucher, merchant) }, now, endpoints });
-      await queuePush(tx, { voucherId: voucher.id, merchantId: merchant.id, kind: 'paid', now });
+      await this.bookPaid(tx, { paid: [{ record, voucher }], store, now, cache });
       return { refundId: null };
     }
+    const { merchant, endpoints } = await this.merchantOf(tx, voucher.merchantId, cache);
+    const head = { collectionId: record.id, storeId: store.id, merchantId: merchant.id, currency: record.currency, createdAt: now, livemode: voucher.livemode };
     await ledgerRepository.post(
       tx,
       { ...head, kind: 'collection_exception', memo: `${q.outcome} collection ${record.id} for voucher ${voucher.id}: refund owed to the shopper` },
@@ -288,6 +308,67 @@ export class CollectionsService {
       endpoints,
     });
     return { refundId: refund.id };
+  }
+
+  /**
+   * Accepted collections, however many: each posts the store's debt, the merchant's claim, the fee
+   * and the commission, tells the merchant its voucher is paid, and queues the shopper's "paid"
+   * notification; three or four statements for all of them.
+   */
+  private async bookPaid(
+    tx: Tx,
+    q: { paid: Array<{ record: Pick<SignedCollection, 'id' | 'amount' | 'currency'>; voucher: VoucherRow }>; store: StoreRow; now: Date; cache: BatchCache },
+  ): Promise<void> {
+    const { store, now } = q;
+    const paid = [];
+    for (const p of q.paid) paid.push({ ...p, ...(await this.merchantOf(tx, p.voucher.merchantId, q.cache)) });
+    await ledgerRepository.postMany(
+      tx,
+      paid.map(({ record, voucher, merchant }) => ({
+        head: {
+          kind: 'collection',
+          collectionId: record.id,
+          storeId: store.id,
+          merchantId: merchant.id,
+          currency: record.currency,
+          createdAt: now,
+          livemode: voucher.livemode,
+          memo: `collection ${record.id} paid voucher ${voucher.id} at store ${store.id}`,
+        },
+        postings: collectionPostings({
+          amount: record.amount,
+          currency: record.currency,
+          storeId: store.id,
+          merchantId: merchant.id,
+          fee: feeFor(record.amount, { basisPoints: merchant.feeBasisPoints, fixed: merchant.feeFixed }),
+          commission: basisPoints(record.amount, store.commissionBasisPoints),
+        }),
+      })),
+    );
+    await recordEvents(
+      tx,
+      paid.map(({ voucher, merchant, endpoints }) => ({ merchantId: merchant.id, type: 'voucher.paid', data: { object: this.voucherJson(voucher, merchant) }, now, endpoints })),
+    );
+    await queuePushes(
+      tx,
+      paid.map(({ voucher, merchant }) => ({ voucherId: voucher.id, merchantId: merchant.id, kind: 'paid' })),
+      now,
+    );
+  }
+
+  /** The voucher's merchant (fees, name) and its subscribed endpoints: read once per batch, as a batch mostly pays one merchant's vouchers. */
+  private async merchantOf(tx: Tx, merchantId: string, cache: BatchCache) {
+    let merchant = cache.merchants.get(merchantId);
+    if (!merchant) {
+      merchant = (await repo.merchant(tx, merchantId))!;
+      cache.merchants.set(merchantId, merchant);
+    }
+    let endpoints = cache.endpoints.get(merchantId);
+    if (!endpoints) {
+      endpoints = await subscribedEndpoints(tx, merchantId);
+      cache.endpoints.set(merchantId, endpoints);
+    }
+    return { merchant, endpoints };
   }
 
   /**
@@ -361,18 +442,18 @@ export class CollectionsService {
     return { voucherId: voucherIdToString(verified.claims.voucherId) };
   }
 
-  private async settleOne(device: DeviceRow, store: StoreRow, p: Prepared, cache: BatchCache): Promise<CollectionAnswer> {
-    if (isPayout(p.record) || isShiftClose(p.record)) throw new Error('settleOne takes collections only');
+  /** One collection alone: a batch of one, decided again when it met a concurrent copy of itself or another acceptance of its voucher. */
+  private async settleOne(device: DeviceRow, store: StoreRow, p: CollectionPrepared, cache: BatchCache): Promise<CollectionAnswer> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.decide(device, store, p as Prepared & { record: SignedCollection }, cache);
+        return (await this.decide(device, store, [p], cache))[0]!;
       } catch (err) {
         if (err instanceof LostRace) {
           const stored = await repo.byId(this.db, p.record.id);
           if (stored) return this.replay(p.index, { id: stored.id, deviceId: stored.deviceId, hash: stored.hash, answer: (i) => answerOf(i, stored) }, device, p.hash);
         }
-        // A second acceptance of one voucher hit the unique index: decide again; it now reads as paid.
-        if (sqlState(err) === UNIQUE_VIOLATION && attempt < 3) continue;
+        // A second acceptance of one voucher hit the unique index, or a deadlock: decide again; it now reads as paid.
+        if (RETRY_ALONE.has(sqlState(err) ?? '') && attempt < 3) continue;
         throw err;
       }
     }
@@ -496,82 +577,101 @@ export class CollectionsService {
     return this.replay(p.index, { id: stored.id, deviceId: stored.deviceId, hash: stored.hash, answer: (i) => answerOf(i, stored) }, device, p.hash);
   }
 
-  private async decide(device: DeviceRow, store: StoreRow, p: Prepared & { record: SignedCollection }, cache: BatchCache): Promise<CollectionAnswer> {
-    const { index, record, hash, flags } = p;
+  /**
+   * Decides collections in one transaction: their vouchers settled by one guarded statement
+   * (collectionsRepository.settle), every record inserted in one statement, the accepted ones
+   * booked together and any other settled outcome booked one by one (an exception is rare).
+   * Throws LostRace when a concurrent copy of a record was stored first: nothing of it stays.
+   */
+  private async decide(device: DeviceRow, store: StoreRow, ps: CollectionPrepared[], cache: BatchCache): Promise<CollectionAnswer[]> {
     const now = this.clock.now();
-    const collectedAt = new Date(record.collected_at);
-    // A claimed time before the bound's lower end is not believed: the voucher is judged as of the
-    // receipt, so a backdated clock alone cannot make an expired voucher paid. (A time past the
-    // upper end only makes a collection later, which never favours the till: it stands.)
-    const backdated = !p.clockBound.ok && p.clockBound.reason !== 'after_receipt' && p.clockBound.reason !== 'after_lease';
-    const judgedAt = backdated && now > collectedAt ? now : collectedAt;
-    let outcome: CollectionOutcome = 'rejected';
-    let reason: RejectReason | undefined = 'reject' in p.verdict ? p.verdict.reject : undefined;
-    let detail = 'reject' in p.verdict ? p.verdict.detail : '';
-    let voucherId: string | null = 'voucherId' in p.verdict ? p.verdict.voucherId : null;
-
-    let voucher: VoucherRow | undefined;
+    const judged = ps.map((p) => {
+      const collectedAt = new Date(p.record.collected_at);
+      // A claimed time before the bound's lower end is not believed: the voucher is judged as of the
+      // receipt, so a backdated clock alone cannot make an expired voucher paid. (A time past the
+      // upper end only makes a collection later, which never favours the till: it stands.)
+      const backdated = !p.clockBound.ok && p.clockBound.reason !== 'after_receipt' && p.clockBound.reason !== 'after_lease';
+      return { collectedAt, backdated, judgedAt: backdated && now > collectedAt ? now : collectedAt };
+    });
     return this.db.transaction(async (tx) => {
-      if (voucherId) {
-        const settled = await repo.settle(tx, {
-          voucherId,
-          collectionId: record.id,
-          storeId: store.id,
-          amount: record.amount,
-          currency: record.currency,
-          collectedAt: judgedAt,
-          now,
-        });
-        voucher = settled;
-        if (settled) {
+      const claims = ps.flatMap((p, ord) =>
+        'voucherId' in p.verdict
+          ? [{ ord, collectionId: p.record.id, voucherId: p.verdict.voucherId, amount: p.record.amount, currency: p.record.currency, judgedAt: judged[ord]!.judgedAt }]
+          : [],
+      );
+      const vouchersNow = await repo.settle(tx, { claims, storeId: store.id, now });
+      const decided = ps.map((p, ord) => {
+        const { record } = p;
+        const { backdated, judgedAt } = judged[ord]!;
+        let outcome: CollectionOutcome = 'rejected';
+        let reason: RejectReason | undefined = 'reject' in p.verdict ? p.verdict.reject : undefined;
+        let detail = 'reject' in p.verdict ? p.verdict.detail : '';
+        let voucherId: string | null = 'voucherId' in p.verdict ? p.verdict.voucherId : null;
+        const voucher = voucherId ? vouchersNow.get(voucherId) : undefined;
+        if (voucherId && !voucher) {
+          reason = 'bad_token';
+          detail = `no voucher ${voucherId} exists, though its token verifies; flagged for review`;
+          voucherId = null;
+        } else if (voucher && voucher.status === 'paid' && voucher.paidCollectionId === record.id) {
           outcome = 'accepted';
           detail = `voucher ${voucherId} is paid`;
-        } else {
-          const v = await repo.voucher(tx, voucherId);
-          voucher = v;
-          if (!v) {
-            outcome = 'rejected';
-            reason = 'bad_token';
-            detail = `no voucher ${voucherId} exists, though its token verifies; flagged for review`;
-            voucherId = null;
-          } else {
-            const why = classifyUnpaid(v, {
-              amount: record.amount,
-              currency: record.currency,
-              collectedAt: record.collected_at,
-              judgedAt,
-              backdated: backdated && !p.clockBound.ok ? p.clockBound.detail : null,
-            });
-            outcome = why.outcome;
-            reason = why.reason ?? reason;
-            detail = why.detail;
-          }
+        } else if (voucher) {
+          const why = classifyUnpaid(voucher, {
+            amount: record.amount,
+            currency: record.currency,
+            collectedAt: record.collected_at,
+            judgedAt,
+            backdated: backdated && !p.clockBound.ok ? p.clockBound.detail : null,
+          });
+          outcome = why.outcome;
+          reason = why.reason ?? reason;
+          detail = why.detail;
         }
-      }
-      const inserted = await repo.insert(tx, {
-        id: record.id,
-        deviceId: device.id,
-        storeId: store.id,
-        seq: record.seq,
-        prevHash: record.prev_hash,
-        hash,
-        voucherId,
-        token: record.token,
-        amount: record.amount,
-        currency: record.currency,
-        tender: record.tender,
-        tenderReference: record.tender_reference,
-        collectedAt,
-        receivedAt: now,
-        outcome,
-        reason: reason ?? null,
-        detail,
-        flags,
-        signature: record.signature,
+        return { p, voucher, outcome, reason, detail, voucherId };
       });
-      if (!inserted) throw new LostRace(); // the same record, sent twice at once: the other copy won
-      if (voucher && outcome !== 'rejected') await this.book(tx, { record, store, voucher, outcome, detail, now, cache });
-      return { index, id: record.id, outcome, ...(reason ? { reason } : {}), voucher_id: voucherId, detail, flags };
+      const stored = await repo.insert(
+        tx,
+        decided.map(({ p: { record, hash, flags }, outcome, reason, detail, voucherId }, ord) => ({
+          id: record.id,
+          deviceId: device.id,
+          storeId: store.id,
+          seq: record.seq,
+          prevHash: record.prev_hash,
+          hash,
+          voucherId,
+          token: record.token,
+          amount: record.amount,
+          currency: record.currency,
+          tender: record.tender,
+          tenderReference: record.tender_reference,
+          collectedAt: judged[ord]!.collectedAt,
+          receivedAt: now,
+          outcome,
+          reason: reason ?? null,
+          detail,
+          flags,
+          signature: record.signature,
+        })),
+      );
+      if (!stored) throw new LostRace(); // a record sent twice at once: the other copy won
+      await this.bookPaid(tx, {
+        paid: decided.flatMap((d) => (d.voucher && d.outcome === 'accepted' ? [{ record: d.p.record, voucher: d.voucher }] : [])),
+        store,
+        now,
+        cache,
+      });
+      for (const d of decided)
+        if (d.voucher && d.outcome !== 'accepted' && d.outcome !== 'rejected')
+          await this.book(tx, { record: d.p.record, store, voucher: d.voucher, outcome: d.outcome, detail: d.detail, now, cache });
+      return decided.map(({ p, outcome, reason, detail, voucherId }) => ({
+        index: p.index,
+        id: p.record.id,
+        outcome,
+        ...(reason ? { reason } : {}),
+        voucher_id: voucherId,
+        detail,
+        flags: p.flags,
+      }));
     });
   }
 }

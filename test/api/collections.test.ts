@@ -64,6 +64,21 @@ describe.each(drivers)('till API on $name', (driver) => {
       expect(await status(v.id)).toEqual(before);
     });
 
+    it('decides a new record sent twice in one batch once, beside the batch’s other records: both copies answer the one outcome', async () => {
+      // One batch is one transaction; a record twice in it makes the transaction give way, and each
+      // record is then decided alone (api/till-api/collections.service.ts).
+      const t = await till();
+      const [v, w] = [await voucher(), await voucher({ order_ref: 'ORD-8' })];
+      const record = await t.record(v.token, 2500);
+      const other = await t.record(w.token, 2500);
+      const answers = await t.outcomes([record, other, record]);
+      expect(answers.map((a) => a.outcome)).toEqual(['accepted', 'accepted', 'accepted']);
+      expect(answers[2]).toEqual({ ...answers[0], index: 2 });
+      expect(answers[1]).toMatchObject({ voucher_id: w.id });
+      expect((await status(v.id)).status).toBe('paid');
+      expect(await t.outcomes([record])).toEqual([answers[0]]);
+    });
+
     it('accepts one of two tills collecting one voucher; the other is a duplicate owed back to the shopper', async () => {
       const [a, b] = [await till(), await till()];
       const v = await voucher();
