@@ -69,7 +69,7 @@ describe.skipIf(!available)('shopper view in Chromium', () => {
     expect(Number(await page.locator('svg.qr').getAttribute('data-qr-version'))).toBeLessThanOrEqual(10);
 
     // The 1D barcode carries the reference for scanners that read only Code 128.
-    const bars = zbar(await page.locator('svg.barcode').screenshot());
+    const bars = zbar(await page.locator('svg.barcode').screenshot(), 'code128');
     expect(bars).toEqual([`CODE-128:${voucher.reference}`]);
 
     // The QR URL itself opens offline too (the service worker serves the app for /V/<token>).

@@ -118,9 +118,12 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker?.controller !== null && navigator.serviceWorker?.controller !== undefined, null, { timeout: 30_000 });
 }
 
-/** Decodes every QR code zbarimg finds in a PNG; one line per symbol, `QR-Code:text` (other symbologies are off: a QR's modules can read as a short Codabar). */
-export function zbar(png: Buffer): string[] {
-  const run = spawnSync('zbarimg', ['--nodbus', '-q', '-Sdisable', '-Sqrcode.enable', '-'], { input: png });
+/**
+ * Decodes every symbol of one kind zbarimg finds in a PNG; one line per symbol, `QR-Code:text` or
+ * `CODE-128:text`. Only the asked kind is on: a QR's modules can also read as a short Codabar.
+ */
+export function zbar(png: Buffer, symbology: 'qrcode' | 'code128' = 'qrcode'): string[] {
+  const run = spawnSync('zbarimg', ['--nodbus', '-q', '-Sdisable', `-S${symbology}.enable`, '-'], { input: png });
   // zbarimg exits 4 when it finds nothing; that is an empty answer, not an error.
   if (run.status !== 0 && run.status !== 4) throw new Error(`zbarimg failed: ${run.stderr.toString()}`);
   return run.stdout.toString().split('\n').filter(Boolean);
