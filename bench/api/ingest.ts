@@ -1,7 +1,8 @@
 /**
  * Collection ingest on PostgreSQL: tills sending batches of signed collections (each for its own
- * open voucher, so each is settled) against pgbench replaying the same statements per collection
- * in the same run: the lookup by id, the chain neighbours, then BEGIN, the guarded UPDATE of the
+ * open voucher, so each is settled) against pgbench replaying, in the same run, the statements one
+ * collection needs when it is decided alone (a transaction of its own, as a record that meets a
+ * concurrent batch is, and as every record was before a batch became one transaction): the lookup by id, the chain neighbours, then BEGIN, the guarded UPDATE of the
  * voucher, the INSERT of the collection, the ledger transaction and its five postings (checked for
  * balance at commit), the voucher.paid event, COMMIT. (The API reads the merchant's fees and
  * webhook endpoints once per batch; those two reads are left out of the replay.)
@@ -93,7 +94,7 @@ commit;
     const tps = Number(/tps = ([\d.]+)/.exec(r.stdout)?.[1]);
     if (!tps) throw new Error(`pgbench failed: ${r.stderr || r.stdout}`);
     console.log(`collection ingest, PostgreSQL: ${fmt(apiRate)} collections/s (${total} from ${TILLS} tills in batches of ${BATCH}, ${accepted} accepted, ${fmt(seconds, 2)} s)`);
-    console.log(`collection ingest, pgbench replay of the same SQL at ${PGBENCH_CLIENTS} clients: ${fmt(tps)} collections/s`);
+    console.log(`collection ingest, pgbench replay of one collection's statements in its own transaction at ${PGBENCH_CLIENTS} clients: ${fmt(tps)} collections/s`);
     console.log(`collection ingest, ratio API / pgbench: ${fmt(apiRate / tps, 2)} (goal ≥ 0.50)`);
   } finally {
     await database.close();
