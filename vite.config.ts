@@ -38,7 +38,9 @@ export default defineConfig({
       includeManifestIcons: false,
       injectManifest: {
         // The till's own manifest (web/app/manifest.ts) is a static file: offline, the till still names it.
-        globPatterns: ['**/*.{js,css,html,png,svg}', 'cashier.webmanifest'],
+        // The .wasm is the till's QR decoder (web/cashier/scanner.ts): an offline till must still decode.
+        // It is about 1.1 MB, under Workbox's 2 MB limit per precached file.
+        globPatterns: ['**/*.{js,css,html,png,svg,wasm}', 'cashier.webmanifest'],
         // The build's own chunk map is for tooling, not for the phone.
         globIgnores: ['build-manifest.json', '**/.vite/**'],
       },

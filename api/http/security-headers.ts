@@ -5,9 +5,13 @@
  *
  * Content-Security-Policy, directive by directive:
  *   - default-src 'none': anything not named below (fonts, media URLs, frames, prefetch) is refused;
- *   - script-src 'self': the bundles in dist/assets only. No inline script (Vite emits none; the
- *     API reference is server-rendered HTML without script) and no 'unsafe-eval': nothing in the
- *     built app evaluates strings (zod/mini does not JIT, html5-qrcode and Svelte do not eval);
+ *   - script-src 'self' 'wasm-unsafe-eval': the bundles in dist/assets only. No inline script
+ *     (Vite emits none; the API reference is server-rendered HTML without script) and no
+ *     'unsafe-eval': nothing in the built app evaluates strings (zod/mini does not JIT,
+ *     html5-qrcode and Svelte do not eval). 'wasm-unsafe-eval' lets a page compile WebAssembly
+ *     and nothing else (eval, new Function and string timers stay refused): the till's QR decoder
+ *     is ZXing-C++ built to WebAssembly (web/cashier/scanner.ts), and without it the browser
+ *     refuses to compile it. The .wasm itself is one of our assets, fetched under connect-src;
  *   - style-src 'self' plus the hashes of the inline <style> of /docs and of /stores: the PWA's CSS is an external
  *     file and Svelte 5 and html5-qrcode only set styles through the CSSOM (element.style.x = …,
  *     which CSP does not govern), so no 'unsafe-inline' is needed;
@@ -54,7 +58,7 @@ export function securityHeaders(): MiddlewareHandler {
   const headers = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'none'"],
-      scriptSrc: ["'self'"],
+      scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
       styleSrc: ["'self'", ...DOCS_STYLE_HASHES],
       imgSrc: ["'self'"],
       connectSrc: ["'self'"],

@@ -1,16 +1,17 @@
 /**
  * Shopper view figures (docs/architecture.md §8), printed as plain lines:
- *   - the JavaScript the shopper view loads before the QR shows, gzipped (goal ≤ 60 KB), and the
- *     cashier chunk that only /cashier loads;
+ *   - the JavaScript the shopper view loads before the QR shows, gzipped (goal ≤ 60 KB), the
+ *     cashier chunk that only /cashier loads, and the till's QR decoder (WebAssembly);
  *   - navigation to QR on screen for an offline cold start with the service worker's cache warm,
  *     in headless Chromium: a fresh browser process each run, median of several (goal < 1 s);
- *   - the till's figures (./till.ts): 1,000 offline collections drained after reconnect, and
- *     scan latency with a fake camera.
+ *   - the till's figures (./till.ts): 1,000 offline collections drained after reconnect, scan
+ *     latency with a fake camera, and the distorted set read by the app's decoder against
+ *     html5-qrcode's own.
  *
  *   node --import tsx bench/web/run.ts      (builds dist/ first when it is stale)
  */
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ import type { Page } from 'playwright-core';
 import { DIST, ensureBuilt } from '../../test/browser/support/build.ts';
 import { launch, launchProfile, waitForServiceWorker } from '../../test/browser/support/browser.ts';
 import { createVoucher } from '../../test/browser/support/api.ts';
-import { benchDrain, benchScan, type BenchServer } from './till.ts';
+import { benchDrain, benchScan, benchScanDistorted, type BenchServer } from './till.ts';
 
 type StartServer = (opts?: { env?: Record<string, string> }) => Promise<BenchServer & { stop(): Promise<void> }>;
 
@@ -82,6 +83,11 @@ export async function runWebBench(startServer: StartServer): Promise<void> {
     console.log(`shopper JS gzipped: ${kb(shopperBytes)} (goal ≤ 60 KB) in ${shopperScripts.length} file(s): ${shopperScripts.join(', ')}`);
     console.log(`camera scanner in shopper JS: ${scannerLeak.length === 0 ? 'no' : `YES (${scannerLeak.join(', ')})`} (goal: no)`);
     console.log(`cashier scanner chunk gzipped: ${kb(cashierOnly.reduce((s, p) => s + gzipped(join(DIST, p)), 0))}, loaded only by /cashier`);
+    // The QR decoder's WebAssembly (web/cashier/scanner.ts): fetched when the camera first starts, and precached.
+    for (const wasm of readdirSync(join(DIST, 'assets')).filter((f) => f.endsWith('.wasm'))) {
+      const file = join(DIST, 'assets', wasm);
+      console.log(`cashier QR decoder WebAssembly: ${kb(statSync(file).size)}, ${kb(gzipped(file))} gzipped (/assets/${wasm}), fetched when the camera first starts`);
+    }
 
     // 2. Offline cold start: install once online, then relaunch the browser offline each run.
     let warm = await launchProfile(profile);
@@ -118,6 +124,7 @@ export async function runWebBench(startServer: StartServer): Promise<void> {
       }
     }
     await benchScan(server);
+    await benchScanDistorted(server);
   } finally {
     await server.stop();
     await rm(profile, { recursive: true, force: true });

@@ -2,13 +2,18 @@
  * Till figures (docs/architecture.md §8), printed as plain lines:
  *   (1) sync: 1,000 collections journaled offline drain and settle after reconnect (goal < 5 s);
  *   (3) scan: from camera start, and from the first camera frame that holds the QR, to the voucher
- *       on screen, in headless Chromium with a fake camera (goal p95 < 300 ms from the first frame).
+ *       on screen, in headless Chromium with a fake camera (goal p95 < 300 ms from the first frame);
+ *   (4) scan, distorted set: the densest voucher QR blurred, rotated, tilted, washed out, noisy,
+ *       under glare and small (test/browser/support/distorted.ts), read through the camera by the
+ *       app's decoder and, in the same run, by html5-qrcode's own ZXing-js decoder (the baseline).
  */
 import type { Page } from 'playwright-core';
 import { launch } from '../../test/browser/support/browser.ts';
 import { createVoucher, type CreatedVoucher } from '../../test/browser/support/api.ts';
-import { qrVideo } from '../../test/browser/support/camera.ts';
-import { enrol, launchWithCamera, newEnrolCode, TABLET } from '../../test/browser/support/till.ts';
+import { pictureVideo, qrVideo } from '../../test/browser/support/camera.ts';
+import { densestVoucher, distortedSet, walletQrVersion, zbarRead } from '../../test/browser/support/distorted.ts';
+import { enrol, launchTillProfile, launchWithCamera, newEnrolCode, TABLET } from '../../test/browser/support/till.ts';
+import { scratchDir } from '../../test/support/scratch.ts';
 
 export interface BenchServer {
   url: string;
@@ -18,6 +23,9 @@ export interface BenchServer {
 
 const DRAIN_COUNT = 1_000;
 const SCAN_RUNS = 20;
+/** Camera starts per picture and decoder in (4), and how long one waits for the voucher. */
+const DISTORTED_RUNS = 5;
+const DISTORTED_TIMEOUT_MS = 6_000;
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -173,7 +181,18 @@ async function watchFrames(page: Page): Promise<void> {
   })()`);
 }
 
-async function scanRuns(server: BenchServer, voucher: CreatedVoucher, video: string, watch: boolean): Promise<ScanRun[]> {
+type DecoderUnderTest = 'app' | 'zxing-js';
+
+/** Reads the run's marks and the frame watcher's notes, as milliseconds on the page's clock. */
+const readRun = (page: Page) =>
+  page.evaluate(`(() => {
+    const mark = (name) => { const all = performance.getEntriesByName(name); return all.length ? all[all.length - 1].startTime : NaN; };
+    const frames = globalThis.scanFrames;
+    return { cameraStart: mark('counterpay:camera-start'), decoded: mark('counterpay:qr-decoded'), shown: mark('counterpay:voucher-shown'), firstQrFrame: frames ? frames.firstQr : null, firstFrameBlank: frames ? frames.firstBlank : null };
+  })()`) as Promise<ScanRun>;
+
+/** SCAN_RUNS camera starts in one browser, in front of a video whose every frame holds the QR. */
+async function scanRunsInView(server: BenchServer, voucher: CreatedVoucher, video: string): Promise<ScanRun[]> {
   const browser = await launchWithCamera(video);
   try {
     const context = await browser.newContext({ viewport: TABLET });
@@ -182,17 +201,10 @@ async function scanRuns(server: BenchServer, voucher: CreatedVoucher, video: str
     const runs: ScanRun[] = [];
     for (let i = 0; i < SCAN_RUNS; i++) {
       await page.evaluate(() => performance.clearMarks());
-      if (watch) await watchFrames(page);
       await page.getByRole('button', { name: 'Start the camera' }).click();
       // A failed decode never throws: the time-out is the only way a run can fail.
       await page.locator(`.voucher-due[data-voucher-id="${voucher.id}"]`).waitFor({ timeout: 20_000 });
-      runs.push(
-        (await page.evaluate(`(() => {
-          const mark = (name) => { const all = performance.getEntriesByName(name); return all.length ? all[all.length - 1].startTime : NaN; };
-          const frames = globalThis.scanFrames;
-          return { cameraStart: mark('counterpay:camera-start'), decoded: mark('counterpay:qr-decoded'), shown: mark('counterpay:voucher-shown'), firstQrFrame: frames ? frames.firstQr : null, firstFrameBlank: frames ? frames.firstBlank : null };
-        })()`)) as ScanRun,
-      );
+      runs.push(await readRun(page));
       await page.getByRole('button', { name: 'Cancel' }).click();
       await page.getByRole('button', { name: 'Stop the camera' }).click();
       await page.getByRole('button', { name: 'Start the camera' }).waitFor();
@@ -204,29 +216,172 @@ async function scanRuns(server: BenchServer, voucher: CreatedVoucher, video: str
 }
 
 /**
- * (3) Scan latency, two ways, 20 runs each (camera stopped and started again between runs):
+ * SCAN_RUNS camera starts in front of a video that is black before the QR, each in a browser of
+ * its own: Chromium's fake camera plays its file once from the start when the browser opens it,
+ * then holds the last frame, so only a fresh browser shows the black part first. One till profile,
+ * enrolled once, launched again for each run. `zxing-js`: the app with its decoder's .wasm refused
+ * at the network, so html5-qrcode decodes with its own ZXing-js, as the till did before; the
+ * service worker is off for both (it would answer the .wasm from its cache).
+ */
+async function scanRunsFromFirstFrame(server: BenchServer, voucher: CreatedVoucher, video: string, decoder: DecoderUnderTest): Promise<ScanRun[]> {
+  const profile = scratchDir(`bench-scan-${decoder}`);
+  const runs: ScanRun[] = [];
+  for (let i = 0; i < SCAN_RUNS; i++) {
+    const context = await launchTillProfile(profile, video, { serviceWorkers: 'block' });
+    try {
+      if (decoder === 'zxing-js') await context.route('**/*.wasm', (route) => route.abort());
+      const page = context.pages()[0] ?? (await context.newPage());
+      if (i === 0) await enrol(page, server.url, await newEnrolCode(server), `Scan bench ${decoder}`);
+      else await page.goto(`${server.url}/cashier`);
+      await page.getByRole('button', { name: 'Start the camera' }).waitFor();
+      await page.evaluate(() => performance.clearMarks());
+      await watchFrames(page);
+      await page.getByRole('button', { name: 'Start the camera' }).click();
+      await page.locator(`.voucher-due[data-voucher-id="${voucher.id}"]`).waitFor({ timeout: 20_000 });
+      runs.push(await readRun(page));
+    } finally {
+      await context.close();
+    }
+  }
+  return runs;
+}
+
+/**
+ * (3) Scan latency, two ways, 20 runs each:
  *   - camera start → voucher on screen, with a video whose every frame holds the QR (a code is
- *     already in view when the cashier starts the camera);
- *   - first frame holding the QR → voucher on screen, with a video of 1 s black then 2 s of QR.
- *     Runs in which the camera's first frame already held the QR (the fake camera looped into the
- *     QR part) have no "first QR frame" to measure from and are left out; their count is printed.
+ *     already in view when the cashier starts the camera), the camera stopped and started again
+ *     between runs;
+ *   - first frame holding the QR → voucher on screen, with a video of 1 s black then the QR, a
+ *     fresh browser each run; for the app's decoder and, as the baseline, html5-qrcode's ZXing-js.
+ *     A run whose first frame already held the QR has no "first QR frame" to measure from and is
+ *     left out; their count is printed.
  */
 export async function benchScan(server: BenchServer): Promise<void> {
   const voucher = await createVoucher(server);
-  const always = await scanRuns(server, voucher, await qrVideo(voucher.qr), false);
+  const always = await scanRunsInView(server, voucher, await qrVideo(voucher.qr));
   console.log(`scan from camera start to voucher on screen: ${stats(always.map((r) => r.shown - r.cameraStart))}`);
 
-  const blankFirst = await scanRuns(server, voucher, await qrVideo(voucher.qr, { blankSeconds: 1, qrSeconds: 2, fps: 15 }), true);
-  const measured = blankFirst.filter((r) => r.firstFrameBlank && r.firstQrFrame !== null && r.shown >= r.firstQrFrame);
-  const fromFrame = measured.map((r) => r.shown - r.firstQrFrame!);
-  const decode = measured.map((r) => r.decoded - r.firstQrFrame!);
-  const check = measured.map((r) => r.shown - r.decoded);
-  if (fromFrame.length === 0) {
-    console.log(`scan from first QR frame: no run could be measured (${blankFirst.length} runs started inside the QR part)`);
-    return;
+  const video = await qrVideo(voucher.qr, { blankSeconds: 1, qrSeconds: 2, fps: 15 });
+  for (const [decoder, label] of [
+    ['app', "the app's decoder"],
+    ['zxing-js', "html5-qrcode's ZXing-js (baseline)"],
+  ] as const) {
+    const runs = await scanRunsFromFirstFrame(server, voucher, video, decoder);
+    const measured = runs.filter((r) => r.firstFrameBlank && r.firstQrFrame !== null && r.shown >= r.firstQrFrame);
+    if (measured.length === 0) {
+      console.log(`scan from first QR frame, ${label}: no run could be measured (${runs.length} runs started inside the QR part)`);
+      continue;
+    }
+    const fromFrame = measured.map((r) => r.shown - r.firstQrFrame!);
+    const decode = measured.map((r) => r.decoded - r.firstQrFrame!);
+    const check = measured.map((r) => r.shown - r.decoded);
+    console.log(
+      `scan from first QR frame to voucher on screen, ${label}: ${stats(fromFrame)}${decoder === 'app' ? ' (goal p95 < 300 ms)' : ''}; ${runs.length - measured.length} run(s) left out`,
+    );
+    console.log(
+      `  of which decode (frame → QR text): median ${Math.round(quantile(decode, 0.5))} ms; check and render (text → screen): median ${Math.round(quantile(check, 0.5))} ms`,
+    );
   }
-  console.log(`scan from first QR frame to voucher on screen: ${stats(fromFrame)} (goal p95 < 300 ms); ${blankFirst.length - measured.length} run(s) left out`);
+}
+
+interface DistortedRun {
+  read: boolean;
+  /** Camera start (every frame holds the picture) → voucher on screen, and → QR text. */
+  shown: number | null;
+  decoded: number | null;
+}
+
+/**
+ * One enrolled till per decoder, in a browser profile launched again for each picture (the fake
+ * camera is a launch flag): the server allows 20 enrolments from one address in 15 minutes.
+ */
+interface DistortedTill {
+  decoder: DecoderUnderTest;
+  profile: string;
+  enrolled: boolean;
+}
+
+/**
+ * DISTORTED_RUNS camera starts in front of one picture. `zxing-js`: the same app with its decoder's
+ * .wasm refused at the network, so web/cashier/scanner.ts installs no BarcodeDetector and
+ * html5-qrcode decodes with its own ZXing-js, as the till did before issue 16. The service worker
+ * is off in both (it would answer the .wasm from its cache), so that is the only difference.
+ * Returns the runs and whether the page had a BarcodeDetector.
+ */
+async function distortedRuns(server: BenchServer, voucher: CreatedVoucher, video: string, till: DistortedTill): Promise<{ runs: DistortedRun[]; detector: boolean }> {
+  const context = await launchTillProfile(till.profile, video, { serviceWorkers: 'block' });
+  try {
+    if (till.decoder === 'zxing-js') await context.route('**/*.wasm', (route) => route.abort());
+    const page = context.pages()[0] ?? (await context.newPage());
+    if (!till.enrolled) {
+      await enrol(page, server.url, await newEnrolCode(server), `Distorted ${till.decoder}`);
+      till.enrolled = true;
+    } else await page.goto(`${server.url}/cashier`);
+    const due = page.locator(`.voucher-due[data-voucher-id="${voucher.id}"]`);
+    const runs: DistortedRun[] = [];
+    for (let i = 0; i < DISTORTED_RUNS; i++) {
+      await page.getByRole('button', { name: 'Start the camera' }).waitFor();
+      await page.evaluate(() => performance.clearMarks());
+      await page.getByRole('button', { name: 'Start the camera' }).click();
+      const read = await due.waitFor({ timeout: DISTORTED_TIMEOUT_MS }).then(
+        () => true,
+        () => false,
+      );
+      const r = await readRun(page);
+      const t = { shown: read ? r.shown - r.cameraStart : null, decoded: read ? r.decoded - r.cameraStart : null };
+      runs.push({ read, ...t });
+      if (read) await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByRole('button', { name: 'Stop the camera' }).click();
+      await page.getByRole('button', { name: 'Start the camera' }).waitFor();
+    }
+    return { runs, detector: await page.evaluate(() => typeof (globalThis as { BarcodeDetector?: unknown }).BarcodeDetector === 'function') };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * (4) The distorted set, picture by picture: how many of DISTORTED_RUNS camera starts put the
+ * voucher on screen within DISTORTED_TIMEOUT_MS, and the median time from the first camera frame
+ * (each frame holds the picture) to the voucher on screen, for the app's decoder and for
+ * html5-qrcode's ZXing-js. A picture counts as read when every start read it. The densest voucher
+ * is above the offline lease, so "on screen" includes the till's online confirmation; "decode" is
+ * the frame → QR text part alone.
+ */
+export async function benchScanDistorted(server: BenchServer): Promise<void> {
+  const voucher = await densestVoucher(server);
+  const pictures = await distortedSet(voucher.qr);
+  const fair = pictures.filter((p) => zbarRead(p.png) === voucher.qr);
+  if (fair.length < pictures.length)
+    console.log(`scan, distorted set: zbarimg misses ${pictures.length - fair.length} picture(s), left out: ${pictures.filter((p) => !fair.includes(p)).map((p) => p.name)}`);
+  const decoders: { decoder: DecoderUnderTest; label: string }[] = [
+    { decoder: 'app', label: 'app decoder' },
+    { decoder: 'zxing-js', label: "html5-qrcode's ZXing-js" },
+  ];
+  const tills: DistortedTill[] = decoders.map(({ decoder }) => ({ decoder, profile: scratchDir(`bench-till-${decoder}`), enrolled: false }));
+  const results = new Map<DecoderUnderTest, { name: string; runs: DistortedRun[]; detector: boolean }[]>(decoders.map((d) => [d.decoder, []]));
+  for (const picture of fair) {
+    const video = pictureVideo(picture.png);
+    for (const till of tills) results.get(till.decoder)!.push({ name: picture.name, ...(await distortedRuns(server, voucher, video, till)) });
+  }
+  const ms = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${Math.round(x)} ms`);
+  const summary = (label: string, rows: { runs: DistortedRun[]; detector: boolean }[]) => {
+    const times = rows.flatMap((r) => r.runs.filter((x) => x.read && x.shown !== null).map((x) => x.shown!));
+    const read = rows.filter((r) => r.runs.every((x) => x.read)).length;
+    const detector = rows.every((r) => r.detector) ? 'BarcodeDetector' : rows.some((r) => r.detector) ? 'BarcodeDetector in some runs' : 'no BarcodeDetector';
+    return `${label} [${detector}] read ${read}/${rows.length}${times.length ? ` (median ${ms(quantile(times, 0.5))}, p95 ${ms(quantile(times, 0.95))} from camera start to voucher on screen)` : ''}`;
+  };
   console.log(
-    `  of which decode (frame → QR text): median ${Math.round(quantile(decode, 0.5))} ms; check and render (text → screen): median ${Math.round(quantile(check, 0.5))} ms`,
+    `scan, distorted set (densest voucher QR, version ${walletQrVersion(voucher.qr)}-M, ${DISTORTED_RUNS} camera starts per picture, ${DISTORTED_TIMEOUT_MS / 1000} s each): ${decoders.map((d) => summary(d.label, results.get(d.decoder)!)).join('; ')}`,
   );
+  for (const [i, picture] of fair.entries()) {
+    const cells = decoders.map(({ decoder, label }) => {
+      const { runs } = results.get(decoder)![i]!;
+      const read = runs.filter((r) => r.read);
+      const shown = read.flatMap((r) => (r.shown === null ? [] : [r.shown]));
+      const decoded = read.flatMap((r) => (r.decoded === null ? [] : [r.decoded]));
+      return `${label} ${read.length}/${runs.length}${shown.length ? ` (median ${ms(quantile(shown, 0.5))} to screen, ${ms(quantile(decoded, 0.5))} to QR text)` : ''}`;
+    });
+    console.log(`  ${picture.name} (${picture.what}): ${cells.join('; ')}`);
+  }
 }

@@ -41,7 +41,7 @@ describe.skipIf(!available)('security headers in Chromium', () => {
       const page = await context.newPage();
       const voucher = await createVoucher(s.server);
       const shopper = await page.goto(voucher.qr);
-      expect(shopper!.headers()['content-security-policy']).toContain("script-src 'self';");
+      expect(shopper!.headers()['content-security-policy']).toContain("script-src 'self' 'wasm-unsafe-eval';");
       await page.locator('svg.qr').waitFor();
       await waitForServiceWorker(page);
 
@@ -72,7 +72,10 @@ describe.skipIf(!available)('security headers in Chromium', () => {
       document.head.append(script);
     });
     // Both of the guard's ears hear it: Chromium's console report and the page's violation event.
-    const seen = await violationsMatching(/violates the following Content Security Policy directive 'script-src 'self''/, /\[securitypolicyviolation\] script-src-elem/);
+    const seen = await violationsMatching(
+      /violates the following Content Security Policy directive 'script-src 'self' 'wasm-unsafe-eval''/,
+      /\[securitypolicyviolation\] script-src-elem/,
+    );
     expect(seen).toHaveLength(2);
     expect(await page.evaluate(() => (window as unknown as { inlineScriptRan?: boolean }).inlineScriptRan ?? false)).toBe(false);
   }

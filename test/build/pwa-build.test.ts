@@ -76,9 +76,9 @@ describe('web app manifest', () => {
 });
 
 describe('service worker precache', () => {
-  it('holds the page, every script and stylesheet of the build, the icons and the manifest', () => {
+  it('holds the page, every script, stylesheet and WebAssembly module of the build, the icons and the manifest', () => {
     const urls = new Set(precache.map((e) => e.url));
-    const assets = readdirSync(join(DIST, 'assets')).filter((f) => /\.(js|css)$/.test(f));
+    const assets = readdirSync(join(DIST, 'assets')).filter((f) => /\.(js|css|wasm)$/.test(f));
     expect(assets.length).toBeGreaterThan(1);
     for (const file of ['index.html', 'manifest.webmanifest', 'cashier.webmanifest', ...assets.map((a) => `assets/${a}`), ...manifest.icons.map((i) => i.src.replace(/^\//, ''))]) {
       expect(urls.has(file), file).toBe(true);
@@ -110,7 +110,8 @@ describe('chunks', () => {
   // A string html5-qrcode builds into its DOM; it survives minification.
   const SCANNER_MARK = 'qr-shaded-region';
 
-  it('keeps the camera scanner out of the shopper view’s scripts and in the cashier chunk', () => {
+  /** The files the shopper view loads before anything else: the entry and what it imports statically. */
+  const shopperStaticGraph = () => {
     const all = chunks();
     const entry = Object.values(all).find((c) => c.isEntry)!;
     const staticGraph = new Set<string>();
@@ -121,9 +122,29 @@ describe('chunks', () => {
       for (const k of chunk.imports ?? []) walk(k);
     };
     walk(Object.keys(all).find((k) => all[k] === entry)!);
-    for (const file of staticGraph) expect(readFileSync(dist(file), 'utf8'), file).not.toContain(SCANNER_MARK);
-    const cashier = Object.entries(all).find(([k]) => k.includes('cashier/CashierScreen'))?.[1];
+    return staticGraph;
+  };
+  const cashierChunk = () => Object.entries(chunks()).find(([k]) => k.includes('cashier/CashierScreen'))?.[1];
+
+  it('keeps the camera scanner out of the shopper view’s scripts and in the cashier chunk', () => {
+    for (const file of shopperStaticGraph()) expect(readFileSync(dist(file), 'utf8'), file).not.toContain(SCANNER_MARK);
+    const cashier = cashierChunk();
     expect(cashier?.isDynamicEntry).toBe(true);
     expect(readFileSync(dist(cashier!.file), 'utf8')).toContain(SCANNER_MARK);
+  });
+
+  it('ships the QR decoder’s WebAssembly as one asset that only the cashier chunk names, the very file barcode-detector was built for', async () => {
+    const wasm = readdirSync(join(DIST, 'assets')).filter((f) => f.endsWith('.wasm'));
+    expect(wasm).toHaveLength(1);
+    const url = `/assets/${wasm[0]}`;
+    expect(readFileSync(dist(cashierChunk()!.file), 'utf8')).toContain(url);
+    for (const file of shopperStaticGraph()) expect(readFileSync(dist(file), 'utf8'), file).not.toContain(url);
+    // zxing-wasm's .wasm must match its JavaScript to the build: barcode-detector names the hash it expects.
+    const { ZXING_WASM_SHA256 } = await import('barcode-detector/ponyfill');
+    expect(
+      createHash('sha256')
+        .update(readFileSync(dist(url)))
+        .digest('hex'),
+    ).toBe(ZXING_WASM_SHA256);
   });
 });

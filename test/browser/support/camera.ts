@@ -4,7 +4,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import QRCode from 'qrcode';
 import { scratchDir } from '../../support/scratch.ts';
 
@@ -28,13 +28,20 @@ export interface Y4mOptions {
  * scratch, removed when the test file ends.
  */
 export async function qrVideo(text: string, options: Y4mOptions = {}): Promise<string> {
-  const dir = scratchDir('camera');
-  const png = join(dir, 'qr.png');
-  const out = join(dir, 'camera.y4m');
+  const png = join(scratchDir('camera'), 'qr.png');
   // Whole pixels per module, as tall as the frame allows, and no resampling below: a blurred module
   // edge is what made the decoder miss a code now and then.
   const modules = QRCode.create(text, { errorCorrectionLevel: 'M' }).modules.size + 8;
   writeFileSync(png, await QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: Math.floor(720 / modules) }));
+  return pictureVideo(png, options);
+}
+
+/**
+ * Writes a picture (a PNG of at most 1280×720, centred on white) as a Y4M video beside it, as the
+ * fake camera shows it: `options.blankSeconds` of black first when asked. Returns the video's path.
+ */
+export function pictureVideo(png: string, options: Y4mOptions = {}): string {
+  const out = join(dirname(png), `${basename(png, '.png')}.y4m`);
   const fps = options.fps ?? 10;
   const qr = ['-loop', '1', '-framerate', String(fps), '-t', String(options.qrSeconds ?? 1 / fps), '-i', png];
   const fit = 'pad=1280:720:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p,setsar=1';

@@ -33,8 +33,11 @@ export async function launchWithCamera(y4m: string): Promise<Browser> {
   return guardBrowser(await chromium.launch({ ...launchOptions, args: [...launchOptions.args!, ...cameraArgs(y4m)] }));
 }
 
-export async function launchTillProfile(dir: string, y4m: string): Promise<BrowserContext> {
-  return guardContext(await chromium.launchPersistentContext(dir, { ...launchOptions, args: [...launchOptions.args!, ...cameraArgs(y4m)], viewport: TABLET, locale: 'en-US' }));
+/** A till's browser profile in `dir` with `y4m` as its camera: launched again with another video, it is the same enrolled till. */
+export async function launchTillProfile(dir: string, y4m: string, options: { serviceWorkers?: 'allow' | 'block' } = {}): Promise<BrowserContext> {
+  return guardContext(
+    await chromium.launchPersistentContext(dir, { ...launchOptions, args: [...launchOptions.args!, ...cameraArgs(y4m)], viewport: TABLET, locale: 'en-US', ...options }),
+  );
 }
 
 /** The demo start prints one enrolment code; startServer() may hand it over, else it is in the output. */
