@@ -56,5 +56,5 @@ export async function httpLoad(opts: {
         ?.slice(1)
         .reduce((a, b) => a + Number(b), 0) ?? 0,
     );
-  return { rps, p50: ms(/50%\s+(\S+)/.exec(r.stdout)?.[1]), p99: ms(/99%\s+(\S+)/.exec(r.stdout)?.[1]), errors, client: 'wrk' };
+  return { rps, p50: ms(/^\s*50%\s+(\S+)/m.exec(r.stdout)?.[1]), p99: ms(/^\s*99%\s+(\S+)/m.exec(r.stdout)?.[1]), errors, client: 'wrk' };
 }

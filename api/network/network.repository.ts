@@ -16,19 +16,33 @@ export const liveMerchantId = (row: { merchantId: string; livemode: boolean }) =
 const liveAndTwin = (id: string) => or(and(eq(merchants.id, id), isNull(merchants.testOf)), eq(merchants.testOf, id));
 const liveOf = (rows: MerchantRow[], id: string) => rows.find((r) => r.id === id);
 
+/**
+ * Every merchant API request reads its key (a revoked key stops at once, so nothing caches it):
+ * the statement is built once per database and prepared by name, so neither this process nor
+ * PostgreSQL parses and plans it again for each request (docs/capacity.md).
+ */
+const keyByHashStatements = new WeakMap<Db, ReturnType<typeof prepareKeyByHash>>();
+const prepareKeyByHash = (db: Db) =>
+  db
+    .select({ key: apiKeys, merchant: { id: merchants.id, name: merchants.name, defaultNotify: merchants.defaultNotify, testOf: merchants.testOf } })
+    .from(apiKeys)
+    .innerJoin(merchants, eq(merchants.id, sql`case when ${apiKeys.mode} = 'test' then ${apiKeys.merchantId} || ${TEST_TWIN_SUFFIX} else ${apiKeys.merchantId} end`))
+    .where(eq(apiKeys.hash, sql.placeholder('hash')))
+    .limit(1)
+    .prepare('counterpay_api_key_by_hash');
+function keyByHashStatement(db: Db) {
+  let statement = keyByHashStatements.get(db);
+  if (!statement) keyByHashStatements.set(db, (statement = prepareKeyByHash(db)));
+  return statement;
+}
+
 export const networkRepository = {
   /**
    * The key with this hash and the merchant it opens (for a test key, the live merchant's test-mode
    * twin), whatever the key's state (the caller says why it no longer works).
    */
   async keyByHash(db: Db, hash: string): Promise<{ key: ApiKeyRow; merchant: Pick<MerchantRow, 'id' | 'name' | 'defaultNotify' | 'testOf'> } | undefined> {
-    const rows = await db
-      .select({ key: apiKeys, merchant: { id: merchants.id, name: merchants.name, defaultNotify: merchants.defaultNotify, testOf: merchants.testOf } })
-      .from(apiKeys)
-      .innerJoin(merchants, eq(merchants.id, sql`case when ${apiKeys.mode} = 'test' then ${apiKeys.merchantId} || ${TEST_TWIN_SUFFIX} else ${apiKeys.merchantId} end`))
-      .where(eq(apiKeys.hash, hash))
-      .limit(1);
-    return rows[0];
+    return (await keyByHashStatement(db).execute({ hash }))[0];
   },
 
   /** A live merchant (never a test-mode twin). */

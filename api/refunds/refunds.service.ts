@@ -170,7 +170,7 @@ export class RefundsService {
           summary: '',
           test: !voucher.livemode,
         },
-        signer.key,
+        signer.sign,
       );
       const row: RefundRow = {
         id: refundIdToString(idBytes),

@@ -6,7 +6,8 @@
 import type { Db } from '../db/client.ts';
 import { sqlState, UNIQUE_VIOLATION } from '../db/sql-state.ts';
 import { generateSigningKeyPair, importSigningKey, type OperatorJwk, type OperatorJwkSet } from '../../core/token/operator-keys.ts';
-import type { VerificationKeys } from '../../core/token/voucher-token.ts';
+import type { SignP256, VerificationKeys } from '../../core/token/voucher-token.ts';
+import { createPrivateKey, sign } from 'node:crypto';
 import { MAX_EXPIRES_IN_SECONDS } from '../../core/vouchers/expiry.ts';
 import { NotFoundError } from '../errors.ts';
 import type { KeyVault } from './key-vault.ts';
@@ -19,6 +20,14 @@ const CACHE_MS = 5_000;
 export interface Signer {
   kid: number;
   key: CryptoKey;
+  /** The same key through Node's crypto: what the API signs tokens with (core/token/voucher-token.ts SignP256). */
+  sign: SignP256;
+}
+
+/** A signing function over one key object, made once per key (not per token). */
+export function nodeSigner(pkcs8: Uint8Array): SignP256 {
+  const key = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
+  return (data) => new Uint8Array(sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' }));
 }
 
 export interface SigningKeyInfo {
@@ -65,7 +74,11 @@ export class SigningKeys {
     const row = await repo.current(dbOrTx);
     if (!row) throw new Error('no current signing key: the server creates one at start (SigningKeys.ensureCurrent)');
     const cached = this.signerCache?.signer;
-    const signer = cached && cached.kid === row.kid ? cached : { kid: row.kid, key: await importSigningKey(await this.vault.open(row.privateKey, row.kid)) };
+    let signer = cached && cached.kid === row.kid ? cached : undefined;
+    if (!signer) {
+      const pkcs8 = await this.vault.open(row.privateKey, row.kid);
+      signer = { kid: row.kid, key: await importSigningKey(pkcs8), sign: nodeSigner(pkcs8) };
+    }
     this.signerCache = { at: now, signer };
     return signer;
   }

@@ -11,7 +11,10 @@ import pg from 'pg';
 import { startServer } from '../../test/support/server.ts';
 import { freshPostgresDatabase } from '../../test/support/databases.ts';
 import { fmt } from '../load.ts';
+import { processCpuMicros } from '../cpu.ts';
 import { httpLoad } from '../wrk.ts';
+import { hashApiKey } from '../../api/network/network.service.ts';
+import { TEST_TWIN_SUFFIX } from '../../api/network/network.repository.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = 32;
@@ -33,9 +36,11 @@ async function measureApi(env: Record<string, string>) {
       body,
       connections: CONCURRENCY,
     };
-    await httpLoad({ ...request, seconds: 2 }); // warm-up: JIT, pool connections, key cache
+    await httpLoad({ ...request, seconds: 2 }); // warm-up: JIT, pool connections
+    const before = processCpuMicros(server.process.pid!);
     const result = await httpLoad({ ...request, seconds: SECONDS });
-    return { result, apiKey: server.apiKey };
+    const cpuPerRequest = (processCpuMicros(server.process.pid!) - before) / (result.rps * SECONDS);
+    return { result, apiKey: server.apiKey, cpuPerRequest };
   } finally {
     await server.stop();
   }
@@ -54,28 +59,35 @@ function pgbench(dbUrl: string, script: string): number {
 export async function benchCreateVoucher(_postgresUrl: string) {
   const db = await freshPostgresDatabase();
   try {
-    const { result: api } = await measureApi({ DATABASE_URL: db.url, DATABASE_POOL_SIZE: String(CONCURRENCY) });
-    // The very statement one request runs (vouchers.repository insert; the API-key lookup is
-    // cached per process and a request without Idempotency-Key needs no transaction), with
-    // values of the same sizes.
+    const { result: api, apiKey, cpuPerRequest } = await measureApi({ DATABASE_URL: db.url, DATABASE_POOL_SIZE: String(CONCURRENCY) });
+    // The statements one request runs, as the server logs them (log_statement = all): the API-key
+    // lookup (api/network/network.repository.ts keyByHash, read on every request so that a revoked
+    // key stops at once), then the voucher INSERT (vouchers.repository insert; a request without
+    // Idempotency-Key that queues no message needs no transaction), with values of the same sizes.
+    // The key's last_used_at is written at most once a minute, so it is left out.
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     const sample = (await client.query('select * from vouchers limit 1')).rows[0];
     await client.end();
     const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
     const script = `\\set n random(1, 999999999999)
-insert into "vouchers" ("id", "merchant_id", "status", "order_ref", "amount", "currency", "items", "description", "customer", "metadata", "reference", "link_code", "token", "kid", "expires_at", "created_at", "paid_at", "canceled_at")
-values ('vch_b' || :n, 'mer_demo', 'open', 'BENCH-1', 4990, 'EUR', ${q(JSON.stringify(sample.items))}, null, ${q(JSON.stringify(sample.customer))}, '{}', lpad(:n::text, 12, '0'), 'link' || :n, ${q(sample.token)}, ${sample.kid}, now() + interval '3 days', now(), null, null)
-on conflict do nothing returning *;
+select "api_keys"."id", "api_keys"."merchant_id", "api_keys"."hash", "api_keys"."access", "api_keys"."mode", "api_keys"."prefix", "api_keys"."last4", "api_keys"."created_at", "api_keys"."last_used_at", "api_keys"."expires_at", "api_keys"."revoked_at", "merchants"."id", "merchants"."name", "merchants"."default_notify", "merchants"."test_of"
+from "api_keys" inner join "merchants" on "merchants"."id" = case when "api_keys"."mode" = 'test' then "api_keys"."merchant_id" || '${TEST_TWIN_SUFFIX}' else "api_keys"."merchant_id" end
+where "api_keys"."hash" = '${hashApiKey(apiKey)}' limit 1;
+insert into "vouchers" ("id", "merchant_id", "status", "livemode", "order_ref", "amount", "currency", "items", "description", "customer", "metadata", "reference", "link_code", "token", "kid", "expires_at", "created_at", "paid_at", "canceled_at", "paid_collection_id", "paid_store_id", "status_changed_at")
+values ('vch_b' || :n, 'mer_demo', 'open', true, 'BENCH-1', 4990, 'EUR', ${q(JSON.stringify(sample.items))}, null, ${q(JSON.stringify(sample.customer))}, '{}', lpad(:n::text, 12, '0'), 'link' || :n, ${q(sample.token)}, ${sample.kid}, now() + interval '3 days', now(), null, null, null, null, null)
+on conflict do nothing returning "id";
 `;
     const tps = pgbench(db.url, script);
-    const pglite = (await measureApi({})).result;
+    const { result: pglite, cpuPerRequest: pgliteCpu } = await measureApi({});
     console.log(
-      `create voucher, PostgreSQL: ${fmt(api.rps)} req/s at concurrency ${CONCURRENCY}, p50 ${fmt(api.p50, 1)} ms, p99 ${fmt(api.p99, 1)} ms (${api.errors} errors; load from ${api.client})`,
+      `create voucher, PostgreSQL: ${fmt(api.rps)} req/s at concurrency ${CONCURRENCY}, p50 ${fmt(api.p50, 1)} ms, p99 ${fmt(api.p99, 1)} ms (${api.errors} errors; load from ${api.client}); server CPU ${fmt(cpuPerRequest)} µs per voucher`,
     );
     console.log(`create voucher, pgbench replay of the same SQL: ${fmt(tps)} tx/s`);
     console.log(`create voucher, ratio API / pgbench: ${fmt(api.rps / tps, 2)} (goal ≥ 0.50)`);
-    console.log(`create voucher, PGlite: ${fmt(pglite.rps)} req/s, p50 ${fmt(pglite.p50, 1)} ms, p99 ${fmt(pglite.p99, 1)} ms (${pglite.errors} errors)`);
+    console.log(
+      `create voucher, PGlite: ${fmt(pglite.rps)} req/s, p50 ${fmt(pglite.p50, 1)} ms, p99 ${fmt(pglite.p99, 1)} ms (${pglite.errors} errors); server CPU (PGlite in process) ${fmt(pgliteCpu)} µs per voucher`,
+    );
     return { api, tps, pglite };
   } finally {
     await db.drop();

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startServer } from '../../test/support/server.ts';
+import { processCpuMicros } from '../cpu.ts';
 import { freshPostgresDatabase } from '../../test/support/databases.ts';
 import { serverConnection, TestTill } from '../../test/support/till.ts';
 import { openDatabase } from '../../api/db/client.ts';
@@ -49,6 +50,7 @@ export async function benchIngest() {
       journals.push(records);
     }
     const started = performance.now();
+    const cpuBefore = processCpuMicros(server.process.pid!);
     const outcomes = await Promise.all(
       tills.map(async (till, t) => {
         const answers = [];
@@ -58,6 +60,7 @@ export async function benchIngest() {
     );
     const seconds = (performance.now() - started) / 1000;
     const total = TILLS * PER_TILL;
+    const cpuPerCollection = (processCpuMicros(server.process.pid!) - cpuBefore) / total;
     const accepted = outcomes.flat().filter((o) => o.outcome === 'accepted').length;
     const apiRate = total / seconds;
 
@@ -93,7 +96,9 @@ commit;
     const r = spawnSync('pgbench', ['-n', '-c', String(PGBENCH_CLIENTS), '-j', '2', '-T', String(SECONDS), '-f', path.join(dir, 'ingest.sql'), db.url], { encoding: 'utf8' });
     const tps = Number(/tps = ([\d.]+)/.exec(r.stdout)?.[1]);
     if (!tps) throw new Error(`pgbench failed: ${r.stderr || r.stdout}`);
-    console.log(`collection ingest, PostgreSQL: ${fmt(apiRate)} collections/s (${total} from ${TILLS} tills in batches of ${BATCH}, ${accepted} accepted, ${fmt(seconds, 2)} s)`);
+    console.log(
+      `collection ingest, PostgreSQL: ${fmt(apiRate)} collections/s (${total} from ${TILLS} tills in batches of ${BATCH}, ${accepted} accepted, ${fmt(seconds, 2)} s); server CPU ${fmt(cpuPerCollection)} µs per collection`,
+    );
     console.log(`collection ingest, pgbench replay of one collection's statements in its own transaction at ${PGBENCH_CLIENTS} clients: ${fmt(tps)} collections/s`);
     console.log(`collection ingest, ratio API / pgbench: ${fmt(apiRate / tps, 2)} (goal ≥ 0.50)`);
   } finally {

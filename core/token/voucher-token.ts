@@ -195,12 +195,21 @@ export function encodeClaims(claims: VoucherClaims): Uint8Array {
 }
 
 /**
- * Signs the claims with an operator private key (ECDSA P-256) and returns the token digits.
- * WebCrypto yields the raw r‖s signature (IEEE P1363, 64 bytes), which is what the token carries.
+ * ECDSA P-256 over SHA-256 of `data`, as the raw r‖s signature (IEEE P1363, 64 bytes). A server
+ * passes Node's own signing (api/signing-keys/signing-keys.service.ts): synchronous, with a key
+ * object made once, it costs the API less than WebCrypto's job per voucher.
  */
-export async function signVoucherToken(claims: VoucherClaims, privateKey: CryptoKey): Promise<string> {
+export type SignP256 = (data: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+
+/**
+ * Signs the claims with an operator private key (ECDSA P-256) and returns the token digits: the
+ * key as a WebCrypto CryptoKey (which yields the raw r‖s signature, IEEE P1363, 64 bytes, what the
+ * token carries) or a function that signs the same way.
+ */
+export async function signVoucherToken(claims: VoucherClaims, privateKey: CryptoKey | SignP256): Promise<string> {
   const body = encodeClaims(claims);
-  const signature = new Uint8Array(await crypto.subtle.sign(ECDSA, privateKey, body as BufferSource));
+  const signature = typeof privateKey === 'function' ? await privateKey(body) : new Uint8Array(await crypto.subtle.sign(ECDSA, privateKey, body as BufferSource));
+  if (signature.length !== 64) throw new Error(`an ES256 signature is 64 bytes (r‖s), not ${signature.length}`);
   const token = new Uint8Array(body.length + signature.length);
   token.set(body);
   token.set(signature, body.length);

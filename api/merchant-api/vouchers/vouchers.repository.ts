@@ -1,4 +1,5 @@
-import { and, desc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, inArray, is, lte, or, sql } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../../db/client.ts';
 import { vouchers } from '../../db/schema.ts';
 import type { VoucherStatus } from '../../../core/vouchers/voucher-status.ts';
@@ -18,13 +19,43 @@ function statusIs(status: VoucherStatus, now: Date) {
   }
 }
 
+/**
+ * Every column as the placeholder of its name, bound as the driver takes it: not through the
+ * column's own mapping, which Drizzle applies to a placeholder even when its value is null (a
+ * null timestamp throws, a null jsonb becomes JSON null). Both drivers take Dates, numbers,
+ * strings, booleans and null as they are; jsonb values go as their JSON text (driverValues).
+ */
+const VOUCHER_COLUMNS = getTableColumns(vouchers);
+const VOUCHER_PLACEHOLDERS = Object.fromEntries(Object.keys(VOUCHER_COLUMNS).map((k) => [k, sql`${sql.placeholder(k)}`])) as unknown as VoucherRow;
+const JSON_COLUMNS = Object.entries(VOUCHER_COLUMNS)
+  .filter(([, c]) => ['PgJsonb', 'PgJson'].includes(c.columnType as string))
+  .map(([k]) => k as keyof VoucherRow);
+const driverValues = (row: VoucherRow): Record<string, unknown> => {
+  const values: Record<string, unknown> = { ...row };
+  for (const k of JSON_COLUMNS) if (values[k] !== null) values[k] = JSON.stringify(values[k]);
+  return values;
+};
+const insertQuery = (tx: Tx, row: VoucherRow) => tx.insert(vouchers).values(row).onConflictDoNothing().returning({ id: vouchers.id });
+/**
+ * Voucher creation is the API's busiest write: the insert is built once per database and prepared
+ * by name, so neither this process nor PostgreSQL parses and plans it again for each voucher.
+ */
+const insertStatements = new WeakMap<Db, ReturnType<typeof prepareInsert>>();
+const prepareInsert = (db: Db) => insertQuery(db, VOUCHER_PLACEHOLDERS).prepare('counterpay_voucher_insert');
+function insertStatement(db: Db) {
+  let statement = insertStatements.get(db);
+  if (!statement) insertStatements.set(db, (statement = prepareInsert(db)));
+  return statement;
+}
+
 export const vouchersRepository = {
   /**
    * Inserts unless any unique key (id, reference, link code) is taken; true when inserted.
    * Only the id comes back: the caller already holds every value it wrote.
    */
-  async insert(tx: Tx, row: NewVoucherRow): Promise<boolean> {
-    const rows = await tx.insert(vouchers).values(row).onConflictDoNothing().returning({ id: vouchers.id });
+  async insert(tx: Tx, row: VoucherRow): Promise<boolean> {
+    // Outside a transaction (a plain create), the statement prepared once; inside one, built on it.
+    const rows = is(tx, PgTransaction) ? await insertQuery(tx, row) : await insertStatement(tx).execute(driverValues(row));
     return rows.length === 1;
   },
 

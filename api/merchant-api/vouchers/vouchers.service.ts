@@ -77,7 +77,7 @@ export class VouchersService {
           summary: itemSummary(items, this.summaryBytes),
           test: !merchant.livemode,
         },
-        signer.key,
+        signer.sign,
       );
       const row: VoucherRow = {
         id: voucherIdToString(idBytes),
