@@ -27,6 +27,21 @@ export function rowsOf<T>(result: unknown): T[] {
   return (result as { rows: T[] }).rows;
 }
 
+/**
+ * `make(db)` computed once per database and kept while the database is: for statements prepared
+ * once (Drizzle's `.prepare(name)`) on the hot paths.
+ */
+export function oncePerDatabase<T>(make: (db: Db) => T): (db: Db) => T {
+  const made = new WeakMap<Db, T>();
+  return (db) => {
+    const known = made.get(db);
+    if (known !== undefined) return known;
+    const fresh = make(db);
+    made.set(db, fresh);
+    return fresh;
+  };
+}
+
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { oncePerDatabase, type Db } from '../db/client.ts';
 import { apiKeys, merchants, stores } from '../db/schema.ts';
 
 export type MerchantRow = typeof merchants.$inferSelect;
@@ -21,20 +21,15 @@ const liveOf = (rows: MerchantRow[], id: string) => rows.find((r) => r.id === id
  * the statement is built once per database and prepared by name, so neither this process nor
  * PostgreSQL parses and plans it again for each request (docs/capacity.md).
  */
-const keyByHashStatements = new WeakMap<Db, ReturnType<typeof prepareKeyByHash>>();
-const prepareKeyByHash = (db: Db) =>
+const keyByHashStatement = oncePerDatabase((db) =>
   db
     .select({ key: apiKeys, merchant: { id: merchants.id, name: merchants.name, defaultNotify: merchants.defaultNotify, testOf: merchants.testOf } })
     .from(apiKeys)
     .innerJoin(merchants, eq(merchants.id, sql`case when ${apiKeys.mode} = 'test' then ${apiKeys.merchantId} || ${TEST_TWIN_SUFFIX} else ${apiKeys.merchantId} end`))
     .where(eq(apiKeys.hash, sql.placeholder('hash')))
     .limit(1)
-    .prepare('counterpay_api_key_by_hash');
-function keyByHashStatement(db: Db) {
-  let statement = keyByHashStatements.get(db);
-  if (!statement) keyByHashStatements.set(db, (statement = prepareKeyByHash(db)));
-  return statement;
-}
+    .prepare('counterpay_api_key_by_hash'),
+);
 
 export const networkRepository = {
   /**

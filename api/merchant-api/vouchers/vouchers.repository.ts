@@ -1,6 +1,6 @@
 import { and, desc, eq, getTableColumns, gt, inArray, is, lte, or, sql } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
-import type { Db, Tx } from '../../db/client.ts';
+import { oncePerDatabase, type Db, type Tx } from '../../db/client.ts';
 import { vouchers } from '../../db/schema.ts';
 import type { VoucherStatus } from '../../../core/vouchers/voucher-status.ts';
 
@@ -40,13 +40,7 @@ const insertQuery = (tx: Tx, row: VoucherRow) => tx.insert(vouchers).values(row)
  * Voucher creation is the API's busiest write: the insert is built once per database and prepared
  * by name, so neither this process nor PostgreSQL parses and plans it again for each voucher.
  */
-const insertStatements = new WeakMap<Db, ReturnType<typeof prepareInsert>>();
-const prepareInsert = (db: Db) => insertQuery(db, VOUCHER_PLACEHOLDERS).prepare('counterpay_voucher_insert');
-function insertStatement(db: Db) {
-  let statement = insertStatements.get(db);
-  if (!statement) insertStatements.set(db, (statement = prepareInsert(db)));
-  return statement;
-}
+const insertStatement = oncePerDatabase((db) => insertQuery(db, VOUCHER_PLACEHOLDERS).prepare('counterpay_voucher_insert'));
 
 export const vouchersRepository = {
   /**
