@@ -9,6 +9,7 @@
  */
 import { createRoute, OpenAPIHono, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
 import type { Env, MiddlewareHandler } from 'hono';
+import { hasBody } from './body.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { BodyTooLargeError, UnsupportedMediaTypeError } from '../errors.ts';
@@ -58,10 +59,31 @@ export function defineRoute<const R extends Omit<RouteConfig, 'security' | 'midd
   return Object.assign(route, { declared: { guard: declared.guard, bodyLimit: declared.bodyLimit ?? BODY_LIMIT_BYTES } });
 }
 
+/**
+ * The body limit: by Content-Length when the request has one (Node's parser never reads past it),
+ * else by counting what arrives (Hono's bodyLimit, for a chunked body).
+ */
+function limitBody(maxSize: number): MiddlewareHandler {
+  const counted = bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new BodyTooLargeError(maxSize);
+    },
+  });
+  return createMiddleware(async (c, next) => {
+    const length = c.req.header('content-length');
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+      if (Number.parseInt(length, 10) > maxSize) throw new BodyTooLargeError(maxSize);
+      return next();
+    }
+    if (!hasBody(c)) return next();
+    return counted(c, next);
+  });
+}
+
 const requireJson = createMiddleware(async (c, next) => {
-  const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
   const type = c.req.header('content-type');
-  if (hasBody && !/^application\/(.+\+)?json\s*(;|$)/i.test(type ?? '')) throw new UnsupportedMediaTypeError(type);
+  if (hasBody(c) && !/^application\/(.+\+)?json\s*(;|$)/i.test(type ?? '')) throw new UnsupportedMediaTypeError(type);
   await next();
 });
 
@@ -79,17 +101,7 @@ export class Resource<E extends Env = Env> {
 
   add<R extends GuardedRoute>(route: R, handler: RouteHandler<R, E>): this {
     const { guard, bodyLimit: maxSize } = route.declared;
-    const middleware: MiddlewareHandler[] = [
-      bodyLimit({
-        maxSize,
-        onError: () => {
-          throw new BodyTooLargeError(maxSize);
-        },
-      }),
-      ...(WRITES.has(route.method) ? [requireJson] : []),
-      textGuard,
-      ...this.guards[guard],
-    ];
+    const middleware: MiddlewareHandler[] = [limitBody(maxSize), ...(WRITES.has(route.method) ? [requireJson] : []), textGuard, ...this.guards[guard]];
     this.app.openapi({ ...route, middleware }, handler);
     return this;
   }

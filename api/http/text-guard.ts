@@ -7,6 +7,7 @@
 import { createMiddleware } from 'hono/factory';
 import { controlCharacterProblem, displayTextProblem } from '../../core/text/text-rules.ts';
 import { ValidationError, type FieldError } from '../errors.ts';
+import { hasBody } from './body.ts';
 
 /** Keys whose strings people read at the counter or on the phone. */
 export const DISPLAY_KEYS = new Set(['name', 'description', 'order_ref', 'merchant_name', 'product_description']);
@@ -38,7 +39,7 @@ export const textGuard = createMiddleware(async (c, next) => {
   const pathProblem = controlCharacterProblem(path);
   if (pathProblem) fields.push({ field: '(path)', message: pathProblem });
   for (const [name, values] of Object.entries(c.req.queries())) walk(values, [name], name, fields);
-  if (/^application\/(.+\+)?json/i.test(c.req.header('content-type') ?? '') && c.req.raw.body !== null) {
+  if (/^application\/(.+\+)?json/i.test(c.req.header('content-type') ?? '') && hasBody(c)) {
     let body: unknown;
     try {
       body = await c.req.json();
