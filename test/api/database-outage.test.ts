@@ -30,10 +30,12 @@ describe.runIf(postgresUrl)('a database connection lost mid-request, on PostgreS
       await blocker.query('begin');
       await blocker.query('select id from vouchers where id = $1 for update', [voucher.id]);
       const cancel = api('POST', `/v1/vouchers/${voucher.id}/cancel`);
-      // The API's backend now waits for the row lock inside its transaction.
+      // The API's backend now waits for the row lock inside its transaction: the backend our session
+      // blocks (another may wait a moment on a lock of its own on a busy machine, extending a table,
+      // and terminating that one would leave the cancel waiting for ever).
       let waiting: number | undefined;
       while (waiting === undefined) {
-        const r = await blocker.query(`select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`);
+        const r = await blocker.query(`select pid from pg_stat_activity where datname = current_database() and pg_backend_pid() = any(pg_blocking_pids(pid))`);
         waiting = r.rows[0]?.pid;
       }
       const outputBefore = server.output().length;
