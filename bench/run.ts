@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: Counterpay's speed and size figures, each as a ratio against a baseline
  * measured in the same run. Needs PostgreSQL (DATABASE_URL, default the local server).
- * `npm run bench -- api`, `-- web` or `-- failover` runs one part (`-- drain`: the PGlite drain without a browser).
+ * `npm run bench -- api`, `-- web` or `-- failover` runs one part (`-- drain`: the PGlite drain without a browser;
+ * `-- profile`: where the server's CPU goes while it creates vouchers, not part of the default run).
  */
 import { benchCreateVoucher } from './api/create-voucher.ts';
 import { benchIngest } from './api/ingest.ts';
@@ -10,6 +11,7 @@ import { benchPayouts } from './api/payouts.ts';
 import { benchDrainPglite } from './api/drain-pglite.ts';
 import { runWebBench } from './web/run.ts';
 import { benchFailover } from './ha/failover.ts';
+import { profileCreateVoucher } from './api/profile.ts';
 import { startServer } from '../test/support/server.ts';
 import { removeScratch } from '../test/support/scratch.ts';
 
@@ -22,6 +24,7 @@ if (!only || only === 'api' || only === 'webhooks') await benchWebhooks();
 if (!only || only === 'api' || only === 'payouts') await benchPayouts();
 if (!only || only === 'api' || only === 'drain') await benchDrainPglite();
 if (!only || only === 'failover') await benchFailover();
+if (only === 'profile') await profileCreateVoucher();
 try {
   if (!only || only === 'web') await runWebBench(startServer);
 } finally {
