@@ -25,7 +25,7 @@ interface CpuProfile {
 /** Self time per node of the profile, in microseconds. */
 function selfTimes(profile: CpuProfile): Map<number, number> {
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  for (const [i, id] of profile.samples.entries()) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   return self;
 }
 
