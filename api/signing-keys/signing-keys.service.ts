@@ -5,7 +5,7 @@
  */
 import type { Db } from '../db/client.ts';
 import { sqlState, UNIQUE_VIOLATION } from '../db/sql-state.ts';
-import { generateSigningKeyPair, importSigningKey, type OperatorJwk, type OperatorJwkSet } from '../../core/token/operator-keys.ts';
+import { generateSigningKeyPair, type OperatorJwk, type OperatorJwkSet } from '../../core/token/operator-keys.ts';
 import type { SignP256, VerificationKeys } from '../../core/token/voucher-token.ts';
 import { createPrivateKey, sign } from 'node:crypto';
 import { MAX_EXPIRES_IN_SECONDS } from '../../core/vouchers/expiry.ts';
@@ -19,8 +19,7 @@ const CACHE_MS = 5_000;
 
 export interface Signer {
   kid: number;
-  key: CryptoKey;
-  /** The same key through Node's crypto: what the API signs tokens with (core/token/voucher-token.ts SignP256). */
+  /** The key through Node's crypto: what the API signs tokens and server times with (core/token/voucher-token.ts SignP256). */
   sign: SignP256;
 }
 
@@ -74,11 +73,7 @@ export class SigningKeys {
     const row = await repo.current(dbOrTx);
     if (!row) throw new Error('no current signing key: the server creates one at start (SigningKeys.ensureCurrent)');
     const cached = this.signerCache?.signer;
-    let signer = cached && cached.kid === row.kid ? cached : undefined;
-    if (!signer) {
-      const pkcs8 = await this.vault.open(row.privateKey, row.kid);
-      signer = { kid: row.kid, key: await importSigningKey(pkcs8), sign: nodeSigner(pkcs8) };
-    }
+    const signer = cached && cached.kid === row.kid ? cached : { kid: row.kid, sign: nodeSigner(await this.vault.open(row.privateKey, row.kid)) };
     this.signerCache = { at: now, signer };
     return signer;
   }

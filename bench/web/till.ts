@@ -7,7 +7,7 @@
  *       under glare and small (test/browser/support/distorted.ts), read through the camera by the
  *       app's decoder and, in the same run, by html5-qrcode's own ZXing-js decoder (the baseline).
  */
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { launch } from '../../test/browser/support/browser.ts';
 import { createVoucher, type CreatedVoucher } from '../../test/browser/support/api.ts';
 import { pictureVideo, qrVideo } from '../../test/browser/support/camera.ts';
@@ -183,6 +183,44 @@ async function watchFrames(page: Page): Promise<void> {
 
 type DecoderUnderTest = 'app' | 'zxing-js';
 
+/**
+ * One enrolled till per decoder, in a browser profile launched again for each video (the fake
+ * camera is a launch flag): the server allows 20 enrolments from one address in 15 minutes.
+ */
+interface BenchTill {
+  name: string;
+  decoder: DecoderUnderTest;
+  profile: string;
+  enrolled: boolean;
+}
+
+const benchTill = (decoder: DecoderUnderTest, bench: string): BenchTill => ({
+  name: `${bench} bench ${decoder}`,
+  decoder,
+  profile: scratchDir(`bench-${bench}-${decoder}`),
+  enrolled: false,
+});
+
+/**
+ * The till's profile launched with `video` as its camera, on the counter screen (enrolled the
+ * first time). `zxing-js`: the app with its decoder's .wasm refused at the network, so
+ * web/cashier/scanner.ts installs no BarcodeDetector and html5-qrcode decodes with its own
+ * ZXing-js, as the till did before issue 16. The service worker is off for both decoders (it would
+ * answer the .wasm from its cache), so that is the only difference.
+ */
+async function openTill(server: BenchServer, till: BenchTill, video: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await launchTillProfile(till.profile, video, { serviceWorkers: 'block' });
+  if (till.decoder === 'zxing-js') await context.route('**/*.wasm', (route) => route.abort());
+  const page = context.pages()[0] ?? (await context.newPage());
+  if (till.enrolled) await page.goto(`${server.url}/cashier`);
+  else {
+    await enrol(page, server.url, await newEnrolCode(server), till.name);
+    till.enrolled = true;
+  }
+  await page.getByRole('button', { name: 'Start the camera' }).waitFor();
+  return { context, page };
+}
+
 /** Reads the run's marks and the frame watcher's notes, as milliseconds on the page's clock. */
 const readRun = (page: Page) =>
   page.evaluate(`(() => {
@@ -218,22 +256,14 @@ async function scanRunsInView(server: BenchServer, voucher: CreatedVoucher, vide
 /**
  * SCAN_RUNS camera starts in front of a video that is black before the QR, each in a browser of
  * its own: Chromium's fake camera plays its file once from the start when the browser opens it,
- * then holds the last frame, so only a fresh browser shows the black part first. One till profile,
- * enrolled once, launched again for each run. `zxing-js`: the app with its decoder's .wasm refused
- * at the network, so html5-qrcode decodes with its own ZXing-js, as the till did before; the
- * service worker is off for both (it would answer the .wasm from its cache).
+ * then holds the last frame, so only a fresh browser shows the black part first.
  */
 async function scanRunsFromFirstFrame(server: BenchServer, voucher: CreatedVoucher, video: string, decoder: DecoderUnderTest): Promise<ScanRun[]> {
-  const profile = scratchDir(`bench-scan-${decoder}`);
+  const till = benchTill(decoder, 'scan');
   const runs: ScanRun[] = [];
   for (let i = 0; i < SCAN_RUNS; i++) {
-    const context = await launchTillProfile(profile, video, { serviceWorkers: 'block' });
+    const { context, page } = await openTill(server, till, video);
     try {
-      if (decoder === 'zxing-js') await context.route('**/*.wasm', (route) => route.abort());
-      const page = context.pages()[0] ?? (await context.newPage());
-      if (i === 0) await enrol(page, server.url, await newEnrolCode(server), `Scan bench ${decoder}`);
-      else await page.goto(`${server.url}/cashier`);
-      await page.getByRole('button', { name: 'Start the camera' }).waitFor();
       await page.evaluate(() => performance.clearMarks());
       await watchFrames(page);
       await page.getByRole('button', { name: 'Start the camera' }).click();
@@ -291,32 +321,10 @@ interface DistortedRun {
   decoded: number | null;
 }
 
-/**
- * One enrolled till per decoder, in a browser profile launched again for each picture (the fake
- * camera is a launch flag): the server allows 20 enrolments from one address in 15 minutes.
- */
-interface DistortedTill {
-  decoder: DecoderUnderTest;
-  profile: string;
-  enrolled: boolean;
-}
-
-/**
- * DISTORTED_RUNS camera starts in front of one picture. `zxing-js`: the same app with its decoder's
- * .wasm refused at the network, so web/cashier/scanner.ts installs no BarcodeDetector and
- * html5-qrcode decodes with its own ZXing-js, as the till did before issue 16. The service worker
- * is off in both (it would answer the .wasm from its cache), so that is the only difference.
- * Returns the runs and whether the page had a BarcodeDetector.
- */
-async function distortedRuns(server: BenchServer, voucher: CreatedVoucher, video: string, till: DistortedTill): Promise<{ runs: DistortedRun[]; detector: boolean }> {
-  const context = await launchTillProfile(till.profile, video, { serviceWorkers: 'block' });
+/** DISTORTED_RUNS camera starts in front of one picture; the runs, and whether the page had a BarcodeDetector. */
+async function distortedRuns(server: BenchServer, voucher: CreatedVoucher, video: string, till: BenchTill): Promise<{ runs: DistortedRun[]; detector: boolean }> {
+  const { context, page } = await openTill(server, till, video);
   try {
-    if (till.decoder === 'zxing-js') await context.route('**/*.wasm', (route) => route.abort());
-    const page = context.pages()[0] ?? (await context.newPage());
-    if (!till.enrolled) {
-      await enrol(page, server.url, await newEnrolCode(server), `Distorted ${till.decoder}`);
-      till.enrolled = true;
-    } else await page.goto(`${server.url}/cashier`);
     const due = page.locator(`.voucher-due[data-voucher-id="${voucher.id}"]`);
     const runs: DistortedRun[] = [];
     for (let i = 0; i < DISTORTED_RUNS; i++) {
@@ -358,7 +366,7 @@ export async function benchScanDistorted(server: BenchServer): Promise<void> {
     { decoder: 'app', label: 'app decoder' },
     { decoder: 'zxing-js', label: "html5-qrcode's ZXing-js" },
   ];
-  const tills: DistortedTill[] = decoders.map(({ decoder }) => ({ decoder, profile: scratchDir(`bench-till-${decoder}`), enrolled: false }));
+  const tills = decoders.map(({ decoder }) => benchTill(decoder, 'distorted'));
   const results = new Map<DecoderUnderTest, { name: string; runs: DistortedRun[]; detector: boolean }[]>(decoders.map((d) => [d.decoder, []]));
   for (const picture of fair) {
     const video = pictureVideo(picture.png);

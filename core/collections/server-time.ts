@@ -9,14 +9,14 @@
  * Proof: `${kid}.${base64url(raw r‖s signature)}`.
  */
 import { base64UrlDecode, base64UrlEncode } from '../encoding/bytes.ts';
-import type { VerificationKeys } from '../token/voucher-token.ts';
+import { signP256, type SignP256, type VerificationKeys } from '../token/voucher-token.ts';
 
 const ECDSA = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 const input = (deviceId: string, serverTime: string) => new TextEncoder().encode(JSON.stringify(['counterpay-server-time-v1', deviceId, serverTime]));
 
-export async function signServerTime(deviceId: string, serverTime: string, signer: { kid: number; key: CryptoKey }): Promise<string> {
-  const signature = new Uint8Array(await crypto.subtle.sign(ECDSA, signer.key, input(deviceId, serverTime) as BufferSource));
+export async function signServerTime(deviceId: string, serverTime: string, signer: { kid: number; sign: CryptoKey | SignP256 }): Promise<string> {
+  const signature = await signP256(signer.sign, input(deviceId, serverTime));
   return `${signer.kid}.${base64UrlEncode(signature)}`;
 }
 

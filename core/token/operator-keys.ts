@@ -38,7 +38,3 @@ export async function importVerificationKeys(set: OperatorJwkSet): Promise<Verif
 export async function generateSigningKeyPair(): Promise<CryptoKeyPair> {
   return crypto.subtle.generateKey(P256, true, ['sign', 'verify']);
 }
-
-export async function importSigningKey(pkcs8: Uint8Array): Promise<CryptoKey> {
-  return crypto.subtle.importKey('pkcs8', pkcs8 as BufferSource, P256, false, ['sign']);
-}

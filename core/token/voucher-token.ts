@@ -201,6 +201,13 @@ export function encodeClaims(claims: VoucherClaims): Uint8Array {
  */
 export type SignP256 = (data: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 
+/** The raw r‖s signature of `data` by `key`, a CryptoKey or a SignP256; refuses any other length. */
+export async function signP256(key: CryptoKey | SignP256, data: Uint8Array): Promise<Uint8Array> {
+  const signature = typeof key === 'function' ? await key(data) : new Uint8Array(await crypto.subtle.sign(ECDSA, key, data as BufferSource));
+  if (signature.length !== 64) throw new Error(`an ES256 signature is 64 bytes (r‖s), not ${signature.length}`);
+  return signature;
+}
+
 /**
  * Signs the claims with an operator private key (ECDSA P-256) and returns the token digits: the
  * key as a WebCrypto CryptoKey (which yields the raw r‖s signature, IEEE P1363, 64 bytes, what the
@@ -208,8 +215,7 @@ export type SignP256 = (data: Uint8Array) => Uint8Array | Promise<Uint8Array>;
  */
 export async function signVoucherToken(claims: VoucherClaims, privateKey: CryptoKey | SignP256): Promise<string> {
   const body = encodeClaims(claims);
-  const signature = typeof privateKey === 'function' ? await privateKey(body) : new Uint8Array(await crypto.subtle.sign(ECDSA, privateKey, body as BufferSource));
-  if (signature.length !== 64) throw new Error(`an ES256 signature is 64 bytes (r‖s), not ${signature.length}`);
+  const signature = await signP256(privateKey, body);
   const token = new Uint8Array(body.length + signature.length);
   token.set(body);
   token.set(signature, body.length);

@@ -73,7 +73,7 @@ export const tillRequest = (h: Harness): TillConnection => ({
 export async function withTestFlag(h: Harness, token: string): Promise<string> {
   const decoded = decodeVoucherToken(token);
   if (!decoded.ok) throw new Error(decoded.detail);
-  return signVoucherToken({ ...decoded.claims, test: true }, (await h.services.keys.signer()).key);
+  return signVoucherToken({ ...decoded.claims, test: true }, (await h.services.keys.signer()).sign);
 }
 
 export function storeSuite(driver: { open(): Promise<Database> }, storeName: string, use: (suite: { database: Database; h: Harness; store: string }) => void): void {

@@ -15,7 +15,7 @@ const publicHalf = ({ kty, crv, x, y }: JsonWebKey) => ({ kty, crv, x, y });
 
 const deviceId = 'dev_vectors00001';
 const serverTime = '2026-11-26T12:00:00.000Z';
-const proof = await signServerTime(deviceId, serverTime, { kid: 1, key: await importPrivate(OPERATOR_JWK) });
+const proof = await signServerTime(deviceId, serverTime, { kid: 1, sign: await importPrivate(OPERATOR_JWK) });
 const deviceKey = await importPrivate(DEVICE_JWK);
 
 const records = [];

@@ -5,7 +5,6 @@ import { vouchers } from '../../db/schema.ts';
 import type { VoucherStatus } from '../../../core/vouchers/voucher-status.ts';
 
 export type VoucherRow = typeof vouchers.$inferSelect;
-export type NewVoucherRow = typeof vouchers.$inferInsert;
 
 /** SQL for "reads as `status` at `now`" (an open voucher past its expiry reads as expired). */
 function statusIs(status: VoucherStatus, now: Date) {
