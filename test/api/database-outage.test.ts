@@ -33,8 +33,12 @@ describe.runIf(postgresUrl)('a database connection lost mid-request, on PostgreS
       // The API's backend now waits for the row lock inside its transaction: the backend our session
       // blocks (another may wait a moment on a lock of its own on a busy machine, extending a table,
       // and terminating that one would leave the cancel waiting for ever).
+      // pg_stat_activity is read once per transaction and kept, and this session is inside one:
+      // the snapshot is cleared before each look, or a backend the pool opened after the first look
+      // (the cancel may get a new connection) would never be seen.
       let waiting: number | undefined;
       while (waiting === undefined) {
+        await blocker.query('select pg_stat_clear_snapshot()');
         const r = await blocker.query(`select pid from pg_stat_activity where datname = current_database() and pg_backend_pid() = any(pg_blocking_pids(pid))`);
         waiting = r.rows[0]?.pid;
       }
