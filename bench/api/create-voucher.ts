@@ -10,7 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startServer } from '../../test/support/server.ts';
 import { freshPostgresDatabase } from '../../test/support/databases.ts';
-import { fmt } from '../load.ts';
+import { fmt, median } from '../load.ts';
 import { processCpuMicros } from '../cpu.ts';
 import { httpLoad } from '../wrk.ts';
 import { hashApiKey } from '../../api/network/network.service.ts';
@@ -21,6 +21,7 @@ const CONCURRENCY = 32;
 // This machine's throughput drifts by a third from one ten-second run to the next, so the API and
 // pgbench take turns, ROUNDS times, and the ratio is the median of each round's own ratio.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1)) throw new Error('BENCH_ROUNDS must be a whole number of at least 1');
 const body = JSON.stringify({
   order_ref: 'BENCH-1',
   amount: 4990,
@@ -51,8 +52,6 @@ async function apiUnderLoad(env: Record<string, string>) {
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-
 function pgbench(dbUrl: string, script: string): number {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'counterpay-bench-'));
   const file = path.join(dir, 'create-voucher.sql');
@@ -67,7 +66,6 @@ export async function benchCreateVoucher(_postgresUrl: string) {
   const db = await freshPostgresDatabase();
   try {
     const server = await apiUnderLoad({ DATABASE_URL: db.url, DATABASE_POOL_SIZE: String(CONCURRENCY) });
-    const apiKey = server.apiKey;
     const rounds: { api: Awaited<ReturnType<typeof server.load>>; tps: number }[] = [];
     try {
       await server.load(); // the first run fills the table's first pages, so rounds compare like with like
@@ -84,7 +82,7 @@ export async function benchCreateVoucher(_postgresUrl: string) {
       const script = `\\set n random(1, 999999999999)
 select "api_keys"."id", "api_keys"."merchant_id", "api_keys"."hash", "api_keys"."access", "api_keys"."mode", "api_keys"."prefix", "api_keys"."last4", "api_keys"."created_at", "api_keys"."last_used_at", "api_keys"."expires_at", "api_keys"."revoked_at", "merchants"."id", "merchants"."name", "merchants"."default_notify", "merchants"."test_of"
 from "api_keys" inner join "merchants" on "merchants"."id" = case when "api_keys"."mode" = 'test' then "api_keys"."merchant_id" || '${TEST_TWIN_SUFFIX}' else "api_keys"."merchant_id" end
-where "api_keys"."hash" = '${hashApiKey(apiKey)}' limit 1;
+where "api_keys"."hash" = '${hashApiKey(server.apiKey)}' limit 1;
 insert into "vouchers" ("id", "merchant_id", "status", "livemode", "order_ref", "amount", "currency", "items", "description", "customer", "metadata", "reference", "link_code", "token", "kid", "expires_at", "created_at", "paid_at", "canceled_at", "paid_collection_id", "paid_store_id", "status_changed_at")
 values ('vch_b' || :n, 'mer_demo', 'open', true, 'BENCH-1', 4990, 'EUR', ${q(JSON.stringify(sample.items))}, null, ${q(JSON.stringify(sample.customer))}, '{}', lpad(:n::text, 12, '0'), 'link' || :n, ${q(sample.token)}, ${sample.kid}, now() + interval '3 days', now(), null, null, null, null, null)
 on conflict do nothing returning "id";
@@ -98,10 +96,6 @@ on conflict do nothing returning "id";
         `create voucher, PostgreSQL round ${i + 1}: ${fmt(r.result.rps)} req/s at concurrency ${CONCURRENCY}, p50 ${fmt(r.result.p50, 1)} ms, p99 ${fmt(r.result.p99, 1)} ms (${r.result.errors} errors; load from ${r.result.client}); server CPU ${fmt(r.cpuPerRequest)} µs per voucher; pgbench replay of the same SQL ${fmt(t)} tx/s; ratio ${fmt(r.result.rps / t, 2)}`,
       );
     }
-    const last = rounds[rounds.length - 1];
-    if (!last) throw new Error('BENCH_ROUNDS must be at least 1');
-    const api = last.api.result;
-    const tps = median(rounds.map((r) => r.tps));
     console.log(`create voucher, server CPU per voucher: median ${fmt(median(rounds.map((r) => r.api.cpuPerRequest)))} µs over ${ROUNDS} rounds`);
     console.log(`create voucher, ratio API / pgbench: median ${fmt(median(rounds.map((r) => r.api.result.rps / r.tps)), 2)} over ${ROUNDS} rounds (goal ≥ 0.50)`);
     const pgliteServer = await apiUnderLoad({});
@@ -109,7 +103,6 @@ on conflict do nothing returning "id";
     console.log(
       `create voucher, PGlite: ${fmt(pglite.rps)} req/s, p50 ${fmt(pglite.p50, 1)} ms, p99 ${fmt(pglite.p99, 1)} ms (${pglite.errors} errors); server CPU (PGlite in process) ${fmt(pgliteCpu)} µs per voucher`,
     );
-    return { api, tps, pglite };
   } finally {
     await db.drop();
   }

@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { canBuildCluster, FailoverCluster } from '../../test/support/failover-cluster.ts';
 import { DrillTraffic } from '../../test/support/failover-drill.ts';
+import { median } from '../load.ts';
 import { ROOT, type RunningServer, startServer } from '../../test/support/server.ts';
 
 const DRILLS = 4;
@@ -71,8 +72,4 @@ export async function benchFailover(): Promise<void> {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
 const fmt = (x: number, digits = 0) => x.toFixed(digits);

@@ -21,6 +21,7 @@ import { DIST, ensureBuilt } from '../../test/browser/support/build.ts';
 import { launch, launchProfile, waitForServiceWorker } from '../../test/browser/support/browser.ts';
 import { createVoucher } from '../../test/browser/support/api.ts';
 import { benchDrain, benchScan, benchScanDistorted, type BenchServer } from './till.ts';
+import { median } from '../load.ts';
 
 type StartServer = (opts?: { env?: Record<string, string> }) => Promise<BenchServer & { stop(): Promise<void> }>;
 
@@ -31,11 +32,6 @@ const SCANNER_MARK = 'qr-shaded-region';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const gzipped = (file: string) => gzipSync(readFileSync(file), { level: 9 }).length;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 /** Same-origin scripts whose fetch started before the QR mark, as dist/ paths. */
 async function scriptsBeforeQr(page: Page): Promise<string[]> {
