@@ -8,6 +8,8 @@ import { NotFoundError } from './errors.ts';
 import { onError, problemResponse } from './http/problem.ts';
 import { merchantAuth } from './http/merchant-auth.ts';
 import { deviceAuth } from './http/device-auth.ts';
+import { consoleOrigin, consoleSession, operatorSession } from './http/session-auth.ts';
+import { consoleResource } from './console/console.routes.ts';
 import { SECURITY_SCHEMES, type Guards } from './http/resource.ts';
 import { voucherResource } from './merchant-api/vouchers/vouchers.handlers.ts';
 import { moneyResource } from './merchant-api/money.routes.ts';
@@ -39,11 +41,19 @@ export function createApp(services: Services, options: { webRoot?: string; after
   }
 
   // Each resource's routes declare their guard and body limit (api/http/resource.ts).
+  const refuse = deviceAuth(services.devices, { revoked: 'refuse' });
+  const record = deviceAuth(services.devices, { revoked: 'record' });
+  const signedIn = consoleSession(services.console);
+  const operator = operatorSession(services.console);
+  const sameOrigin = consoleOrigin(services.console);
   const guards: Guards = {
-    none: [],
-    merchantKey: [merchantAuth(services.network)],
-    tillCredential: [deviceAuth(services.devices, { revoked: 'refuse' })],
-    tillCredentialRevokedToo: [deviceAuth(services.devices, { revoked: 'record' })],
+    none: () => [],
+    consoleOrigin: () => [sameOrigin],
+    merchant: (route) => [merchantAuth(services.network, services.console, route)],
+    tillCredential: () => [refuse],
+    tillCredentialRevokedToo: () => [record],
+    consoleSession: () => [signedIn],
+    operatorSession: () => [operator],
   };
   app.route('/', voucherResource(services, guards).app);
   app.route('/', refundResource(services, guards).app);
@@ -56,6 +66,7 @@ export function createApp(services: Services, options: { webRoot?: string; after
   app.route('/', shopperResource(services.vouchers, guards).app);
   app.route('/', tillResource(services, guards).app);
   app.route('/', payoutResource(services, guards).app);
+  app.route('/', consoleResource(services, guards).app);
 
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent('securitySchemes', name, scheme);
   const documentConfig = {

@@ -25,6 +25,8 @@ import { LedgerService } from './ledger/ledger.service.ts';
 import { WebhooksService, type WebhookRules } from './webhooks/webhooks.service.ts';
 import { EventsService } from './events/events.service.ts';
 import type { Lookup, WebhookTargetPolicy } from './webhooks/webhook-target.ts';
+import { ConsoleService, type ConsoleSettings } from './console/console.service.ts';
+import { UnconfiguredMailer, type Mailer } from './messages/delivery.ts';
 
 export interface ContextOptions {
   publicUrl: string;
@@ -36,6 +38,10 @@ export interface ContextOptions {
   webhookTargets?: WebhookTargetPolicy;
   /** Host name resolution for webhook targets (tests pass one that knows loopback names only). */
   webhookLookup?: Lookup;
+  /** Sends the console's sign-in links (default: none configured, so asking for one answers 503). */
+  mailer?: Mailer;
+  /** Console session expiries (default 30 minutes idle, 12 hours absolute). */
+  console?: ConsoleSettings;
 }
 
 export interface Services {
@@ -66,6 +72,8 @@ export interface Services {
   push: PushService;
   /** The webhook target rules, which the outbox worker applies at every delivery too. */
   webhookRules: WebhookRules;
+  /** Console users, sign-in, sessions and the audit log. */
+  console: ConsoleService;
 }
 
 export async function createServices(database: Database, options: ContextOptions): Promise<Services> {
@@ -103,5 +111,6 @@ export async function createServices(database: Database, options: ContextOptions
     stores: new StoresService(database.db, clock),
     push: new PushService(database.db, clock, vault, keys, webhookRules, publicUrl),
     webhookRules,
+    console: new ConsoleService(database.db, clock, publicUrl, options.mailer ?? new UnconfiguredMailer(), options.console),
   };
 }

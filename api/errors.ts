@@ -119,6 +119,37 @@ export class TestModeOnlyError extends CounterpayError {
   }
 }
 
+/** A console cookie that opens no session (none, signed out, idle too long, past its absolute expiry). */
+export class SessionEndedError extends CounterpayError {
+  constructor(detail: string) {
+    super('unauthenticated', 'session-ended', 'Not signed in', detail);
+  }
+}
+
+/** A sign-in link or passkey that does not sign anyone in. */
+export class SignInFailedError extends CounterpayError {
+  constructor(detail: string) {
+    super('unauthenticated', 'sign-in-failed', 'Sign-in failed', detail);
+  }
+}
+
+/** A signed-in user whose role does not allow this (a viewer refunding, a merchant user calling an operator route). */
+export class ConsoleAccessError extends CounterpayError {
+  constructor(detail: string) {
+    super('forbidden', 'console-forbidden', 'Your role does not allow this', detail);
+  }
+}
+
+/**
+ * A state-changing request with a console cookie that did not come from the console's own pages
+ * (its Origin is another site's, or it lacks the session's CSRF token): nothing was changed.
+ */
+export class CrossSiteRequestError extends CounterpayError {
+  constructor(detail: string) {
+    super('forbidden', 'cross-site-request', 'Cross-site request refused', detail);
+  }
+}
+
 export class NotFoundError extends CounterpayError {
   constructor(what: string, id: string) {
     super('not_found', 'not-found', 'Not found', `no ${what} ${JSON.stringify(id)}`);

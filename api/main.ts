@@ -9,7 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { parseEnv } from './config/env.ts';
-import { parseMessagesEnv } from './messages/config.ts';
+import { createMailer, parseMessagesEnv } from './messages/config.ts';
 import { openDatabase } from './db/client.ts';
 import { DataDirBusyError } from './db/data-dir-lock.ts';
 import { createServices } from './context.ts';
@@ -62,6 +62,9 @@ async function main() {
     signingKeySecret: env.SIGNING_KEY_SECRET,
     production: env.NODE_ENV === 'production',
     webhookTargets: env.WEBHOOK_TARGETS,
+    // The console's sign-in links go straight to SMTP while the person waits (docs/console.md).
+    mailer: createMailer({ ...process.env, PUBLIC_URL: env.PUBLIC_URL }, (line) => log(`console ${line}`)),
+    console: { idleMs: env.CONSOLE_SESSION_IDLE_MINUTES * 60_000, absoluteMs: env.CONSOLE_SESSION_HOURS * 3_600_000 },
   });
   const key = await services.keys.ensureCurrent();
   log(`signing key ${key.kid} is current`);

@@ -40,6 +40,19 @@ const Env = z.object({
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   HTTP_KEEPALIVE_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** Console sessions (docs/console.md): end after this many minutes without a request, and this many hours after sign-in. */
+  CONSOLE_SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  CONSOLE_SESSION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
   NODE_ENV: z.string().default('development'),
   /** Which addresses may receive webhooks: `public` (production's default) or `public-and-loopback`. */
   WEBHOOK_TARGETS: z.enum(WEBHOOK_TARGET_POLICIES).optional(),

@@ -12,6 +12,7 @@ import { PARTY_KINDS, TRANSACTION_KINDS } from '../../core/contract/settlements.
 import { VOUCHER_STATUSES } from '../../core/vouchers/voucher-status.ts';
 import { REFUND_STATES } from '../../core/refunds/refund-status.ts';
 import { REFUND_REASONS } from '../../core/contract/refunds.ts';
+import { CONSOLE_ROLES } from '../../core/contract/console.ts';
 import { CLOSED_WEEK, type WeekHours } from '../../core/stores/opening-hours.ts';
 import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
@@ -642,4 +643,141 @@ export const pushSubscriptionVouchers = pgTable(
       .references(() => vouchers.id, { onDelete: 'cascade' }),
   },
   (t) => [primaryKey({ columns: [t.subscriptionId, t.voucherId] }), index('push_subscription_vouchers_voucher').on(t.voucherId)],
+);
+
+/** What a merchant's console user may do (docs/console.md): admin everything, developer the integration, viewer read. */
+export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
+
+/**
+ * People who sign in to the console (docs/console.md). No password is stored: a user signs in with
+ * a passkey or with a link sent to `email`. An operator runs the network; everyone else reaches
+ * merchants through memberships.
+ */
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  /** Lower-cased, unique: the address sign-in links go to. */
+  email: text('email').notNull().unique(),
+  operator: boolean('operator').notNull().default(false),
+  createdAt: ts('created_at').notNull(),
+  /** Who created or invited this user (a user id, or `cli` for the operator's command line). */
+  createdBy: text('created_by').notNull(),
+});
+
+/** A user's role at one merchant (the live merchant; its test-mode twin goes with it). */
+export const memberships = pgTable(
+  'memberships',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    role: text('role', { enum: oneOf(CONSOLE_ROLES) }).notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.merchantId] }), index('memberships_merchant').on(t.merchantId)],
+);
+
+/** A user's passkeys (WebAuthn credentials): the public key only, and its signature counter. */
+export const passkeys = pgTable(
+  'passkeys',
+  {
+    /** The credential id, base64url, as the authenticator made it. */
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** The COSE public key, base64url. */
+    publicKey: text('public_key').notNull(),
+    counter: bigint('counter', { mode: 'number' }).notNull(),
+    transports: jsonb('transports').$type<string[]>().notNull().default([]),
+    createdAt: ts('created_at').notNull(),
+    lastUsedAt: ts('last_used_at'),
+  },
+  (t) => [index('passkeys_user').on(t.userId)],
+);
+
+/**
+ * Sign-in links sent by e-mail (first sign-in, invitations, recovery): SHA-256 of the token only,
+ * single use, short-lived. Used or expired rows are deleted by the worker's sweep.
+ */
+export const signInLinks = pgTable(
+  'sign_in_links',
+  {
+    hash: text('hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+  },
+  (t) => [index('sign_in_links_user').on(t.userId, t.createdAt)],
+);
+
+/** A WebAuthn challenge the server issued, single use: to register a passkey (user_id set) or to sign in with one. */
+export const webauthnChallenges = pgTable('webauthn_challenges', {
+  id: text('id').primaryKey(),
+  challenge: text('challenge').notNull(),
+  purpose: text('purpose', { enum: ['register', 'sign-in'] }).notNull(),
+  userId: text('user_id').references(() => users.id),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
+});
+
+/**
+ * Console sessions: SHA-256 of the cookie's token, the CSRF token the pages send back, and two
+ * expiries (idle and absolute, on the API's clock). Sign-out sets `ended_at`; nothing revives it.
+ */
+export const consoleSessions = pgTable(
+  'console_sessions',
+  {
+    id: text('id').primaryKey(),
+    hash: text('hash').notNull().unique(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    csrfToken: text('csrf_token').notNull(),
+    /** How the user proved who they are. */
+    method: text('method', { enum: ['passkey', 'email-link'] }).notNull(),
+    createdAt: ts('created_at').notNull(),
+    /** Written at most once a minute: the idle expiry counts from here. */
+    lastSeenAt: ts('last_seen_at').notNull(),
+    /** The absolute expiry. */
+    expiresAt: ts('expires_at').notNull(),
+    endedAt: ts('ended_at'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('console_sessions_user').on(t.userId)],
+);
+
+/**
+ * Everything a person changed, through the console or the operator's command line: written
+ * `started` before the change runs and given its outcome after, so no change can happen without
+ * its row (a crash in between leaves `started`: outcome unknown). Never updated otherwise.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    at: ts('at').notNull(),
+    /** The user, or null for the operator's command line (actor then says `cli`). */
+    userId: text('user_id').references(() => users.id),
+    /** How the actor reads in the log: the user's e-mail, or `cli`. */
+    actor: text('actor').notNull(),
+    /** What was done: `store.create`, `review.decide`, `POST /v1/vouchers/{id}/refunds`. */
+    action: text('action').notNull(),
+    /** What it was done to (an id), when there is one. */
+    target: text('target'),
+    /** The merchant it concerns, for a merchant user's action. */
+    merchantId: text('merchant_id'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    outcome: text('outcome', { enum: ['started', 'succeeded', 'failed'] }).notNull(),
+    /** The HTTP status, or the error code of a failure. */
+    result: text('result'),
+  },
+  (t) => [index('audit_log_at').on(t.at), index('audit_log_merchant').on(t.merchantId, t.at)],
 );

@@ -11,6 +11,7 @@
 import MarkdownIt from 'markdown-it';
 import { escapeHtml } from './html.ts';
 import { PROBLEM_CODES, PROBLEM_TYPE_BASE } from '../../core/contract/problem.ts';
+import { SAME_ORIGIN_EXTENSION } from './resource.ts';
 
 export type Schema = {
   type?: string | string[];
@@ -189,9 +190,17 @@ export function requestExample(doc: Document, path: string, method: string, op: 
     const variable = credentialVariable(scheme);
     credentials.push({ variable, scheme, description: def?.description });
     if (def?.type === 'apiKey' && def.in === 'header' && def.name) headers.push([def.name, `$${variable}`]);
-    else if (def?.type === 'http' && def.scheme?.toLowerCase() === 'basic') headers.push(['Authorization', `Basic $${variable}`]);
+    else if (def?.type === 'apiKey' && def.in === 'cookie' && def.name) {
+      headers.push(['Cookie', `${def.name}=$${variable}`]);
+      // A cookie session's writes also carry the console's Origin and the session's CSRF token (docs/console.md).
+      if (method.toLowerCase() !== 'get') {
+        headers.push(['Origin', new URL(base).origin], ['X-CSRF-Token', `$${variable}_CSRF_TOKEN`]);
+        credentials.push({ variable: `${variable}_CSRF_TOKEN`, scheme, description: 'The session’s CSRF token (`csrf_token` of GET /v1/console/me).' });
+      }
+    } else if (def?.type === 'http' && def.scheme?.toLowerCase() === 'basic') headers.push(['Authorization', `Basic $${variable}`]);
     else headers.push(['Authorization', `Bearer $${variable}`]);
   }
+  if ((op as Record<string, unknown>)[SAME_ORIGIN_EXTENSION]) headers.push(['Origin', new URL(base).origin]);
   for (const p of params.filter((x) => x.in === 'header')) headers.push([headerName(p.name), String(parameterExample(doc, p))]);
   let body: unknown;
   const content = op.requestBody ? Object.entries(op.requestBody.content)[0] : undefined;

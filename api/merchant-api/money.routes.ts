@@ -8,7 +8,7 @@ import { defineRoute, Resource, type Guards } from '../http/resource.ts';
 import type { MerchantEnv } from '../http/merchant-auth.ts';
 import type { Services } from '../context.ts';
 
-const merchant = { guard: 'merchantKey' } as const;
+const merchant = { guard: 'merchant' } as const;
 const common = { 400: problem('The request is invalid.'), 401: problem('No valid API key.') };
 const IdParam = (name: string, example: string) => z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: name, example }) });
 

@@ -74,17 +74,21 @@ export interface Delivery {
  * The mailer and SMS sender the environment asks for, for deliverVoucher's `deps`. Logs one line
  * per channel saying where messages go, and warns when an SMS cannot fit with this PUBLIC_URL.
  */
-export function createDelivery(source: Record<string, string | undefined>, log: (line: string) => void): Delivery {
+/** The mailer SMTP_URL asks for, or one that says e-mail is not configured. `log` says which. */
+export function createMailer(source: Record<string, string | undefined>, log: (line: string) => void): Mailer {
   const env = parseMessagesEnv(source);
-  let mailer: Mailer;
   if (env.SMTP_URL) {
     const smtp = new SmtpMailer(env.SMTP_URL, env.SMTP_FROM);
     log(`e-mail: SMTP ${smtp.target}, from ${env.SMTP_FROM}`);
-    mailer = smtp;
-  } else {
-    log('e-mail: not configured (SMTP_URL is not set); voucher e-mails wait in the outbox until it is');
-    mailer = new UnconfiguredMailer();
+    return smtp;
   }
+  log('e-mail: not configured (SMTP_URL is not set); voucher e-mails wait in the outbox until it is');
+  return new UnconfiguredMailer();
+}
+
+export function createDelivery(source: Record<string, string | undefined>, log: (line: string) => void): Delivery {
+  const env = parseMessagesEnv(source);
+  const mailer = createMailer(source, log);
   let sms: SmsSender;
   if (env.SMS_URL) {
     try {

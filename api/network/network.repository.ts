@@ -40,6 +40,11 @@ export const networkRepository = {
     return (await keyByHashStatement(db).execute({ hash }))[0];
   },
 
+  /** A live merchant's test-mode twin. */
+  async testTwin(db: Db, liveId: string): Promise<MerchantRow | undefined> {
+    return (await db.select().from(merchants).where(eq(merchants.testOf, liveId)).limit(1))[0];
+  },
+
   /** A live merchant (never a test-mode twin). */
   async liveMerchant(db: Db, id: string): Promise<MerchantRow | undefined> {
     return (

@@ -8,6 +8,7 @@ import { API_KEY_PREFIX, newApiKey, newId } from '../ids.ts';
 import type { Clock } from '../clock.ts';
 import type { ApiKeyAccess, ApiKeyMode } from '../db/schema.ts';
 import { networkRepository as repo, type ApiKeyRow } from './network.repository.ts';
+import type { MerchantRef } from '../merchant-api/vouchers/vouchers.service.ts';
 
 export const NAME_MAX_CHARS = 100;
 
@@ -244,6 +245,13 @@ export class NetworkService {
    * roll overlap ended; undefined for a key that never existed. Read on every request, so a
    * revoked key stops at once in every API process.
    */
+  /** A live merchant as a request acts for it, in live or test mode (a console session's merchant). */
+  async merchantRef(liveId: string, mode: ApiKeyMode): Promise<MerchantRef | undefined> {
+    const row = mode === 'test' ? await repo.testTwin(this.db, liveId) : await repo.liveMerchant(this.db, liveId);
+    if (!row) return undefined;
+    return { id: row.id, name: row.name, defaultNotify: row.defaultNotify, livemode: row.testOf === null };
+  }
+
   async merchantForApiKey(apiKey: string): Promise<KeyLookup> {
     const found = await repo.keyByHash(this.db, hashApiKey(apiKey));
     if (!found) return undefined;

@@ -87,6 +87,8 @@ export interface Command {
   args?: string;
   /** What it does, in one line, for the CLI's usage and README's table. `code` in backquotes is for README; usage drops the quotes. */
   does: string;
+  /** It only reads: it is not written to the audit log (every other command is, actor `cli`). */
+  reads?: true;
   /** Runs it through runCommand; absent for a command that runs in the CLI's own process until stopped (cli.ts runs it, never through a server's admin socket). */
   run?: Handler;
 }
@@ -96,6 +98,36 @@ export interface Command {
  * and README list them (a command's verbs in the order "merchant needs one of: …" names them).
  */
 export const COMMANDS: Readonly<Record<string, Command>> = {
+  'user create': {
+    args: '--email EMAIL [--operator]',
+    does: 'a console user (`--operator`: one who runs the network); they sign in at /console with an e-mail link, then add a passkey',
+    run: async (services, rest) => {
+      const parsed = parseArgs({ args: rest, options: { email: { type: 'string' }, operator: { type: 'boolean' } }, strict: true });
+      if (!parsed.values.email) throw new UsageError('missing --email');
+      const { user, created } = await services.console.createUser(parsed.values.email, Boolean(parsed.values.operator));
+      return {
+        json: { id: user.id, email: user.email, operator: user.operator, created },
+        text: `${created ? 'Created' : 'Already there:'} ${user.operator ? 'operator' : 'user'} ${user.email} (${user.id}). Sign in at ${services.publicUrl}/console (a link is e-mailed), or make a link with \`counterpay user sign-in-link --email ${user.email}\`.`,
+      };
+    },
+  },
+  'user sign-in-link': {
+    args: '--email EMAIL',
+    does: 'a sign-in link for the user, printed here (valid 15 minutes, once): for a first sign-in where e-mail is not set up, or recovery',
+    run: async (services, rest) => {
+      const link = await services.console.signInLinkFor(option(rest, 'email')!);
+      return { json: { ...link }, text: `Sign-in link (works once, until ${link.expires_at}):\n  ${link.url}` };
+    },
+  },
+  'user list': {
+    reads: true,
+    does: 'list console users',
+    run: async (services, rest) => {
+      options(rest, []);
+      const data = await services.console.listUsers();
+      return { json: { object: 'list', data }, text: table(data, ['id', 'email', 'operator', 'created_at']) };
+    },
+  },
   'merchant create': {
     args: '--name NAME',
     does: 'create a merchant; its live and test API keys are shown only here (they are stored hashed)',
@@ -133,6 +165,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
   'merchant key list': {
+    reads: true,
     args: '--merchant MERCHANT',
     does: "the merchant's API keys, live and test: how each begins and ends, its mode, access, status, when it was created and last used",
     run: async (services, rest) => {
@@ -161,6 +194,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
   'merchant list': {
+    reads: true,
     does: 'list merchants',
     run: async (services, rest) => {
       options(rest, []);
@@ -223,6 +257,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
   'store list': {
+    reads: true,
     does: 'list stores',
     run: async (services, rest) => {
       options(rest, []);
@@ -341,6 +376,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
   'device list': {
+    reads: true,
     does: 'tills with their journal health: missing records, reused sequence numbers, chain breaks, rejected collections',
     run: async (services, rest) => {
       options(rest, []);
@@ -373,6 +409,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
   'statement show': {
+    reads: true,
     args: 'ID [--csv]',
     does: 'one statement, every line traced to its collection',
     run: async (services, rest) => {
@@ -401,6 +438,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
   'review list': {
+    reads: true,
     does: 'every collection held for review (rejected or mismatched): what the till recorded and why it was held',
     run: async (services, rest) => {
       options(rest, []);
@@ -427,6 +465,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     run: (services, rest) => reviewDecision(services, rest, 'write_off'),
   },
   'shift list': {
+    reads: true,
     args: '--date YYYY-MM-DD [--store S]',
     does: "the tills' shift closes of a day (UTC) with expected and counted cash, and each store's difference",
     run: async (services, rest) => {
@@ -464,6 +503,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
   'ledger balances': {
+    reads: true,
     does: "every account's balance, summed from its postings",
     run: async (services, rest) => {
       options(rest, []);
@@ -488,6 +528,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
   'webhook list': {
+    reads: true,
     args: '--merchant M',
     does: "a merchant's webhook endpoints",
     run: async (services, rest) => {
@@ -503,6 +544,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
   'keys list': {
+    reads: true,
     does: 'the token-signing keys and their states (see `docs/voucher-token.md`)',
     run: async (services, rest) => {
       options(rest, []);
@@ -570,9 +612,19 @@ export function resolveCommand(argv: string[]): { name: string; args: string[] }
 export async function runCommand(services: Services, argv: string[]): Promise<CommandResult> {
   try {
     const { name, args } = resolveCommand(argv);
-    const handler = COMMANDS[name]?.run;
+    const command = COMMANDS[name]!;
+    const handler = command.run;
     if (!handler) throw new UsageError(`${name} runs in a process of its own: start it with \`counterpay ${name}\``);
-    return await handler(services, args);
+    if (command.reads) return await handler(services, args);
+    // A change: its audit row is written before it runs and given its outcome after (docs/console.md).
+    const target = args[0] !== undefined && !args[0].startsWith('-') ? args[0] : null; // a command's object comes first (`store pause STORE`)
+    return await services.console.audited(
+      { kind: 'cli' },
+      { action: name, target, merchantId: null },
+      { ip: null, userAgent: `counterpay CLI (${process.env.USER ?? 'unknown user'})` },
+      () => handler(services, args),
+      (r) => ({ ok: true, result: 'done', target: typeof r.json.id === 'string' ? r.json.id : target }),
+    );
   } catch (err) {
     if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError(err.message);
     throw err;

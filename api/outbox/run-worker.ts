@@ -14,7 +14,7 @@ export function createWorker(services: Services, env: Env, log: (line: string) =
     targets: services.webhookRules.targets,
     lookup: services.webhookRules.lookup,
     push: services.push,
-    expireAlso: [() => services.refunds.expireDue(), () => services.testData.sweepIfDue(), () => services.push.queueExpiring()],
+    expireAlso: [() => services.refunds.expireDue(), () => services.testData.sweepIfDue(), () => services.push.queueExpiring(), () => services.console.sweepIfDue()],
   });
   return {
     worker,

@@ -14,7 +14,7 @@ import { defineRoute, Resource, type Guards } from '../http/resource.ts';
 import { checkIdempotencyKey, requestFingerprint, type IdempotencyService } from '../idempotency/idempotency.service.ts';
 import type { RefundsService } from './refunds.service.ts';
 
-const merchant = { guard: 'merchantKey' } as const;
+const merchant = { guard: 'merchant' } as const;
 const tags = ['Refunds'];
 const common = {
   400: problem('The request is invalid; `errors` names each offending field.'),

@@ -11,7 +11,7 @@ import { json, problem } from '../http/schemas.ts';
 import { defineRoute, Resource, type Guards } from '../http/resource.ts';
 import type { TestTills } from './test-till.ts';
 
-const merchant = { guard: 'merchantKey' } as const;
+const merchant = { guard: 'merchant' } as const;
 const tags = ['Test helpers'];
 const common = {
   400: problem('The request is invalid; `errors` names each offending field.'),

@@ -41,6 +41,10 @@ export const PROBLEM_CODES = [
   'review-not-held',
   'review-already-decided',
   'review-not-possible',
+  'session-ended',
+  'sign-in-failed',
+  'console-forbidden',
+  'cross-site-request',
   'rate-limited',
   'internal',
 ] as const;

@@ -158,7 +158,17 @@ describe('the API reference at /docs', () => {
     const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
     const jwk = await crypto.subtle.exportKey('jwk', keys.publicKey);
     const till = await (await s.h.req('POST', '/v1/devices', { enrollment_code: code, public_key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y } }, { key: null })).json();
-    const env = { MERCHANT_API_KEY: s.h.keyA, TILL_CREDENTIAL: till.credential as string };
+    // An operator's console session, signed in as a browser would be (with a link the CLI made).
+    await s.h.services.console.createUser('docs-operator@example.com', true);
+    const link = await s.h.services.console.signInLinkFor('docs-operator@example.com');
+    const signedIn = await s.h.req('POST', '/v1/console/sessions', { link_token: link.url.split('#token=')[1] }, { key: null, headers: { origin: 'http://localhost:8080' } });
+    const session = signedIn.headers.get('set-cookie')!.split(';')[0]!.split('=')[1]!;
+    const env = {
+      MERCHANT_API_KEY: s.h.keyA,
+      TILL_CREDENTIAL: till.credential as string,
+      CONSOLE_SESSION: session,
+      CONSOLE_SESSION_CSRF_TOKEN: ((await signedIn.json()) as { csrf_token: string }).csrf_token,
+    };
 
     const outcomes: Record<string, string> = {};
     for (const { path, method, op } of operationsOf(doc)) {
@@ -171,7 +181,7 @@ describe('the API reference at /docs', () => {
       expect(r.method, at).toBe(method.toUpperCase());
       expect(r.url.startsWith(`${doc.servers![0]!.url}/v1/`), at).toBe(true);
       if (op.requestBody?.required) expect(r.headers.get('content-type'), at).toBe('application/json');
-      if (op.security?.length) expect(r.headers.get('authorization'), at).toMatch(/^Bearer \S+$/);
+      if (op.security?.length) expect(r.headers.get('authorization') ?? r.headers.get('cookie'), at).toMatch(/^Bearer \S+$|^__Host-counterpay_session=\S+$/);
       if (op.parameters?.some((p) => p.in === 'header' && p.name === 'idempotency-key')) expect(r.headers.get('idempotency-key'), at).toBeTruthy();
       const res = await s.h.app.request(r.url, { method: r.method, headers: r.headers, body: r.body });
       const problem = res.headers.get('content-type')?.includes('problem+json')
@@ -209,6 +219,17 @@ describe('the API reference at /docs', () => {
       'POST /v1/test_helpers/vouchers/{id}/collect': '403 test-mode-only',
       'POST /v1/test_helpers/vouchers/{id}/expire': '403 test-mode-only',
       'POST /v1/test_helpers/refunds/{id}/pay_out': '403 test-mode-only',
+      // The console's own routes, with an operator's session (the placeholder link, passkey and merchant name nothing real).
+      'POST /v1/console/sign-in-links': '202',
+      'POST /v1/console/passkey-challenges': '201',
+      'POST /v1/console/sessions': '401 sign-in-failed',
+      'GET /v1/console/me': '200',
+      'POST /v1/console/passkey-registrations': '201',
+      'POST /v1/console/passkeys': '401 sign-in-failed',
+      'POST /v1/console/invitations': '201',
+      'GET /v1/console/merchants/{id}/users': '404 not-found',
+      'GET /v1/console/audit': '200',
+      'DELETE /v1/console/session': '204',
       'GET /v1/keys': '200',
       'GET /v1/stores': '200',
       'GET /v1/push/key': '200',

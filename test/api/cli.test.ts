@@ -181,6 +181,19 @@ describe.each(modes)('every operator command, $mode', ({ viaServer }) => {
     return error as { code: string; message: string };
   }
 
+  it('user create, list and sign-in-link: a console operator from the command line, with a link that signs in once', async () => {
+    const made = await ok('user', 'create', '--operator', '--email', 'Night.Ops@Example.com');
+    expect(made).toEqual({ id: expect.stringMatching(/^usr_/), email: 'night.ops@example.com', operator: true, created: true });
+    expect(await ok('user', 'create', '--email', 'night.ops@example.com')).toMatchObject({ id: made.id, operator: true, created: false });
+    const list = await ok('user', 'list');
+    expect(list.data).toEqual(expect.arrayContaining([{ id: made.id, email: 'night.ops@example.com', operator: true, created_at: expect.any(String) }]));
+    const link = await ok('user', 'sign-in-link', '--email', 'night.ops@example.com');
+    expect(link.url).toMatch(/\/console\/sign-in#token=[0-9a-z]{52}$/);
+    expect((await fails(1, 'user', 'sign-in-link', '--email', 'nobody@example.com')).code).toBe('not-found');
+    expect((await fails(1, 'user', 'create', '--email', 'not an address')).code).toBe('validation-failed');
+    expect((await fails(2, 'user', 'create')).code).toBe('usage');
+  });
+
   it('merchant create, list and new-key: the API key is shown once, and the old one is replaced', async () => {
     const created = await ok('merchant', 'create', '--name', 'Corner Books');
     expect(created).toEqual({

@@ -35,7 +35,10 @@ export interface Harness {
 
 export const PUBLIC_URL = 'http://localhost:8080';
 
-export async function harness(database: Database, options: Pick<ContextOptions, 'signingKeySecret' | 'webhookTargets' | 'webhookLookup'> = {}): Promise<Harness> {
+export async function harness(
+  database: Database,
+  options: Pick<ContextOptions, 'signingKeySecret' | 'webhookTargets' | 'webhookLookup' | 'mailer' | 'console'> = {},
+): Promise<Harness> {
   const clock = new FakeClock();
   const services = await createServices(database, { publicUrl: PUBLIC_URL, clock, ...options });
   await services.keys.ensureCurrent();

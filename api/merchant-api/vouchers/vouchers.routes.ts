@@ -5,7 +5,7 @@ import { json, problem } from '../../http/schemas.ts';
 import { openApiObject } from '../../http/openapi-schema.ts';
 import { defineRoute } from '../../http/resource.ts';
 
-const merchant = { guard: 'merchantKey' } as const;
+const merchant = { guard: 'merchant' } as const;
 const tags = ['Vouchers'];
 const common = {
   400: problem('The request is invalid; `errors` names each offending field.'),

@@ -90,6 +90,655 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log (operators)
+         * @description Every change a person made through the console or the command line, newest first.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description At most this many (1–100, default 25). */
+                    limit?: string;
+                    /** @description Only entries concerning this merchant. */
+                    merchant_id?: string;
+                    /** @description The last entry of the previous page. */
+                    starting_after?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of entries. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditPage"];
+                    };
+                };
+                /** @description The request is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the session ended (signed out, idle, or past its absolute expiry). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request did not come from the console (Origin or X-CSRF-Token), or your role does not allow it. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such entry to start after. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite a user
+         * @description An operator invites operators and users of any merchant; a merchant’s admin invites users of that merchant.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            responses: {
+                /** @description Invited: the e-mail has gone. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Invited"];
+                    };
+                };
+                /** @description The request is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the session ended (signed out, idle, or past its absolute expiry). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request did not come from the console (Origin or X-CSRF-Token), or your role does not allow it. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such merchant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The e-mail could not be sent; the invitation stands, and a sign-in link can be asked for. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The user, their merchants and roles, and the CSRF token. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsoleUser"];
+                    };
+                };
+                /** @description Not signed in, or the session ended (signed out, idle, or past its absolute expiry). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/merchants/{id}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A merchant’s console users */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The live merchant. */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Its users and their roles. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberList"];
+                    };
+                };
+                /** @description Not signed in, or the session ended (signed out, idle, or past its absolute expiry). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request did not come from the console (Origin or X-CSRF-Token), or your role does not allow it. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/passkey-challenges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start signing in with a passkey */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A challenge for the browser. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PasskeyChallenge"];
+                    };
+                };
+                /** @description The request did not come from the console’s origin. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/passkey-registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start adding a passkey */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A registration challenge for the browser. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PasskeyChallenge"];
+                    };
+                };
+                /** @description Not signed in, or the session ended (signed out, idle, or past its absolute expiry). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request did not come from the console (Origin or X-CSRF-Token), or your role does not allow it. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a passkey */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PasskeyRegistration"];
+                };
+            };
+            responses: {
+                /** @description The passkey. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Passkey"];
+                    };
+                };
+                /** @description The request is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the session ended (signed out, idle, or past its absolute expiry). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request did not come from the console (Origin or X-CSRF-Token), or your role does not allow it. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Sign out
+         * @description Ends the session on the server (its cookie opens nothing from now on) and clears the cookie.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Signed out. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not signed in, or the session ended (signed out, idle, or past its absolute expiry). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request did not come from the console (Origin or X-CSRF-Token), or your role does not allow it. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in
+         * @description With a sign-in link’s token, or a passkey’s answer to a challenge. Sets the session cookie (HttpOnly, Secure, SameSite=Strict).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SessionRequest"];
+                };
+            };
+            responses: {
+                /** @description Signed in: the user, with the CSRF token for later requests. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsoleUser"];
+                    };
+                };
+                /** @description The request is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The link is unknown, used or expired, or the passkey did not verify. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request did not come from the console’s origin. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many sign-in attempts from this address. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/sign-in-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * E-mail a sign-in link
+         * @description Sends a link valid 15 minutes, once, to the address if a user has it. The answer is the same either way.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SignInLinkRequest"];
+                };
+            };
+            responses: {
+                /** @description If a user has the address, a link is on its way. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not an e-mail address. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request did not come from the console’s origin. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many links asked for this address or from this address. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The e-mail could not be sent; nothing else happened. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/devices": {
         parameters: {
             query?: never;
@@ -2633,6 +3282,33 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description One change a person made. */
+        AuditEntry: {
+            /** @description The route (`POST /v1/vouchers/{id}/refunds`), command (`store create`) or sign-in event (`session.create`). */
+            action: string;
+            /** @description The user’s e-mail, or `cli` for the operator’s command line. */
+            actor: string;
+            at: string;
+            id: string;
+            ip: string | null;
+            merchant_id: string | null;
+            /**
+             * @description started: the change began and no outcome was recorded (the server stopped in between).
+             * @enum {string}
+             */
+            outcome: "started" | "succeeded" | "failed";
+            /** @description The HTTP status, with the problem code of a failure. */
+            result: string | null;
+            target: string | null;
+            user_agent: string | null;
+        };
+        /** @description Audit entries, newest first. */
+        AuditPage: {
+            data: components["schemas"]["AuditEntry"][];
+            has_more: boolean;
+            /** @enum {string} */
+            object: "list";
+        };
         /** @description The server's final word on one record of a batch, in the batch's order. */
         CollectionOutcome: {
             /** @description The outcome in a sentence. */
@@ -2657,6 +3333,29 @@ export interface components {
             refund_id?: string;
             /** @description The record's voucher; null when none was found. */
             voucher_id: string | null;
+        };
+        /** @description The signed-in console user. */
+        ConsoleUser: {
+            /** @description Send it as `X-CSRF-Token` with every request that changes something. */
+            csrf_token: string;
+            email: string;
+            id: string;
+            /** @description The merchants this user works for. */
+            memberships: {
+                merchant_id: string;
+                merchant_name: string;
+                /**
+                 * @description admin: everything; developer: webhooks, keys, test mode and reading; viewer: reading only.
+                 * @enum {string}
+                 */
+                role: "admin" | "developer" | "viewer";
+            }[];
+            /** @description An operator runs the network: stores, tills, review, settlement. */
+            operator: boolean;
+            /** @description How many passkeys the user has registered. */
+            passkeys: number;
+            /** @description When the session ends unless used (the idle expiry, or the absolute one if sooner). */
+            session_expires_at: string;
         };
         /** @description A refund of a paid voucher, wholly or in part. */
         CreateRefund: {
@@ -2766,6 +3465,39 @@ export interface components {
              */
             object: "list";
         };
+        /** @description Invite someone: an operator, or a user of a merchant with a role. They get an e-mail with a sign-in link valid 72 hours. */
+        Invitation: {
+            /**
+             * @description An e-mail address.
+             * @example ops@example.com
+             */
+            email: string;
+            /**
+             * @description Invite an operator (operators only).
+             * @enum {boolean}
+             */
+            operator: true;
+        } | {
+            /**
+             * @description An e-mail address.
+             * @example ops@example.com
+             */
+            email: string;
+            /** @description The live merchant. */
+            merchant_id: string;
+            /**
+             * @description admin: everything; developer: webhooks, keys, test mode and reading; viewer: reading only.
+             * @enum {string}
+             */
+            role: "admin" | "developer" | "viewer";
+        };
+        /** @description The invited user. */
+        Invited: {
+            /** @description False when the user existed already. */
+            created: boolean;
+            email: string;
+            user_id: string;
+        };
         /** @description The offline lease: what a till may accept without asking the server. Amounts are minor units of the store's currency. */
         Lease: {
             /** @description The store's currency: the only one its tills take. */
@@ -2778,6 +3510,21 @@ export interface components {
             max_unsynced_total: number;
             /** @description Largest single voucher accepted offline, in minor units. */
             max_voucher_amount: number;
+        };
+        /** @description A merchant’s console users. */
+        MemberList: {
+            data: {
+                created_at: string;
+                email: string;
+                /**
+                 * @description admin: everything; developer: webhooks, keys, test mode and reading; viewer: reading only.
+                 * @enum {string}
+                 */
+                role: "admin" | "developer" | "viewer";
+                user_id: string;
+            }[];
+            /** @enum {string} */
+            object: "list";
         };
         OpeningInterval: {
             /**
@@ -2830,6 +3577,33 @@ export interface components {
         OperatorJwkSet: {
             /** @description The operator's public keys (signs_until and verify_until tell each one's part). */
             keys: components["schemas"]["OperatorJwk"][];
+        };
+        /** @description A registered passkey. */
+        Passkey: {
+            created_at: string;
+            id: string;
+        };
+        /** @description A single-use WebAuthn challenge, valid 5 minutes. */
+        PasskeyChallenge: {
+            /** @description Send it back with the answer. */
+            challenge_id: string;
+            /** @description WebAuthn options for the browser (`startAuthentication` / `startRegistration`). */
+            options: {
+                challenge: string;
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        /** @description A new passkey for the signed-in user: the browser’s answer to a registration challenge. */
+        PasskeyRegistration: {
+            challenge_id: string;
+            /** @description The browser’s WebAuthn response JSON. */
+            passkey: {
+                id: string;
+                type: string;
+            } & {
+                [key: string]: unknown;
+            };
         };
         /** @description The server's grant: this till, and no other, may hand the refund's cash over now. */
         PayoutAuthorization: {
@@ -3051,6 +3825,21 @@ export interface components {
             /** @description The channels to send by; default every channel the voucher's customer has a contact for. */
             notify?: ("email" | "sms")[];
         };
+        /** @description Sign in: with a sign-in link’s token, or with a passkey’s answer to a challenge. */
+        SessionRequest: {
+            /** @description The token from a sign-in link (after `#token=`). */
+            link_token: string;
+        } | {
+            /** @description From `POST /v1/console/passkey-challenges`. */
+            challenge_id: string;
+            /** @description The browser’s WebAuthn response JSON. */
+            passkey: {
+                id: string;
+                type: string;
+            } & {
+                [key: string]: unknown;
+            };
+        };
         /** @description What a store or merchant is owed or owes for one business day. */
         Settlement: {
             /** @description Minor units; a JSON number up to 2^53 − 1, beyond that a decimal string so it stays exact. */
@@ -3082,6 +3871,14 @@ export interface components {
             };
             /** @description How many ledger transactions the day had for this party. */
             transactions: number;
+        };
+        /** @description Where to send a sign-in link. The answer is the same whether or not a user has the address. */
+        SignInLinkRequest: {
+            /**
+             * @description An e-mail address.
+             * @example ops@example.com
+             */
+            email: string;
         };
         /** @description The store a till belongs to. */
         Store: {
