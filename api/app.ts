@@ -10,6 +10,7 @@ import { merchantAuth } from './http/merchant-auth.ts';
 import { deviceAuth } from './http/device-auth.ts';
 import { consoleOrigin, consoleSession, operatorSession } from './http/session-auth.ts';
 import { consoleResource } from './console/console.routes.ts';
+import { operatorResource } from './operator-api/operator.routes.ts';
 import { SECURITY_SCHEMES, type Guards } from './http/resource.ts';
 import { voucherResource } from './merchant-api/vouchers/vouchers.handlers.ts';
 import { moneyResource } from './merchant-api/money.routes.ts';
@@ -66,6 +67,8 @@ export function createApp(services: Services, options: { webRoot?: string; after
   app.route('/', shopperResource(services.vouchers, guards).app);
   app.route('/', tillResource(services, guards).app);
   app.route('/', payoutResource(services, guards).app);
+  app.route('/', operatorResource(services, guards).app);
+  // The console's routes end with sign-out: the reference's examples run in this order in its test.
   app.route('/', consoleResource(services, guards).app);
 
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent('securitySchemes', name, scheme);

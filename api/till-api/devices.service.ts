@@ -131,7 +131,7 @@ export class DevicesService {
         id: r.id,
         store_id: r.storeId,
         name: r.name,
-        status: r.revokedAt ? 'revoked' : 'active',
+        status: r.revokedAt ? ('revoked' as const) : ('active' as const),
         enrolled_at: r.enrolledAt.toISOString(),
         last_seen_at: r.lastSeenAt?.toISOString() ?? null,
         collections: r.collections,

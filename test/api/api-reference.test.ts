@@ -219,6 +219,14 @@ describe('the API reference at /docs', () => {
       'POST /v1/test_helpers/vouchers/{id}/collect': '403 test-mode-only',
       'POST /v1/test_helpers/vouchers/{id}/expire': '403 test-mode-only',
       'POST /v1/test_helpers/refunds/{id}/pay_out': '403 test-mode-only',
+      // The operator's routes, with an operator's session (no store or till has the placeholder ids).
+      'GET /v1/operator/merchants': '200',
+      'POST /v1/operator/merchants': '201',
+      'GET /v1/operator/stores': '200',
+      'POST /v1/operator/stores': '201',
+      'POST /v1/operator/stores/{id}/enrolment_codes': '404 not-found',
+      'GET /v1/operator/tills': '200',
+      'POST /v1/operator/tills/{id}/revoke': '404 not-found',
       // The console's own routes, with an operator's session (the placeholder link, passkey and merchant name nothing real).
       'POST /v1/console/sign-in-links': '202',
       'POST /v1/console/passkey-challenges': '201',

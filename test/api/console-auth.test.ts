@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drivers } from '../support/databases.ts';
-import { harnessPerSuite, PUBLIC_URL } from '../support/harness.ts';
+import { harnessPerSuite, PUBLIC_URL, tillRequest } from '../support/harness.ts';
+import { TestTill } from '../support/till.ts';
 import { startSmtp, type Smtp } from '../support/smtp.ts';
 import { SmtpMailer } from '../../api/messages/smtp-mailer.ts';
 import type { Mailer } from '../../api/messages/delivery.ts';
@@ -250,6 +251,43 @@ describe.each(drivers)('console sign-in on $name', (driver) => {
     expect(first.has_more).toBe(true);
     const second = (await (await consoleReq('GET', `/v1/console/audit?limit=2&starting_after=${first.data[1]!.id}`, ops)).json()) as { data: { id: string }[] };
     expect(second.data.map((e) => e.id)).toEqual(page.data.slice(2, 4).map((e) => (e as unknown as { id: string }).id));
+  });
+
+  it('lets an operator create a merchant and a store, make a till enrolment code that a till uses, and revoke the till; nobody else may', async () => {
+    const ops = await signIn('ops@example.com');
+    const merchant = await consoleReq('POST', '/v1/operator/merchants', ops, { name: 'Console Shop' });
+    expect(merchant.status).toBe(201);
+    expect(await merchant.json()).toMatchObject({ id: expect.stringMatching(/^mer_/), api_key: expect.stringMatching(/^cpk_live_/) });
+    const store = (await (await consoleReq('POST', '/v1/operator/stores', ops, { name: 'Console Store', currency: 'EUR' })).json()) as { id: string };
+    expect(((await (await consoleReq('GET', '/v1/operator/stores', ops)).json()) as { data: { id: string }[] }).data.map((x) => x.id)).toContain(store.id);
+    expect((await consoleReq('POST', '/v1/operator/stores', ops, { name: 'Bad', currency: 'XXX1' })).status).toBe(400);
+
+    const made = await consoleReq('POST', `/v1/operator/stores/${store.id}/enrolment_codes`, ops);
+    expect(made.status).toBe(201);
+    const code = (await made.json()) as { code: string; enrol_url: string; store: { id: string } };
+    expect(code.enrol_url).toBe(`${PUBLIC_URL}/cashier?enrol=${encodeURIComponent(code.code)}`);
+    expect((await consoleReq('POST', '/v1/operator/stores/sto_nope/enrolment_codes', ops)).status).toBe(404);
+    const till = await TestTill.enrol(tillRequest(s.h), code.code, 'Console till');
+    const tills = (await (await consoleReq('GET', '/v1/operator/tills', ops)).json()) as { data: { id: string; status: string; store_id: string }[] };
+    expect(tills.data.find((t) => t.id === till.id)).toMatchObject({ status: 'active', store_id: store.id });
+    const revoked = await consoleReq('POST', `/v1/operator/tills/${till.id}/revoke`, ops);
+    expect(revoked.status).toBe(200);
+    expect(await revoked.json()).toMatchObject({ id: till.id, status: 'revoked' });
+    expect((await consoleReq('POST', `/v1/operator/tills/${till.id}/revoke`, ops)).status).toBe(409);
+
+    const admin = await signIn('admin-a@example.com');
+    for (const [method, path] of [
+      ['GET', '/v1/operator/stores'],
+      ['POST', '/v1/operator/stores'],
+      ['POST', `/v1/operator/stores/${store.id}/enrolment_codes`],
+    ] as const) {
+      const res = await consoleReq(method, path, admin, method === 'POST' ? { name: 'Not mine' } : undefined);
+      expect(res.status, `${method} ${path}`).toBe(403);
+    }
+    expect((await s.h.req('GET', '/v1/operator/stores')).status, 'an API key is no operator').toBe(401);
+    const audit = (await (await consoleReq('GET', '/v1/console/audit?limit=100', ops)).json()) as { data: { action: string; target: string | null; result: string | null }[] };
+    expect(audit.data.find((e) => e.action === 'POST /v1/operator/stores/{id}/enrolment_codes' && e.result === '201')?.target).toBe(store.id);
+    expect(audit.data.some((e) => e.action === 'POST /v1/operator/tills/{id}/revoke' && e.result === '409 device-already-revoked')).toBe(true);
   });
 
   it('sweeps away links, challenges and sessions that can no longer be used', async () => {

@@ -198,7 +198,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Invited: the e-mail has gone. */
+                /** @description Invited (`email_sent` says whether the e-mail went out). */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -236,15 +236,6 @@ export interface paths {
                 };
                 /** @description No such merchant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The e-mail could not be sent; the invitation stands, and a sign-in link can be asked for. */
-                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1013,6 +1004,411 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/merchants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The merchants */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every merchant. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OperatorMerchantList"];
+                    };
+                };
+                /** @description Not signed in, or the session ended. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an operator, or the request did not come from the console (Origin, X-CSRF-Token). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a merchant */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateMerchantBody"];
+                };
+            };
+            responses: {
+                /** @description The merchant and its first API keys, shown only now. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedMerchant"];
+                    };
+                };
+                /** @description The name is not valid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the session ended. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an operator, or the request did not come from the console (Origin, X-CSRF-Token). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/stores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The stores */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every store. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OperatorStoreList"];
+                    };
+                };
+                /** @description Not signed in, or the session ended. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an operator, or the request did not come from the console (Origin, X-CSRF-Token). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a store */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateStoreBody"];
+                };
+            };
+            responses: {
+                /** @description The store. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OperatorStore"];
+                    };
+                };
+                /** @description The name or currency is not valid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the session ended. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an operator, or the request did not come from the console (Origin, X-CSRF-Token). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/stores/{id}/enrolment_codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A one-time code that enrols a till in the store */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The store. */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The code, valid 24 hours, once, and the link a till scans. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EnrolmentCode"];
+                    };
+                };
+                /** @description Not signed in, or the session ended. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an operator, or the request did not come from the console (Origin, X-CSRF-Token). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such store. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/tills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tills, with their journal health */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every till. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OperatorTillList"];
+                    };
+                };
+                /** @description Not signed in, or the session ended. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an operator, or the request did not come from the console (Origin, X-CSRF-Token). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/tills/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a till (a lost or stolen tablet): its credential opens nothing from now on */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The till. */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The till, revoked. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OperatorTill"];
+                    };
+                };
+                /** @description Not signed in, or the session ended. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an operator, or the request did not come from the console (Origin, X-CSRF-Token). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such till. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The till is revoked already. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3288,9 +3684,13 @@ export interface components {
             action: string;
             /** @description The user’s e-mail, or `cli` for the operator’s command line. */
             actor: string;
+            /** @description When the change began. */
             at: string;
+            /** @description The entry’s id. */
             id: string;
+            /** @description The client address it came from (null for the command line). */
             ip: string | null;
+            /** @description The merchant it concerns, for a merchant user’s change. */
             merchant_id: string | null;
             /**
              * @description started: the change began and no outcome was recorded (the server stopped in between).
@@ -3299,14 +3699,21 @@ export interface components {
             outcome: "started" | "succeeded" | "failed";
             /** @description The HTTP status, with the problem code of a failure. */
             result: string | null;
+            /** @description What it was done to (an id), when there is one. */
             target: string | null;
+            /** @description The browser it came from, or the command line and its OS user. */
             user_agent: string | null;
         };
         /** @description Audit entries, newest first. */
         AuditPage: {
+            /** @description Newest first. */
             data: components["schemas"]["AuditEntry"][];
+            /** @description More entries follow: ask again with `starting_after` the last id. */
             has_more: boolean;
-            /** @enum {string} */
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
             object: "list";
         };
         /** @description The server's final word on one record of a batch, in the batch's order. */
@@ -3338,11 +3745,15 @@ export interface components {
         ConsoleUser: {
             /** @description Send it as `X-CSRF-Token` with every request that changes something. */
             csrf_token: string;
+            /** @description Where sign-in links go. */
             email: string;
+            /** @description The user’s id. */
             id: string;
             /** @description The merchants this user works for. */
             memberships: {
+                /** @description The live merchant. */
                 merchant_id: string;
+                /** @description Its name. */
                 merchant_name: string;
                 /**
                  * @description admin: everything; developer: webhooks, keys, test mode and reading; viewer: reading only.
@@ -3356,6 +3767,25 @@ export interface components {
             passkeys: number;
             /** @description When the session ends unless used (the idle expiry, or the absolute one if sooner). */
             session_expires_at: string;
+        };
+        /** @description The new merchant with its first keys. */
+        CreatedMerchant: {
+            /** @description Its live API key, shown only now (stored hashed). */
+            api_key: string;
+            /** @description The merchant’s id. */
+            id: string;
+            /** @description Its name. */
+            name: string;
+            /** @description Its test-mode API key, shown only now. */
+            test_api_key: string;
+        };
+        /** @description A new merchant. */
+        CreateMerchantBody: {
+            /**
+             * @description A display name (at most 100 characters).
+             * @example Corner Shop
+             */
+            name: string;
         };
         /** @description A refund of a paid voucher, wholly or in part. */
         CreateRefund: {
@@ -3377,6 +3807,19 @@ export interface components {
              * @example vch_04j2kd8w1x7m2
              */
             voucher_id: string;
+        };
+        /** @description A new store. */
+        CreateStoreBody: {
+            /**
+             * @description ISO 4217 (default EUR).
+             * @example EUR
+             */
+            currency?: string;
+            /**
+             * @description A display name (at most 100 characters).
+             * @example Corner Shop
+             */
+            name: string;
         };
         CreateVoucher: {
             /**
@@ -3429,6 +3872,24 @@ export interface components {
              */
             phone?: string;
         } | null;
+        /** @description A one-time code that enrols a till in a store. */
+        EnrolmentCode: {
+            /** @description The one-time code a till types (or scans as `enrol_url`). */
+            code: string;
+            /** @description The cashier view with the code filled in: the console shows it as a QR the till scans. */
+            enrol_url: string;
+            /** @description It works once, until then (24 hours). */
+            expires_at: string;
+            /** @description The store the till joins. */
+            store: {
+                /** @description Its currency. */
+                currency: string;
+                /** @description The store’s id. */
+                id: string;
+                /** @description Its name. */
+                name: string;
+            };
+        };
         /** @description Something that happened to one of your objects, exactly as your webhooks received it. */
         Event: {
             /** @description `data.object` is the resource the event is about, in its own shape, as it was when the event happened. */
@@ -3495,7 +3956,13 @@ export interface components {
         Invited: {
             /** @description False when the user existed already. */
             created: boolean;
+            /** @description As stored (lower case). */
             email: string;
+            /** @description Why the e-mail did not go out. */
+            email_detail: string | null;
+            /** @description Whether the invitation e-mail went out. If not, the invitation stands: they can ask for a sign-in link, or the operator can make one (`counterpay user sign-in-link`). */
+            email_sent: boolean;
+            /** @description The user’s id. */
             user_id: string;
         };
         /** @description The offline lease: what a till may accept without asking the server. Amounts are minor units of the store's currency. */
@@ -3513,17 +3980,24 @@ export interface components {
         };
         /** @description A merchant’s console users. */
         MemberList: {
+            /** @description The users, by e-mail. */
             data: {
+                /** @description When they joined the merchant. */
                 created_at: string;
+                /** @description The user’s e-mail. */
                 email: string;
                 /**
                  * @description admin: everything; developer: webhooks, keys, test mode and reading; viewer: reading only.
                  * @enum {string}
                  */
                 role: "admin" | "developer" | "viewer";
+                /** @description The user’s id. */
                 user_id: string;
             }[];
-            /** @enum {string} */
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
             object: "list";
         };
         OpeningInterval: {
@@ -3578,9 +4052,93 @@ export interface components {
             /** @description The operator's public keys (signs_until and verify_until tell each one's part). */
             keys: components["schemas"]["OperatorJwk"][];
         };
+        /** @description A merchant of the network. */
+        OperatorMerchant: {
+            /** @description When it was created. */
+            created_at: string;
+            /** @description The live merchant’s id. */
+            id: string;
+            /** @description Its name. */
+            name: string;
+        };
+        /** @description The network’s merchants. */
+        OperatorMerchantList: {
+            /** @description Every merchant. */
+            data: components["schemas"]["OperatorMerchant"][];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /** @description A store of the network. */
+        OperatorStore: {
+            /** @description When it was created. */
+            created_at: string;
+            /** @description The one currency its tills take. */
+            currency: string;
+            /** @description The store’s id. */
+            id: string;
+            /** @description Its name. */
+            name: string;
+        };
+        /** @description The network’s stores. */
+        OperatorStoreList: {
+            /** @description Every store. */
+            data: components["schemas"]["OperatorStore"][];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /** @description A till with its journal health. */
+        OperatorTill: {
+            /** @description Records whose hash chain does not follow the one before. */
+            chain_breaks: number;
+            /** @description Collections it recorded. */
+            collections: number;
+            /** @description When it enrolled. */
+            enrolled_at: string;
+            /** @description Journal health: missing records, reused sequence numbers, chain breaks, rejected collections. */
+            flags: string[];
+            /** @description The till’s id. */
+            id: string;
+            /** @description Its last sync. */
+            last_seen_at: string | null;
+            /** @description The highest journal sequence number received. */
+            last_seq: number;
+            /** @description Sequence numbers never received. */
+            missing_records: number;
+            /** @description The name given at enrolment. */
+            name: string | null;
+            /** @description Collections the server rejected. */
+            rejected: number;
+            /** @description Sequence numbers received more than once. */
+            reused_sequence_numbers: number;
+            /**
+             * @description revoked: its credential opens nothing.
+             * @enum {string}
+             */
+            status: "active" | "revoked";
+            /** @description Its store. */
+            store_id: string;
+        };
+        /** @description The network’s tills. */
+        OperatorTillList: {
+            /** @description Every till. */
+            data: components["schemas"]["OperatorTill"][];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
         /** @description A registered passkey. */
         Passkey: {
+            /** @description When it was added. */
             created_at: string;
+            /** @description The credential id, base64url. */
             id: string;
         };
         /** @description A single-use WebAuthn challenge, valid 5 minutes. */
@@ -3589,6 +4147,7 @@ export interface components {
             challenge_id: string;
             /** @description WebAuthn options for the browser (`startAuthentication` / `startRegistration`). */
             options: {
+                /** @description The challenge, base64url. */
                 challenge: string;
             } & {
                 [key: string]: unknown;
@@ -3596,10 +4155,13 @@ export interface components {
         };
         /** @description A new passkey for the signed-in user: the browser’s answer to a registration challenge. */
         PasskeyRegistration: {
+            /** @description From `POST /v1/console/passkey-registrations`. */
             challenge_id: string;
             /** @description The browser’s WebAuthn response JSON. */
             passkey: {
+                /** @description The credential id, base64url. */
                 id: string;
+                /** @description Always `public-key`. */
                 type: string;
             } & {
                 [key: string]: unknown;
@@ -3834,7 +4396,9 @@ export interface components {
             challenge_id: string;
             /** @description The browser’s WebAuthn response JSON. */
             passkey: {
+                /** @description The credential id, base64url. */
                 id: string;
+                /** @description Always `public-key`. */
                 type: string;
             } & {
                 [key: string]: unknown;

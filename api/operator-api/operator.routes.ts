@@ -1,0 +1,118 @@
+/**
+ * The operator's routes for the console (docs/console.md): merchants, stores, enrolment codes and
+ * tills, through the same services as the operator's CLI. Guard: a signed-in operator; every
+ * change is audited by the guard (api/http/session-auth.ts).
+ */
+import { z } from '@hono/zod-openapi';
+import {
+  CreatedMerchant,
+  CreateMerchantBody,
+  CreateStoreBody,
+  EnrolmentCode,
+  OperatorMerchantList,
+  OperatorStore,
+  OperatorStoreList,
+  OperatorTill,
+  OperatorTillList,
+} from '../../core/contract/operator.ts';
+import { ConflictError } from '../errors.ts';
+import { json, problem } from '../http/schemas.ts';
+import { defineRoute, Resource, type Guards } from '../http/resource.ts';
+import type { SessionEnv } from '../http/session-auth.ts';
+import type { Services } from '../context.ts';
+
+const tags = ['Operator'];
+const operator = { guard: 'operatorSession' } as const;
+const common = {
+  401: problem('Not signed in, or the session ended.'),
+  403: problem('Not an operator, or the request did not come from the console (Origin, X-CSRF-Token).'),
+};
+const IdParam = (what: string, example: string) => z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: what, example }) });
+
+export const listMerchants = defineRoute(operator, {
+  tags,
+  method: 'get',
+  path: '/v1/operator/merchants',
+  summary: 'The merchants',
+  responses: { 200: { description: 'Every merchant.', content: json(OperatorMerchantList) }, ...common },
+});
+
+export const createMerchant = defineRoute(operator, {
+  tags,
+  method: 'post',
+  path: '/v1/operator/merchants',
+  summary: 'Create a merchant',
+  request: { body: { required: true, content: json(CreateMerchantBody) } },
+  responses: { 201: { description: 'The merchant and its first API keys, shown only now.', content: json(CreatedMerchant) }, 400: problem('The name is not valid.'), ...common },
+});
+
+export const listStores = defineRoute(operator, {
+  tags,
+  method: 'get',
+  path: '/v1/operator/stores',
+  summary: 'The stores',
+  responses: { 200: { description: 'Every store.', content: json(OperatorStoreList) }, ...common },
+});
+
+export const createStore = defineRoute(operator, {
+  tags,
+  method: 'post',
+  path: '/v1/operator/stores',
+  summary: 'Create a store',
+  request: { body: { required: true, content: json(CreateStoreBody) } },
+  responses: { 201: { description: 'The store.', content: json(OperatorStore) }, 400: problem('The name or currency is not valid.'), ...common },
+});
+
+export const createEnrolmentCode = defineRoute(operator, {
+  tags,
+  method: 'post',
+  path: '/v1/operator/stores/{id}/enrolment_codes',
+  summary: 'A one-time code that enrols a till in the store',
+  request: { params: IdParam('The store.', 'sto_demo') },
+  responses: { 201: { description: 'The code, valid 24 hours, once, and the link a till scans.', content: json(EnrolmentCode) }, ...common, 404: problem('No such store.') },
+});
+
+export const listTills = defineRoute(operator, {
+  tags,
+  method: 'get',
+  path: '/v1/operator/tills',
+  summary: 'The tills, with their journal health',
+  responses: { 200: { description: 'Every till.', content: json(OperatorTillList) }, ...common },
+});
+
+export const revokeTill = defineRoute(operator, {
+  tags,
+  method: 'post',
+  path: '/v1/operator/tills/{id}/revoke',
+  summary: 'Revoke a till (a lost or stolen tablet): its credential opens nothing from now on',
+  request: { params: IdParam('The till.', 'dev_8xq2m4r6t0w3y5z7') },
+  responses: { 200: { description: 'The till, revoked.', content: json(OperatorTill) }, ...common, 404: problem('No such till.'), 409: problem('The till is revoked already.') },
+});
+
+export function operatorResource(s: Services, guards: Guards) {
+  return new Resource<SessionEnv>(guards)
+    .add(listMerchants, async (c) => c.json({ object: 'list' as const, data: await s.network.listMerchants() }, 200))
+    .add(createMerchant, async (c) => {
+      const created = await s.network.createMerchant(c.req.valid('json').name);
+      if (!created) throw new ConflictError('validation-failed', 'a merchant with this id exists already');
+      return c.json(created, 201);
+    })
+    .add(listStores, async (c) => c.json({ object: 'list' as const, data: await s.network.listStores() }, 200))
+    .add(createStore, async (c) => {
+      const body = c.req.valid('json');
+      const created = await s.network.createStore(body.name, undefined, body.currency);
+      if (!created) throw new ConflictError('validation-failed', 'a store with this id exists already');
+      return c.json(created, 201);
+    })
+    .add(createEnrolmentCode, async (c) => {
+      const created = await s.devices.createEnrolmentCode(c.req.valid('param').id);
+      return c.json({ ...created, enrol_url: `${s.publicUrl}/cashier?enrol=${encodeURIComponent(created.code)}` }, 201);
+    })
+    .add(listTills, async (c) => c.json({ object: 'list' as const, data: await s.devices.list() }, 200))
+    .add(revokeTill, async (c) => {
+      const { id } = c.req.valid('param');
+      await s.devices.revoke(id);
+      const till = (await s.devices.list()).find((d) => d.id === id)!;
+      return c.json(till, 200);
+    });
+}
