@@ -4,6 +4,9 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const CONSOLE_DIR = here('./web/console/');
+/** A module only the console uses: its own code and the libraries only it imports. */
+const isConsoleModule = (id: string) => id.startsWith(CONSOLE_DIR) || /node_modules\/(chart\.js|@kurkle|@simplewebauthn)\//.test(id);
 
 /**
  * The PWA: one app for the shopper and the cashier views, built to dist/ and served by the API
@@ -19,6 +22,17 @@ export default defineConfig({
     target: 'es2022',
     // A manifest of the chunks lets bench/web and the build test find entries without guessing.
     manifest: 'build-manifest.json',
+    rolldownOptions: {
+      output: {
+        // The console's chunks (its screens, chart and passkey libraries) are named console-…, so
+        // the service worker's precache can leave them out: the console needs the network anyway,
+        // and a shopper's phone should not store it (docs/console.md).
+        // Only the console imports those modules, so a chunk holding one is the console's.
+        chunkFileNames: (chunk) => (chunk.moduleIds.some(isConsoleModule) ? 'assets/console-[name]-[hash].js' : 'assets/[name]-[hash].js'),
+        // Its stylesheet is named after its screen's chunk.
+        assetFileNames: (asset) => (asset.names.some((n) => n.startsWith('ConsoleScreen')) ? 'assets/console-[name]-[hash][extname]' : 'assets/[name]-[hash][extname]'),
+      },
+    },
   },
   server: {
     // `npm run dev` talks to a locally running API (npm start) for /v1.
@@ -41,8 +55,8 @@ export default defineConfig({
         // The .wasm is the till's QR decoder (web/cashier/scanner.ts): an offline till must still decode.
         // It is about 1.1 MB, under Workbox's 2 MB limit per precached file.
         globPatterns: ['**/*.{js,css,html,png,svg,wasm}', 'cashier.webmanifest'],
-        // The build's own chunk map is for tooling, not for the phone.
-        globIgnores: ['build-manifest.json', '**/.vite/**'],
+        // The build's own chunk map is for tooling, not for the phone; the console is not for it either.
+        globIgnores: ['build-manifest.json', '**/.vite/**', 'assets/console-*'],
       },
       manifest: {
         id: '/',

@@ -24,7 +24,7 @@
  *     form-action 'self' (a form can only ever post to us);
  *   - frame-ancestors 'none': no page may frame ours, so a till cannot be overlaid by a foreign
  *     page (click-jacking); X-Frame-Options: DENY says the same to browsers older than CSP 2.
- * Permissions-Policy: the camera (the till's scanner), screen wake lock and full screen (the
+ * Permissions-Policy: the camera (the till's scanner), passkeys (signing in to the console), screen wake lock and full screen (the
  * shopper's bright QR mode), autoplay (the muted camera preview) and geolocation (a store finder
  * in the shopper view) for our own origin only; every other powerful feature is off. Only
  * features Chromium knows are listed: it logs an error for each one it does not (e.g. bluetooth).
@@ -91,7 +91,7 @@ export function securityHeaders(): MiddlewareHandler {
       midi: [],
       idleDetection: [],
       pictureInPicture: [],
-      publickeyCredentialsGet: [],
+      publickeyCredentialsGet: ['self'],
       xrSpatialTracking: [],
       browsingTopics: [],
       syncXhr: [],

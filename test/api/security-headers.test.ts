@@ -25,7 +25,7 @@ const CSP =
 const PERMISSIONS =
   'camera=(self), geolocation=(self), screen-wake-lock=(self), fullscreen=(self), autoplay=(self), microphone=(), display-capture=(), ' +
   'accelerometer=(), gyroscope=(), magnetometer=(), payment=(), usb=(), serial=(), hid=(), midi=(), idle-detection=(), picture-in-picture=(), ' +
-  'publickey-credentials-get=(), xr-spatial-tracking=(), browsing-topics=(), sync-xhr=()';
+  'publickey-credentials-get=(self), xr-spatial-tracking=(), browsing-topics=(), sync-xhr=()';
 const HSTS = 'max-age=31536000; includeSubDomains';
 
 /** The headers every answer carries, whatever it is. */

@@ -78,7 +78,8 @@ describe('web app manifest', () => {
 describe('service worker precache', () => {
   it('holds the page, every script, stylesheet and WebAssembly module of the build, the icons and the manifest', () => {
     const urls = new Set(precache.map((e) => e.url));
-    const assets = readdirSync(join(DIST, 'assets')).filter((f) => /\.(js|css|wasm)$/.test(f));
+    // The console's files are the one exception, asserted below.
+    const assets = readdirSync(join(DIST, 'assets')).filter((f) => /\.(js|css|wasm)$/.test(f) && !f.startsWith('console-'));
     expect(assets.length).toBeGreaterThan(1);
     for (const file of ['index.html', 'manifest.webmanifest', 'cashier.webmanifest', ...assets.map((a) => `assets/${a}`), ...manifest.icons.map((i) => i.src.replace(/^\//, ''))]) {
       expect(urls.has(file), file).toBe(true);
@@ -101,6 +102,14 @@ describe('service worker precache', () => {
 
   it('keeps build tooling out of the phone’s cache', () => {
     expect(precache.map((e) => e.url)).not.toContain('build-manifest.json');
+  });
+
+  it('leaves the console out: its chunks and stylesheet are fetched only by someone who opens /console', () => {
+    const consoleFiles = readdirSync(join(DIST, 'assets')).filter((f) => f.startsWith('console-'));
+    expect(consoleFiles.some((f) => f.endsWith('.js'))).toBe(true);
+    expect(consoleFiles.some((f) => f.endsWith('.css'))).toBe(true);
+    const urls = precache.map((e) => e.url);
+    for (const f of consoleFiles) expect(urls, f).not.toContain(`assets/${f}`);
   });
 });
 
@@ -131,6 +140,20 @@ describe('chunks', () => {
     const cashier = cashierChunk();
     expect(cashier?.isDynamicEntry).toBe(true);
     expect(readFileSync(dist(cashier!.file), 'utf8')).toContain(SCANNER_MARK);
+  });
+
+  it('loads the console as a chunk of its own under /console only: neither the shopper view nor the till carries its passkey code', () => {
+    const all = chunks();
+    const consoleChunk = Object.entries(all).find(([k]) => k.includes('console/ConsoleScreen'))?.[1];
+    expect(consoleChunk?.isDynamicEntry).toBe(true);
+    expect(consoleChunk!.file).toMatch(/^assets\/console-/);
+    // A string of @simplewebauthn/browser's that survives minification.
+    const PASSKEY_MARK = 'ERROR_CEREMONY_ABORTED';
+    const holders = Object.values(all).filter((c) => readFileSync(dist(c.file), 'utf8').includes(PASSKEY_MARK));
+    expect(holders.length).toBeGreaterThan(0);
+    for (const c of holders) expect(c.file, 'the passkey library lives in console chunks only').toMatch(/^assets\/console-/);
+    for (const file of shopperStaticGraph()) expect(file).not.toMatch(/^assets\/console-/);
+    expect(readFileSync(dist(cashierChunk()!.file), 'utf8')).not.toContain(PASSKEY_MARK);
   });
 
   it('ships the QR decoder’s WebAssembly as one asset that only the cashier chunk names, the very file barcode-detector was built for', async () => {

@@ -45,11 +45,16 @@ export async function startServer(
     keepDataDir?: boolean;
     /** A command the server runs under, such as `unshare --pid --fork --mount-proc` (a container's PID namespace). */
     wrap?: string[];
+    /**
+     * The host name of its PUBLIC_URL (it listens on 127.0.0.1 either way). `localhost` for passkeys:
+     * WebAuthn takes no IP address as its relying party; the browser maps the name to 127.0.0.1.
+     */
+    host?: '127.0.0.1' | 'localhost';
   } = {},
 ): Promise<RunningServer> {
   const port = await freePort();
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'counterpay-'));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, PUBLIC_URL: url, ...opts.env };
   if (!opts.env?.DATABASE_URL) delete env.DATABASE_URL;
   const command = [...(opts.wrap ?? []), process.execPath, '--import', 'tsx', 'api/main.ts'];

@@ -22,9 +22,9 @@ export type HttpResult<T> =
 export async function requestJson<S extends z.ZodMiniType>(
   path: string,
   schema: S,
-  init: { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown; credential?: string; signal?: AbortSignal } = {},
+  init: { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown; credential?: string; signal?: AbortSignal; headers?: Record<string, string> } = {},
 ): Promise<HttpResult<z.infer<S>>> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (init.credential) headers.authorization = `Bearer ${init.credential}`;
   let response: Response;

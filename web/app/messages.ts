@@ -100,6 +100,7 @@ export const en = {
   'time.minutes': '{m} min {s} s',
 
   'app.tillName': 'Counterpay Till',
+  'app.consoleName': 'Counterpay Console',
 } as const;
 
 /**
@@ -203,6 +204,7 @@ export const zh: Record<AppMessageKey, string> = {
   'time.minutes': '{m}分{s}秒',
 
   'app.tillName': 'Counterpay 收银台',
+  'app.consoleName': 'Counterpay 控制台',
 };
 
 /** The catalogues are keyed by the supported locales (core/text/locales.ts). */

@@ -13,6 +13,8 @@ export type Route =
   | { name: 'saved'; id: string }
   /** The cashier view (a separate, lazily loaded chunk). */
   | { name: 'cashier' }
+  /** The console for operators and merchants (its own chunk, never precached: docs/console.md). */
+  | { name: 'console'; path: string }
   | { name: 'not_found'; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -25,6 +27,7 @@ export function parseRoute(pathname: string): Route {
   m = /^\/vouchers\/([^/]+)$/.exec(path);
   if (m) return { name: 'saved', id: decodeURIComponent(m[1]!) };
   if (path === '/cashier' || path.startsWith('/cashier/')) return { name: 'cashier' };
+  if (path === '/console' || path.startsWith('/console/')) return { name: 'console', path };
   return { name: 'not_found', path };
 }
 

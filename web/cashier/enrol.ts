@@ -28,6 +28,70 @@ export function normalizeCode(typed: string): string {
   return typed.trim().toUpperCase().replace(/\s+/g, '');
 }
 
+/** The query that carries a code in the console's link, `${PUBLIC_URL}/cashier?enrol=CODE` (`enrol_url`). */
+export const ENROL_QUERY = 'enrol';
+const ENROL_PATH = '/cashier';
+/** The longest code the server takes (core/contract/till.ts, EnrolRequest). */
+const MAX_CODE_LENGTH = 40;
+/** A code as the server prints it, XXXX-XXXX in Crockford base32, in any case, with or without the dash or spaces. */
+const BARE_CODE = /^[0-9A-Z]{4}-?[0-9A-Z]{4}$/;
+
+/** A code carried in the link: what is there, trimmed, unless empty or longer than any code (the server judges the rest). */
+function codeInLink(value: string | null): string | null {
+  const code = value?.trim() ?? '';
+  return code.length > 0 && code.length <= MAX_CODE_LENGTH ? code : null;
+}
+
+function sameOrigin(url: URL, origin: string): boolean {
+  try {
+    return url.origin === new URL(origin).origin;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The enrolment code in the page's query (`location.search`) when the till was opened from the
+ * console's link, or null. The code is only filled in, never sent by itself.
+ */
+export function enrolmentCodeFromQuery(search: string): string | null {
+  return codeInLink(new URLSearchParams(search).get(ENROL_QUERY));
+}
+
+/**
+ * What a QR read on the enrol screen is worth: the code in the console's link (the page's own
+ * origin, path /cashier, the `enrol` query), or a bare code shaped as the server prints it;
+ * null for anything else (a voucher's QR, another site's link, a word). Any URL that is not the
+ * link is null even when its query has an `enrol`: only this server's codes enrol here.
+ */
+export function enrolmentCodeFromScan(text: string, origin: string): string | null {
+  const trimmed = text.trim();
+  if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed)) {
+    let url: URL;
+    try {
+      url = new URL(trimmed);
+    } catch {
+      return null;
+    }
+    if (!sameOrigin(url, origin) || url.pathname !== ENROL_PATH) return null;
+    return codeInLink(url.searchParams.get(ENROL_QUERY));
+  }
+  const bare = trimmed.toUpperCase().replace(/\s+/g, '');
+  return BARE_CODE.test(bare) ? bare : null;
+}
+
+/**
+ * The page's address without the `enrol` query (path, other queries and hash kept), for
+ * `history.replaceState` once the till is enrolled: a reload must not show a used code. Null when
+ * there is no `enrol` query to remove.
+ */
+export function withoutEnrolQuery(href: string): string | null {
+  const url = new URL(href);
+  if (!url.searchParams.has(ENROL_QUERY)) return null;
+  url.searchParams.delete(ENROL_QUERY);
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
 export async function enrolTill(typedCode: string, name: string, ports: EnrolPorts): Promise<EnrolResult> {
   const code = normalizeCode(typedCode);
   if (!code) return { ok: false, reason: 'no_code', detail: 'no code typed' };

@@ -14,6 +14,8 @@ const ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // `localhost` (the console tests' PUBLIC_URL: WebAuthn takes no IP address) is 127.0.0.1, where the test servers listen.
+  '--host-resolver-rules=MAP localhost 127.0.0.1',
 ];
 
 export const launchOptions: LaunchOptions = { executablePath: CHROMIUM, args: ARGS, headless: true };

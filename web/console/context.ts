@@ -1,0 +1,14 @@
+/** The console's state and its sentences, handed to its pages through Svelte context. */
+import { getContext, setContext } from 'svelte';
+import type { ConsoleSession } from './console.svelte.ts';
+import type { ConsoleMessageKey } from './messages.ts';
+
+export interface ConsoleContext {
+  session: ConsoleSession;
+  t: (key: ConsoleMessageKey, params?: Record<string, string | number>) => string;
+}
+
+const KEY = Symbol('counterpay-console');
+
+export const provideConsole = (c: ConsoleContext) => setContext(KEY, c);
+export const useConsole = () => getContext<ConsoleContext>(KEY);

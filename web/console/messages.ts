@@ -1,0 +1,206 @@
+/**
+ * Every sentence the console shows, in English and Simplified Chinese, loaded with the console's
+ * chunk only. A failure says what happened and what to do; the server's own problem sentence is
+ * shown where it says more.
+ */
+import type { Locale } from '../app/messages.ts';
+
+export const consoleEn = {
+  'console.title': 'Console',
+  'console.loading': 'Opening the console…',
+  'console.offline': 'The console needs the network: Counterpay could not be reached. Check the connection and reload.',
+  'console.failed': 'The console could not open: {detail}',
+  'console.nav': 'Console sections',
+  'console.signOut': 'Sign out',
+  'console.signedInAs': 'Signed in as {email}',
+  'console.merchant': 'Merchant',
+  'console.mode': 'Test mode',
+  'console.modeHelp': 'Shows test data only: test vouchers, refunds and webhooks.',
+  'console.sessionEnded': 'You were signed out: {detail}',
+
+  'signin.title': 'Sign in to the Counterpay console',
+  'signin.passkey': 'Sign in with a passkey',
+  'signin.passkeyWorking': 'Waiting for your passkey…',
+  'signin.or': 'or get a sign-in link by e-mail',
+  'signin.email': 'E-mail address',
+  'signin.send': 'Send me a link',
+  'signin.sent': 'If {email} belongs to a console user, a sign-in link is on its way. It works once, within 15 minutes.',
+  'signin.usingLink': 'Signing you in…',
+  'signin.linkFailed': 'This link did not sign you in: {detail}',
+  'signin.passkeyFailed': 'The passkey did not sign you in: {detail}',
+  'signin.passkeyCanceled': 'No passkey was used. Try again, or get a link by e-mail.',
+  'signin.noPasskeys': 'This browser cannot use passkeys: get a sign-in link by e-mail.',
+
+  'nav.overview': 'Overview',
+  'nav.merchants': 'Merchants',
+  'nav.stores': 'Stores',
+  'nav.tills': 'Tills',
+  'nav.audit': 'Audit log',
+  'nav.account': 'Your account',
+
+  'home.operator': 'You run the network: merchants, stores and their tills.',
+  'home.merchant': 'You work for {merchants}.',
+  'home.none': 'Your user belongs to no merchant yet. Ask your operator or your merchant’s admin to invite you.',
+  'home.addPasskey': 'Add a passkey, so that next time you sign in without waiting for an e-mail.',
+
+  'account.title': 'Your account',
+  'account.passkeys': 'Passkeys: {count}',
+  'account.addPasskey': 'Add a passkey',
+  'account.adding': 'Waiting for your authenticator…',
+  'account.added': 'Passkey added. Next time, sign in with it.',
+  'account.addFailed': 'The passkey was not added: {detail}',
+
+  'merchants.title': 'Merchants',
+  'merchants.name': 'Merchant name',
+  'merchants.create': 'Create merchant',
+  'merchants.created': 'Created {name}. Its API keys are shown only now: copy them to the shop’s settings.',
+  'merchants.liveKey': 'Live API key',
+  'merchants.testKey': 'Test API key',
+  'merchants.empty': 'No merchants yet.',
+
+  'stores.title': 'Stores',
+  'stores.name': 'Store name',
+  'stores.currency': 'Currency',
+  'stores.create': 'Create store',
+  'stores.created': 'Created store {name}.',
+  'stores.empty': 'No stores yet.',
+  'stores.enrol': 'Enrol a till',
+  'stores.enrolFor': 'Enrol a till for {name}',
+  'stores.enrolHelp': 'On the till, open {url} and tap “Scan the code from the console”, or type the code. It works once, until {expires}.',
+  'stores.enrolQr': 'Enrolment QR for {name}',
+  'stores.code': 'Code',
+
+  'tills.title': 'Tills',
+  'tills.empty': 'No tills yet: enrol one from Stores.',
+  'tills.revoke': 'Revoke',
+  'tills.revokeLabel': 'Revoke till {name}',
+  'tills.revoked': 'Till {name} is revoked: it can no longer sync or collect.',
+  'tills.healthy': 'OK',
+  'tills.never': 'never',
+
+  'audit.title': 'Audit log',
+  'audit.empty': 'Nothing has been changed yet.',
+  'audit.more': 'Older entries',
+
+  'col.id': 'ID',
+  'col.name': 'Name',
+  'col.created': 'Created',
+  'col.currency': 'Currency',
+  'col.store': 'Store',
+  'col.status': 'Status',
+  'col.lastSeen': 'Last sync',
+  'col.collections': 'Collections',
+  'col.health': 'Journal',
+  'col.actions': 'Actions',
+  'col.when': 'When',
+  'col.who': 'Who',
+  'col.what': 'What',
+  'col.target': 'Target',
+  'col.outcome': 'Outcome',
+  'col.from': 'From',
+} as const;
+
+export type ConsoleMessageKey = keyof typeof consoleEn;
+
+export const consoleZh: Record<ConsoleMessageKey, string> = {
+  'console.title': '控制台',
+  'console.loading': '正在打开控制台…',
+  'console.offline': '控制台需要网络：无法连接 Counterpay。请检查网络后重新加载。',
+  'console.failed': '控制台无法打开：{detail}',
+  'console.nav': '控制台栏目',
+  'console.signOut': '退出登录',
+  'console.signedInAs': '已登录：{email}',
+  'console.merchant': '商户',
+  'console.mode': '测试模式',
+  'console.modeHelp': '只显示测试数据：测试付款券、退款和 Webhook。',
+  'console.sessionEnded': '您已退出登录：{detail}',
+
+  'signin.title': '登录 Counterpay 控制台',
+  'signin.passkey': '使用通行密钥登录',
+  'signin.passkeyWorking': '正在等待您的通行密钥…',
+  'signin.or': '或通过电子邮件获取登录链接',
+  'signin.email': '电子邮箱',
+  'signin.send': '发送登录链接',
+  'signin.sent': '如果 {email} 属于控制台用户，登录链接已发出。链接仅可使用一次，15 分钟内有效。',
+  'signin.usingLink': '正在登录…',
+  'signin.linkFailed': '此链接未能登录：{detail}',
+  'signin.passkeyFailed': '通行密钥未能登录：{detail}',
+  'signin.passkeyCanceled': '未使用通行密钥。请重试，或通过电子邮件获取链接。',
+  'signin.noPasskeys': '此浏览器无法使用通行密钥：请通过电子邮件获取登录链接。',
+
+  'nav.overview': '概览',
+  'nav.merchants': '商户',
+  'nav.stores': '门店',
+  'nav.tills': '收银台',
+  'nav.audit': '审计日志',
+  'nav.account': '您的账户',
+
+  'home.operator': '您负责运营网络：商户、门店及其收银台。',
+  'home.merchant': '您为 {merchants} 工作。',
+  'home.none': '您的用户尚未加入任何商户。请联系运营方或商户管理员邀请您。',
+  'home.addPasskey': '添加通行密钥，下次登录无需等待电子邮件。',
+
+  'account.title': '您的账户',
+  'account.passkeys': '通行密钥：{count} 个',
+  'account.addPasskey': '添加通行密钥',
+  'account.adding': '正在等待您的验证器…',
+  'account.added': '通行密钥已添加。下次可用它登录。',
+  'account.addFailed': '通行密钥未添加：{detail}',
+
+  'merchants.title': '商户',
+  'merchants.name': '商户名称',
+  'merchants.create': '创建商户',
+  'merchants.created': '已创建 {name}。API 密钥仅显示这一次：请复制到商店的设置中。',
+  'merchants.liveKey': '正式 API 密钥',
+  'merchants.testKey': '测试 API 密钥',
+  'merchants.empty': '还没有商户。',
+
+  'stores.title': '门店',
+  'stores.name': '门店名称',
+  'stores.currency': '币种',
+  'stores.create': '创建门店',
+  'stores.created': '已创建门店 {name}。',
+  'stores.empty': '还没有门店。',
+  'stores.enrol': '登记收银台',
+  'stores.enrolFor': '为 {name} 登记收银台',
+  'stores.enrolHelp': '在收银台上打开 {url}，点击“扫描控制台上的二维码”，或输入代码。仅可使用一次，有效期至 {expires}。',
+  'stores.enrolQr': '{name} 的登记二维码',
+  'stores.code': '代码',
+
+  'tills.title': '收银台',
+  'tills.empty': '还没有收银台：请在“门店”中登记。',
+  'tills.revoke': '停用',
+  'tills.revokeLabel': '停用收银台 {name}',
+  'tills.revoked': '收银台 {name} 已停用：它不能再同步或收款。',
+  'tills.healthy': '正常',
+  'tills.never': '从未',
+
+  'audit.title': '审计日志',
+  'audit.empty': '还没有任何更改。',
+  'audit.more': '更早的记录',
+
+  'col.id': 'ID',
+  'col.name': '名称',
+  'col.created': '创建时间',
+  'col.currency': '币种',
+  'col.store': '门店',
+  'col.status': '状态',
+  'col.lastSeen': '最近同步',
+  'col.collections': '收款笔数',
+  'col.health': '日志',
+  'col.actions': '操作',
+  'col.when': '时间',
+  'col.who': '操作人',
+  'col.what': '操作',
+  'col.target': '对象',
+  'col.outcome': '结果',
+  'col.from': '来源',
+};
+
+const catalogs: Record<Locale, Record<ConsoleMessageKey, string>> = { en: consoleEn, zh: consoleZh };
+
+export function consoleText(locale: Locale, key: ConsoleMessageKey, params?: Record<string, string | number>): string {
+  const template = catalogs[locale][key];
+  if (!params) return template;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
