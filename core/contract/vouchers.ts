@@ -154,8 +154,53 @@ export const ListVouchersQuery = z.strictObject({
     20,
   ),
   starting_after: z.optional(documented(z.string(), { description: 'A voucher id from the previous page: the list continues after it.' })),
+  q: z.optional(
+    described(
+      z.string().check(z.minLength(1), z.maxLength(200)),
+      'Find vouchers by order number (exact, or its beginning), the 12-digit reference (spaces allowed), or the shopper’s e-mail or phone (exact).',
+      'A-1001',
+    ),
+  ),
+  created_from: z.optional(described(z.iso.date(), 'Only vouchers created on or after this day (UTC).', '2026-12-01')),
+  created_to: z.optional(described(z.iso.date(), 'Only vouchers created on or before this day (UTC).', '2026-12-31')),
 });
 export type ListVouchersQuery = z.infer<typeof ListVouchersQuery>;
+
+export const TIMELINE_KINDS = ['created', 'message', 'collection', 'webhook', 'refund', 'refund_paid', 'canceled', 'expired'] as const;
+
+export const TimelineEntry = documented(
+  z.object({
+    at: described(z.string(), 'When it happened (for a message or webhook not delivered yet: when it was queued).'),
+    kind: described(
+      z.enum(TIMELINE_KINDS),
+      'created; message (an e-mail, SMS or push to the shopper); collection (a till recorded it: accepted or an exception); webhook (a delivery to one of your endpoints); refund and refund_paid; canceled; expired.',
+    ),
+    status: described(z.nullable(z.string()), 'A message’s or delivery’s state (pending, delivered, failed), a collection’s outcome, a refund’s state.'),
+    channel: described(z.nullable(z.string()), 'A message’s channel: email, sms or push.'),
+    store_id: described(z.nullable(z.string()), 'Where it was collected or paid out.'),
+    device_id: described(z.nullable(z.string()), 'The till.'),
+    amount: described(z.nullable(z.int()), 'A collection’s or refund’s amount, in minor units.'),
+    event_type: described(z.nullable(z.string()), 'A webhook delivery’s event.'),
+    endpoint_url: described(z.nullable(z.string()), 'A webhook delivery’s endpoint.'),
+    delivery_id: described(z.nullable(z.string()), 'A webhook delivery’s id (redeliver it with POST /v1/webhook_deliveries/{id}/redeliver).'),
+    attempts: described(z.nullable(z.int()), 'How often a message or delivery was tried.'),
+    last_status: described(z.nullable(z.int()), 'The HTTP status your endpoint answered last.'),
+    detail: described(z.nullable(z.string()), 'The last error, or a collection’s or refund’s own words.'),
+    refund_id: described(z.nullable(z.string()), 'The refund it concerns.'),
+  }),
+  { id: 'TimelineEntry', description: 'One thing that happened to a voucher.' },
+);
+export type TimelineEntry = z.infer<typeof TimelineEntry>;
+
+export const VoucherTimeline = documented(
+  z.object({
+    object: described(z.literal('voucher_timeline'), 'Always `voucher_timeline`.'),
+    voucher_id: described(z.string(), 'The voucher.'),
+    entries: described(z.array(TimelineEntry), 'Oldest first.'),
+  }),
+  { id: 'VoucherTimeline', description: 'Everything that happened to a voucher, oldest first.' },
+);
+export type VoucherTimeline = z.infer<typeof VoucherTimeline>;
 
 export const ResendBody = documented(
   z.strictObject({

@@ -199,6 +199,7 @@ describe('the API reference at /docs', () => {
       'POST /v1/vouchers': '201',
       'GET /v1/vouchers': '200',
       'GET /v1/vouchers/{id}': '404 not-found',
+      'GET /v1/vouchers/{id}/timeline': '404 not-found',
       'POST /v1/vouchers/{id}/resend': '404 not-found',
       'POST /v1/vouchers/{id}/cancel': '404 not-found',
       'POST /v1/refunds': '404 not-found',

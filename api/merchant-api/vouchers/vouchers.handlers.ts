@@ -23,6 +23,7 @@ export function voucherResource(deps: { vouchers: VouchersService; idempotency: 
       return c.json(answer.body, 201);
     })
     .add(routes.getVoucher, async (c) => c.json(await deps.vouchers.get(c.get('merchant'), c.req.valid('param').id), 200))
+    .add(routes.voucherTimeline, async (c) => c.json(await deps.vouchers.timeline(c.get('merchant'), c.req.valid('param').id), 200))
     .add(routes.listVouchers, async (c) => c.json(await deps.vouchers.list(c.get('merchant'), c.req.valid('query')), 200))
     .add(routes.resendVoucher, async (c) => c.json(await deps.vouchers.resend(c.get('merchant'), c.req.valid('param').id, c.req.valid('json')?.notify), 202))
     .add(routes.cancelVoucher, async (c) => c.json(await deps.vouchers.cancel(c.get('merchant'), c.req.valid('param').id), 200));

@@ -1,7 +1,7 @@
-import { and, desc, eq, getTableColumns, gt, inArray, is, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, gte, ilike, inArray, is, lt, lte, or, sql } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import { oncePerDatabase, type Db, type Tx } from '../../db/client.ts';
-import { vouchers } from '../../db/schema.ts';
+import { collections, events, outbox, refunds, vouchers, webhookEndpoints } from '../../db/schema.ts';
 import type { VoucherStatus } from '../../../core/vouchers/voucher-status.ts';
 
 export type VoucherRow = typeof vouchers.$inferSelect;
@@ -41,7 +41,88 @@ const insertQuery = (tx: Tx, row: VoucherRow) => tx.insert(vouchers).values(row)
  */
 const insertStatement = oncePerDatabase((db) => insertQuery(db, VOUCHER_PLACEHOLDERS).prepare('counterpay_voucher_insert'));
 
+/**
+ * A console search (ListVouchersQuery `q`): the order number exactly or by its beginning, the
+ * reference (spaces and dashes dropped), or the shopper's e-mail (any case) or phone, exactly.
+ */
+function searchIs(text: string) {
+  const q = text.trim();
+  const digits = q.replace(/[\s-]/g, '');
+  const prefix = `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return or(
+    eq(vouchers.orderRef, q),
+    ilike(vouchers.orderRef, prefix),
+    eq(vouchers.reference, digits),
+    sql`lower(${vouchers.customer}->>'email') = ${q.toLowerCase()}`,
+    sql`${vouchers.customer}->>'phone' = ${q}`,
+  )!;
+}
+
 export const vouchersRepository = {
+  /**
+   * What happened to one of the merchant's vouchers, for its timeline: the messages to the shopper,
+   * the tills' collections, the webhook deliveries of its events (and its refunds' events), and its
+   * refunds. Each list oldest first.
+   */
+  async timelineFacts(db: Db, merchantId: string, voucherId: string) {
+    const [messages, collected, deliveries, refundRows] = await Promise.all([
+      db
+        .select({
+          kind: outbox.kind,
+          refundId: outbox.refundId,
+          createdAt: outbox.createdAt,
+          deliveredAt: outbox.deliveredAt,
+          gaveUpAt: outbox.gaveUpAt,
+          attempts: outbox.attempts,
+          lastError: outbox.lastError,
+        })
+        .from(outbox)
+        .where(and(eq(outbox.merchantId, merchantId), eq(outbox.voucherId, voucherId), inArray(outbox.kind, ['email', 'sms', 'push'])))
+        .orderBy(asc(outbox.createdAt)),
+      db
+        .select({
+          collectedAt: collections.collectedAt,
+          outcome: collections.outcome,
+          storeId: collections.storeId,
+          deviceId: collections.deviceId,
+          amount: collections.amount,
+          detail: collections.detail,
+        })
+        .from(collections)
+        .where(eq(collections.voucherId, voucherId))
+        .orderBy(asc(collections.collectedAt)),
+      db
+        .select({
+          id: outbox.id,
+          createdAt: outbox.createdAt,
+          deliveredAt: outbox.deliveredAt,
+          gaveUpAt: outbox.gaveUpAt,
+          attempts: outbox.attempts,
+          lastStatus: outbox.lastStatus,
+          lastError: outbox.lastError,
+          type: events.type,
+          url: webhookEndpoints.url,
+        })
+        .from(outbox)
+        .innerJoin(events, eq(events.id, outbox.eventId))
+        .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, outbox.endpointId))
+        .where(
+          and(
+            eq(outbox.kind, 'webhook'),
+            eq(events.merchantId, merchantId),
+            or(sql`${events.data}->'object'->>'id' = ${voucherId}`, sql`${events.data}->'object'->>'voucher_id' = ${voucherId}`),
+          ),
+        )
+        .orderBy(asc(outbox.createdAt)),
+      db
+        .select()
+        .from(refunds)
+        .where(and(eq(refunds.merchantId, merchantId), eq(refunds.voucherId, voucherId)))
+        .orderBy(asc(refunds.createdAt)),
+    ]);
+    return { messages, collected, deliveries, refunds: refundRows };
+  },
+
   /**
    * Inserts unless any unique key (id, reference, link code) is taken; true when inserted.
    * Only the id comes back: the caller already holds every value it wrote.
@@ -62,9 +143,16 @@ export const vouchersRepository = {
   },
 
   /** Newest first; keyset pagination on (created_at, id) after the cursor voucher. */
-  async list(db: Db, merchantId: string, q: { status?: VoucherStatus; limit: number; after?: VoucherRow; now: Date }): Promise<VoucherRow[]> {
+  async list(
+    db: Db,
+    merchantId: string,
+    q: { status?: VoucherStatus; limit: number; after?: VoucherRow; now: Date; search?: string; createdFrom?: Date; createdBefore?: Date },
+  ): Promise<VoucherRow[]> {
     const conditions = [eq(vouchers.merchantId, merchantId)];
     if (q.status) conditions.push(statusIs(q.status, q.now)!);
+    if (q.search !== undefined) conditions.push(searchIs(q.search));
+    if (q.createdFrom) conditions.push(gte(vouchers.createdAt, q.createdFrom));
+    if (q.createdBefore) conditions.push(lt(vouchers.createdAt, q.createdBefore));
     if (q.after) conditions.push(sql`(${vouchers.createdAt}, ${vouchers.id}) < (${q.after.createdAt}, ${q.after.id})`);
     return db
       .select()

@@ -1,6 +1,6 @@
 /** The voucher API's routes (OpenAPI 3.1 via @hono/zod-openapi); shapes from core/contract/vouchers.ts, behaviour in vouchers.handlers.ts. */
 import { z } from '@hono/zod-openapi';
-import { CreateVoucherBody, ListVouchersQuery, ResendBody, Voucher, VoucherDelivery, VoucherList } from '../../../core/contract/vouchers.ts';
+import { CreateVoucherBody, ListVouchersQuery, ResendBody, Voucher, VoucherDelivery, VoucherList, VoucherTimeline } from '../../../core/contract/vouchers.ts';
 import { json, problem } from '../../http/schemas.ts';
 import { openApiObject } from '../../http/openapi-schema.ts';
 import { defineRoute } from '../../http/resource.ts';
@@ -46,11 +46,21 @@ export const getVoucher = defineRoute(merchant, {
   responses: { 200: { description: 'The voucher.', content: json(Voucher) }, ...common, 404: problem('No such voucher of yours.') },
 });
 
+export const voucherTimeline = defineRoute(merchant, {
+  tags,
+  method: 'get',
+  path: '/v1/vouchers/{id}/timeline',
+  summary: 'Everything that happened to a voucher',
+  description: 'Created, messages to the shopper, collections at tills, webhook deliveries with your endpoint’s answers, refunds: oldest first.',
+  request: { params: VoucherIdParam },
+  responses: { 200: { description: 'The timeline.', content: json(VoucherTimeline) }, ...common, 404: problem('No such voucher of yours.') },
+});
+
 export const listVouchers = defineRoute(merchant, {
   tags,
   method: 'get',
   path: '/v1/vouchers',
-  summary: 'List vouchers, newest first',
+  summary: 'List and find vouchers, newest first',
   request: { query: openApiObject(ListVouchersQuery) },
   responses: { 200: { description: 'A page of vouchers.', content: json(VoucherList) }, ...common },
 });

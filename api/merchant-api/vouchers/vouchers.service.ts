@@ -19,6 +19,9 @@ import type { SigningKeys } from '../../signing-keys/signing-keys.service.ts';
 import { vouchersRepository as repo, type VoucherRow } from './vouchers.repository.ts';
 import {
   NOTIFY_CHANNELS,
+  TIMELINE_KINDS,
+  type TimelineEntry,
+  type VoucherTimeline,
   type NotifyChannel,
   type CreateVoucherBody,
   type ListVouchersQuery,
@@ -118,6 +121,76 @@ export class VouchersService {
     return this.toJson(row, merchant, this.clock.now());
   }
 
+  /** Everything that happened to the voucher, oldest first (the console's voucher page). */
+  async timeline(merchant: MerchantRef, id: string): Promise<VoucherTimeline> {
+    const row = await repo.byId(this.db, merchant.id, id);
+    if (!row) throw new NotFoundError('voucher', id);
+    const facts = await repo.timelineFacts(this.db, merchant.id, id);
+    const now = this.clock.now();
+    const blank = {
+      status: null,
+      channel: null,
+      store_id: null,
+      device_id: null,
+      amount: null,
+      event_type: null,
+      endpoint_url: null,
+      delivery_id: null,
+      attempts: null,
+      last_status: null,
+      detail: null,
+      refund_id: null,
+    };
+    const state = (d: { deliveredAt: Date | null; gaveUpAt: Date | null }) => (d.deliveredAt ? 'delivered' : d.gaveUpAt ? 'failed' : 'pending');
+    const entries: TimelineEntry[] = [{ ...blank, at: row.createdAt.toISOString(), kind: 'created', amount: row.amount }];
+    for (const m of facts.messages)
+      entries.push({
+        ...blank,
+        at: (m.deliveredAt ?? m.gaveUpAt ?? m.createdAt).toISOString(),
+        kind: 'message',
+        status: state(m),
+        channel: m.kind,
+        attempts: m.attempts,
+        detail: m.lastError,
+        refund_id: m.refundId,
+      });
+    for (const c of facts.collected)
+      entries.push({
+        ...blank,
+        at: c.collectedAt.toISOString(),
+        kind: 'collection',
+        status: c.outcome,
+        store_id: c.storeId,
+        device_id: c.deviceId,
+        amount: c.amount,
+        detail: c.detail,
+      });
+    for (const d of facts.deliveries)
+      entries.push({
+        ...blank,
+        at: (d.deliveredAt ?? d.gaveUpAt ?? d.createdAt).toISOString(),
+        kind: 'webhook',
+        status: state(d),
+        event_type: d.type,
+        endpoint_url: d.url,
+        delivery_id: d.id,
+        attempts: d.attempts,
+        last_status: d.lastStatus,
+        detail: d.lastError,
+      });
+    for (const r of facts.refunds) {
+      entries.push({ ...blank, at: r.createdAt.toISOString(), kind: 'refund', status: r.state, amount: r.amount, refund_id: r.id, detail: r.reason });
+      if (r.paidAt)
+        entries.push({ ...blank, at: r.paidAt.toISOString(), kind: 'refund_paid', amount: r.amount, refund_id: r.id, store_id: r.paidStoreId, device_id: r.paidDeviceId });
+    }
+    if (row.canceledAt) entries.push({ ...blank, at: row.canceledAt.toISOString(), kind: 'canceled' });
+    if (effectiveStatus(row.status, row.expiresAt, now) === 'expired') entries.push({ ...blank, at: row.expiresAt.toISOString(), kind: 'expired' });
+    // Oldest first; at the same instant, in the order things happen (a stable sort keeps the rest).
+    const order = new Map(TIMELINE_KINDS.map((k, i) => [k, i]));
+    entries.sort((a, b) => a.at.localeCompare(b.at) || order.get(a.kind)! - order.get(b.kind)!);
+    return { object: 'voucher_timeline', voucher_id: id, entries };
+  }
+
   async list(merchant: MerchantRef, q: ListVouchersQuery): Promise<VoucherList> {
     const now = this.clock.now();
     let after: VoucherRow | undefined;
@@ -126,7 +199,18 @@ export class VouchersService {
       if (!after)
         throw new ValidationError(`starting_after names no voucher of yours: ${JSON.stringify(q.starting_after)}`, [{ field: 'starting_after', message: 'no such voucher' }]);
     }
-    const rows = await repo.list(this.db, merchant.id, { status: q.status, limit: q.limit + 1, after, now });
+    if (q.created_from && q.created_to && q.created_from > q.created_to)
+      throw new ValidationError(`created_from (${q.created_from}) is after created_to (${q.created_to})`, [{ field: 'created_from', message: 'after created_to' }]);
+    const rows = await repo.list(this.db, merchant.id, {
+      status: q.status,
+      limit: q.limit + 1,
+      after,
+      now,
+      search: q.q,
+      createdFrom: q.created_from ? new Date(`${q.created_from}T00:00:00Z`) : undefined,
+      // The whole day created_to names: up to the next midnight (UTC).
+      createdBefore: q.created_to ? new Date(Date.parse(`${q.created_to}T00:00:00Z`) + 86_400_000) : undefined,
+    });
     return { object: 'list' as const, data: rows.slice(0, q.limit).map((r) => this.toJson(r, merchant, now)), has_more: rows.length > q.limit };
   }
 

@@ -2874,12 +2874,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List vouchers, newest first */
+        /** List and find vouchers, newest first */
         get: {
             parameters: {
                 query?: {
+                    /** @description Only vouchers created on or after this day (UTC). */
+                    created_from?: string;
+                    /** @description Only vouchers created on or before this day (UTC). */
+                    created_to?: string;
                     /** @description How many vouchers one page holds. */
                     limit?: number;
+                    /** @description Find vouchers by order number (exact, or its beginning), the 12-digit reference (spaces allowed), or the shopper’s e-mail or phone (exact). */
+                    q?: string;
                     /** @description A voucher id from the previous page: the list continues after it. */
                     starting_after?: string;
                     /** @description Only vouchers in this status. */
@@ -3233,6 +3239,75 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything that happened to a voucher
+         * @description Created, messages to the shopper, collections at tills, webhook deliveries with your endpoint’s answers, refunds: oldest first.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The voucher's id. */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The timeline. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VoucherTimeline"];
+                    };
+                };
+                /** @description The request is invalid; `errors` names each offending field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such voucher of yours. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4579,6 +4654,40 @@ export interface components {
             /** @description The refund of the cash owed back to the shopper (duplicate, late, mismatch); else null. */
             refund_id: string | null;
         };
+        /** @description One thing that happened to a voucher. */
+        TimelineEntry: {
+            /** @description A collection’s or refund’s amount, in minor units. */
+            amount: number | null;
+            /** @description When it happened (for a message or webhook not delivered yet: when it was queued). */
+            at: string;
+            /** @description How often a message or delivery was tried. */
+            attempts: number | null;
+            /** @description A message’s channel: email, sms or push. */
+            channel: string | null;
+            /** @description A webhook delivery’s id (redeliver it with POST /v1/webhook_deliveries/{id}/redeliver). */
+            delivery_id: string | null;
+            /** @description The last error, or a collection’s or refund’s own words. */
+            detail: string | null;
+            /** @description The till. */
+            device_id: string | null;
+            /** @description A webhook delivery’s endpoint. */
+            endpoint_url: string | null;
+            /** @description A webhook delivery’s event. */
+            event_type: string | null;
+            /**
+             * @description created; message (an e-mail, SMS or push to the shopper); collection (a till recorded it: accepted or an exception); webhook (a delivery to one of your endpoints); refund and refund_paid; canceled; expired.
+             * @enum {string}
+             */
+            kind: "created" | "message" | "collection" | "webhook" | "refund" | "refund_paid" | "canceled" | "expired";
+            /** @description The HTTP status your endpoint answered last. */
+            last_status: number | null;
+            /** @description The refund it concerns. */
+            refund_id: string | null;
+            /** @description A message’s or delivery’s state (pending, delivered, failed), a collection’s outcome, a refund’s state. */
+            status: string | null;
+            /** @description Where it was collected or paid out. */
+            store_id: string | null;
+        };
         /** @description A payment voucher: what the shopper pays at a store counter, and how far that has got. */
         Voucher: {
             /** @description Amount due, in minor units of the currency. */
@@ -4710,6 +4819,18 @@ export interface components {
              * @enum {string}
              */
             object: "list";
+        };
+        /** @description Everything that happened to a voucher, oldest first. */
+        VoucherTimeline: {
+            /** @description Oldest first. */
+            entries: components["schemas"]["TimelineEntry"][];
+            /**
+             * @description Always `voucher_timeline`.
+             * @enum {string}
+             */
+            object: "voucher_timeline";
+            /** @description The voucher. */
+            voucher_id: string;
         };
         /** @description One event's delivery to one endpoint, with its attempts. */
         WebhookDelivery: {
