@@ -9,10 +9,12 @@ import type { MerchantEnv } from '../http/merchant-auth.ts';
 import type { Services } from '../context.ts';
 
 const merchant = { guard: 'merchant' } as const;
+/** What an integration needs: a console user with the developer role may do it (docs/console.md). */
+const integration = { guard: 'merchant', role: 'developer' } as const;
 const common = { 400: problem('The request is invalid.'), 401: problem('No valid API key.') };
 const IdParam = (name: string, example: string) => z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: name, example }) });
 
-export const createEndpoint = defineRoute(merchant, {
+export const createEndpoint = defineRoute(integration, {
   tags: ['Webhooks'],
   method: 'post',
   path: '/v1/webhook_endpoints',
@@ -30,7 +32,7 @@ export const listEndpoints = defineRoute(merchant, {
   responses: { 200: { description: 'Your endpoints.', content: json(EndpointList) }, ...common },
 });
 
-export const disableEndpoint = defineRoute(merchant, {
+export const disableEndpoint = defineRoute(integration, {
   tags: ['Webhooks'],
   method: 'delete',
   path: '/v1/webhook_endpoints/{id}',
@@ -39,7 +41,7 @@ export const disableEndpoint = defineRoute(merchant, {
   responses: { 200: { description: 'The disabled endpoint.', content: json(WebhookEndpoint) }, ...common, 404: problem('No such endpoint of yours.') },
 });
 
-export const rotateSecret = defineRoute(merchant, {
+export const rotateSecret = defineRoute(integration, {
   tags: ['Webhooks'],
   method: 'post',
   path: '/v1/webhook_endpoints/{id}/rotate_secret',
@@ -57,7 +59,7 @@ export const listDeliveries = defineRoute(merchant, {
   responses: { 200: { description: 'Deliveries.', content: json(DeliveryList) }, ...common, 404: problem('No such endpoint of yours.') },
 });
 
-export const redeliver = defineRoute(merchant, {
+export const redeliver = defineRoute(integration, {
   tags: ['Webhooks'],
   method: 'post',
   path: '/v1/webhook_deliveries/{id}/redeliver',

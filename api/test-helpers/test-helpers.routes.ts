@@ -11,7 +11,8 @@ import { json, problem } from '../http/schemas.ts';
 import { defineRoute, Resource, type Guards } from '../http/resource.ts';
 import type { TestTills } from './test-till.ts';
 
-const merchant = { guard: 'merchant' } as const;
+/** Test mode is a developer's: a console user with the developer role may drive it (docs/console.md). */
+const merchant = { guard: 'merchant', role: 'developer' } as const;
 const tags = ['Test helpers'];
 const common = {
   400: problem('The request is invalid; `errors` names each offending field.'),
