@@ -14,6 +14,9 @@ import {
   OperatorStoreList,
   OperatorTill,
   OperatorTillList,
+  ReviewDecision,
+  ReviewDecisionBody,
+  ReviewList,
 } from '../../core/contract/operator.ts';
 import { ConflictError } from '../errors.ts';
 import { json, problem } from '../http/schemas.ts';
@@ -89,6 +92,29 @@ export const revokeTill = defineRoute(operator, {
   responses: { 200: { description: 'The till, revoked.', content: json(OperatorTill) }, ...common, 404: problem('No such till.'), 409: problem('The till is revoked already.') },
 });
 
+export const listReview = defineRoute(operator, {
+  tags,
+  method: 'get',
+  path: '/v1/operator/review',
+  summary: 'The review queue: collections held (rejected or mismatched), oldest first',
+  responses: { 200: { description: 'What waits for a decision.', content: json(ReviewList) }, ...common },
+});
+
+export const decideReview = defineRoute(operator, {
+  tags,
+  method: 'post',
+  path: '/v1/operator/review/{id}/decision',
+  summary: 'Decide a held collection; its till sees the decision in its feed',
+  request: { params: IdParam('The collection held.', 'col_8xq2m4r6t0w3y5z7'), body: { required: true, content: json(ReviewDecisionBody) } },
+  responses: {
+    200: { description: 'The decision and what it did.', content: json(ReviewDecision) },
+    400: problem('A write-off without a reason.'),
+    ...common,
+    404: problem('No such collection.'),
+    409: problem('Not held for review, already decided, or not possible (no voucher to accept it for).'),
+  },
+});
+
 export function operatorResource(s: Services, guards: Guards) {
   return new Resource<SessionEnv>(guards)
     .add(listMerchants, async (c) => c.json({ object: 'list' as const, data: await s.network.listMerchants() }, 200))
@@ -109,6 +135,13 @@ export function operatorResource(s: Services, guards: Guards) {
       return c.json({ ...created, enrol_url: `${s.publicUrl}/cashier?enrol=${encodeURIComponent(created.code)}` }, 201);
     })
     .add(listTills, async (c) => c.json({ object: 'list' as const, data: await s.devices.list() }, 200))
+    .add(listReview, async (c) => c.json(await s.review.list(), 200))
+    .add(decideReview, async (c) => {
+      const { decision, reason } = c.req.valid('json');
+      // The decision names the operator who made it, as the CLI's `--by` does.
+      const decided = await s.review.decide(c.req.valid('param').id, decision, { by: c.get('console').user.email, reason });
+      return c.json(decided, 200);
+    })
     .add(revokeTill, async (c) => {
       const { id } = c.req.valid('param');
       await s.devices.revoke(id);

@@ -100,7 +100,7 @@ export class ReviewService {
         await tx.update(reviewDecisions).set({ result: done.result, refundId: done.refundId }).where(eq(reviewDecisions.collectionId, collectionId));
         const merchantId = (await this.voucherOf(tx, c))?.merchantId;
         const object = {
-          object: 'review_decision',
+          object: 'review_decision' as const,
           collection_id: collectionId,
           decision,
           result: done.result,

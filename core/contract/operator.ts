@@ -80,3 +80,51 @@ export const OperatorTillList = documented(z.object({ object: described(z.litera
   id: 'OperatorTillList',
   description: 'The network’s tills.',
 });
+
+export const REVIEW_DECISIONS = ['accept', 'refund', 'write_off'] as const;
+
+export const ReviewItem = documented(
+  z.object({
+    id: described(z.string(), 'The collection held.'),
+    outcome: described(z.string(), 'rejected or mismatch.'),
+    reason: described(z.nullable(z.string()), 'Why a rejected collection was rejected.'),
+    why: described(z.string(), 'The server’s words on it.'),
+    flags: described(z.array(z.string()), 'What the journal check noticed.'),
+    voucher_id: described(z.nullable(z.string()), 'The voucher it names, if Counterpay holds it.'),
+    amount: described(z.int(), 'What the till collected, in minor units.'),
+    currency: described(z.string(), 'Its currency.'),
+    tender: described(z.string(), 'Cash or card.'),
+    tender_reference: described(z.nullable(z.string()), 'A card payment’s reference.'),
+    collected_at: described(Timestamp, 'When the till collected it, by its clock.'),
+    received_at: described(Timestamp, 'When the server received it.'),
+    store: described(z.object({ id: described(z.string(), 'The store’s id.'), name: described(z.string(), 'Its name.') }), 'Where.'),
+    till: described(z.object({ id: described(z.string(), 'The till’s id.'), name: described(z.nullable(z.string()), 'Its name.') }), 'Which till.'),
+  }),
+  { id: 'ReviewItem', description: 'A collection held for an operator’s decision.' },
+);
+export const ReviewList = documented(z.object({ object: described(z.literal('list'), 'Always `list`.'), data: described(z.array(ReviewItem), 'Oldest first.') }), {
+  id: 'ReviewList',
+  description: 'The review queue.',
+});
+export const ReviewDecisionBody = documented(
+  z.strictObject({
+    decision: described(
+      z.enum(REVIEW_DECISIONS),
+      'accept: the till’s honest collection (it pays its voucher if it still can, else the shopper is refunded); refund: the shopper gets the cash back; write_off: the money is written off (a reason is required).',
+    ),
+    reason: z.optional(described(z.string().check(z.maxLength(500)), 'Why; required for a write-off, kept with the decision.')),
+  }),
+  { id: 'ReviewDecisionBody', description: 'An operator’s decision on a held collection.' },
+);
+export const ReviewDecision = documented(
+  z.object({
+    object: described(z.literal('review_decision'), 'Always `review_decision`.'),
+    collection_id: described(z.string(), 'The collection decided.'),
+    decision: described(z.enum(REVIEW_DECISIONS), 'What was decided.'),
+    result: described(z.string(), 'What the decision did.'),
+    refund_id: described(z.nullable(z.string()), 'The shopper’s refund, when there is one.'),
+    decided_by: described(z.string(), 'Who decided.'),
+    decided_at: described(Timestamp, 'When.'),
+  }),
+  { id: 'ReviewDecision', description: 'A decision on a held collection; the till sees it in its feed.' },
+);

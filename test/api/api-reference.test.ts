@@ -228,6 +228,8 @@ describe('the API reference at /docs', () => {
       'POST /v1/operator/stores/{id}/enrolment_codes': '404 not-found',
       'GET /v1/operator/tills': '200',
       'POST /v1/operator/tills/{id}/revoke': '404 not-found',
+      'GET /v1/operator/review': '200',
+      'POST /v1/operator/review/{id}/decision': '404 not-found',
       // The console's own routes, with an operator's session (the placeholder link, passkey and merchant name nothing real).
       'POST /v1/console/sign-in-links': '202',
       'POST /v1/console/passkey-challenges': '201',

@@ -24,6 +24,9 @@ import { axeFindings, inViewport } from './support/look.ts';
 import { pictureVideo } from './support/camera.ts';
 import { launchWithCamera, TABLET, waitForSync } from './support/till.ts';
 import { scratchDir } from '../support/scratch.ts';
+import { serverConnection, TestTill } from '../support/till.ts';
+import { createVoucher } from './support/api.ts';
+import { newEnrolCode } from './support/till.ts';
 
 const run = promisify(execFile);
 const OPERATOR = 'ops@example.com';
@@ -155,6 +158,34 @@ describe.runIf(browserTierAvailable())('the console', () => {
     await expect.poll(() => page.locator('tbody').innerText()).toContain(store.id);
   });
 
+  it('decides a collection held for review, and the till that recorded it sees the decision in its feed', async () => {
+    // A till (the till protocol, as any till speaks it) records a voucher for less than it is worth: a mismatch, held.
+    const voucher = await createVoucher(server, { order_ref: 'REVIEW-1' });
+    const till = await TestTill.enrol(serverConnection(server.url), await newEnrolCode({ dataDir: server.dataDir, databaseUrl: db.url }), 'Review till');
+    const [held] = await till.outcomes([await till.record(voucher.token, voucher.amount - 100, { currency: voucher.currency })]);
+    expect(held).toMatchObject({ outcome: 'mismatch' });
+
+    await page.getByRole('link', { name: 'Review' }).click();
+    await expect.poll(() => heading().textContent()).toBe('Review queue');
+    const row = page.locator('tbody tr').filter({ hasText: 'Review till' });
+    await row.waitFor();
+    expect(await axeFindings(page)).toEqual([]);
+    await row.getByLabel('Decision').selectOption('write_off');
+    await row.getByRole('button', { name: `Decide collection ${held!.id}` }).click();
+    const refused = page.getByRole('alert');
+    await refused.waitFor();
+    expect(await refused.textContent(), 'a write-off needs a reason').toContain('reason');
+    await row.getByLabel('Reason').fill('the shopper took the goods back');
+    await row.getByRole('button', { name: `Decide collection ${held!.id}` }).click();
+    const decided = page.getByRole('status').filter({ hasText: `Collection ${held!.id}` });
+    await decided.waitFor();
+    expect(await inViewport(decided)).toBe(true);
+    expect(await page.locator('tbody tr').filter({ hasText: 'Review till' }).count()).toBe(0);
+
+    const feed = (await (await till.feed()).json()) as { reviewed: { collection_id: string; decision: string }[] };
+    expect(feed.reviewed).toContainEqual(expect.objectContaining({ collection_id: held!.id, decision: 'write_off' }));
+  });
+
   it('lists tills and reads the audit log, with the sign-ins and the store it made', async () => {
     await page.getByRole('link', { name: 'Tills' }).click();
     await expect.poll(() => heading().textContent()).toBe('Tills');
@@ -167,6 +198,7 @@ describe.runIf(browserTierAvailable())('the console', () => {
     expect(text).toContain('POST /v1/operator/stores');
     expect(text).toContain('session.create');
     expect(text).toContain('user create');
+    expect(text).toContain('POST /v1/operator/review/{id}/decision');
     expect(await axeFindings(page)).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 /** The console's sections by URL (`/console/…`); anything unknown is its overview. */
-export type ConsolePage = 'home' | 'sign-in' | 'account' | 'merchants' | 'stores' | 'tills' | 'audit' | 'vouchers' | 'webhooks' | 'settlements' | 'users';
+export type ConsolePage = 'home' | 'sign-in' | 'account' | 'merchants' | 'stores' | 'tills' | 'audit' | 'vouchers' | 'webhooks' | 'settlements' | 'users' | 'review';
 
-const PAGES: ReadonlySet<string> = new Set(['sign-in', 'account', 'merchants', 'stores', 'tills', 'audit', 'vouchers', 'webhooks', 'settlements', 'users']);
+const PAGES: ReadonlySet<string> = new Set(['sign-in', 'account', 'merchants', 'stores', 'tills', 'audit', 'vouchers', 'webhooks', 'settlements', 'users', 'review']);
 
 export function consolePage(path: string): ConsolePage {
   const section = path.replace(/^\/console\/?/, '').split('/')[0] ?? '';

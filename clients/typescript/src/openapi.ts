@@ -1115,6 +1115,148 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/operator/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The review queue: collections held (rejected or mismatched), oldest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What waits for a decision. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReviewList"];
+                    };
+                };
+                /** @description Not signed in, or the session ended. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an operator, or the request did not come from the console (Origin, X-CSRF-Token). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/review/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decide a held collection; its till sees the decision in its feed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The collection held. */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReviewDecisionBody"];
+                };
+            };
+            responses: {
+                /** @description The decision and what it did. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReviewDecision"];
+                    };
+                };
+                /** @description A write-off without a reason. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the session ended. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an operator, or the request did not come from the console (Origin, X-CSRF-Token). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such collection. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not held for review, already decided, or not possible (no voucher to accept it for). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/operator/stores": {
         parameters: {
             query?: never;
@@ -4461,6 +4603,90 @@ export interface components {
         ResendVoucher: {
             /** @description The channels to send by; default every channel the voucher's customer has a contact for. */
             notify?: ("email" | "sms")[];
+        };
+        /** @description A decision on a held collection; the till sees it in its feed. */
+        ReviewDecision: {
+            /** @description The collection decided. */
+            collection_id: string;
+            /** @description When. */
+            decided_at: string;
+            /** @description Who decided. */
+            decided_by: string;
+            /**
+             * @description What was decided.
+             * @enum {string}
+             */
+            decision: "accept" | "refund" | "write_off";
+            /**
+             * @description Always `review_decision`.
+             * @enum {string}
+             */
+            object: "review_decision";
+            /** @description The shopper’s refund, when there is one. */
+            refund_id: string | null;
+            /** @description What the decision did. */
+            result: string;
+        };
+        /** @description An operator’s decision on a held collection. */
+        ReviewDecisionBody: {
+            /**
+             * @description accept: the till’s honest collection (it pays its voucher if it still can, else the shopper is refunded); refund: the shopper gets the cash back; write_off: the money is written off (a reason is required).
+             * @enum {string}
+             */
+            decision: "accept" | "refund" | "write_off";
+            /** @description Why; required for a write-off, kept with the decision. */
+            reason?: string;
+        };
+        /** @description A collection held for an operator’s decision. */
+        ReviewItem: {
+            /** @description What the till collected, in minor units. */
+            amount: number;
+            /** @description When the till collected it, by its clock. */
+            collected_at: string;
+            /** @description Its currency. */
+            currency: string;
+            /** @description What the journal check noticed. */
+            flags: string[];
+            /** @description The collection held. */
+            id: string;
+            /** @description rejected or mismatch. */
+            outcome: string;
+            /** @description Why a rejected collection was rejected. */
+            reason: string | null;
+            /** @description When the server received it. */
+            received_at: string;
+            /** @description Where. */
+            store: {
+                /** @description The store’s id. */
+                id: string;
+                /** @description Its name. */
+                name: string;
+            };
+            /** @description Cash or card. */
+            tender: string;
+            /** @description A card payment’s reference. */
+            tender_reference: string | null;
+            /** @description Which till. */
+            till: {
+                /** @description The till’s id. */
+                id: string;
+                /** @description Its name. */
+                name: string | null;
+            };
+            /** @description The voucher it names, if Counterpay holds it. */
+            voucher_id: string | null;
+            /** @description The server’s words on it. */
+            why: string;
+        };
+        /** @description The review queue. */
+        ReviewList: {
+            /** @description Oldest first. */
+            data: components["schemas"]["ReviewItem"][];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
         };
         /** @description Sign in: with a sign-in link’s token, or with a passkey’s answer to a challenge. */
         SessionRequest: {
