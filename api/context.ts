@@ -26,6 +26,7 @@ import { WebhooksService, type WebhookRules } from './webhooks/webhooks.service.
 import { EventsService } from './events/events.service.ts';
 import type { Lookup, WebhookTargetPolicy } from './webhooks/webhook-target.ts';
 import { ConsoleService, type ConsoleSettings } from './console/console.service.ts';
+import { OverviewService } from './operator-api/overview.service.ts';
 import { UnconfiguredMailer, type Mailer } from './messages/delivery.ts';
 
 export interface ContextOptions {
@@ -74,6 +75,8 @@ export interface Services {
   webhookRules: WebhookRules;
   /** Console users, sign-in, sessions and the audit log. */
   console: ConsoleService;
+  /** The operator's overview of today. */
+  overview: OverviewService;
 }
 
 export async function createServices(database: Database, options: ContextOptions): Promise<Services> {
@@ -111,6 +114,7 @@ export async function createServices(database: Database, options: ContextOptions
     stores: new StoresService(database.db, clock),
     push: new PushService(database.db, clock, vault, keys, webhookRules, publicUrl),
     webhookRules,
+    overview: new OverviewService(database.db, clock, review),
     console: new ConsoleService(database.db, clock, publicUrl, options.mailer ?? new UnconfiguredMailer(), options.console),
   };
 }

@@ -14,6 +14,7 @@ import {
   OperatorStoreList,
   OperatorTill,
   OperatorTillList,
+  Overview,
   ReviewDecision,
   ReviewDecisionBody,
   ReviewList,
@@ -31,6 +32,14 @@ const common = {
   403: problem('Not an operator, or the request did not come from the console (Origin, X-CSRF-Token).'),
 };
 const IdParam = (what: string, example: string) => z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: what, example }) });
+
+export const overview = defineRoute(operator, {
+  tags,
+  method: 'get',
+  path: '/v1/operator/overview',
+  summary: 'Today: collections and refunds per currency, what waits for review, tills past their lease, failing webhook endpoints, and 14 days of collections',
+  responses: { 200: { description: 'The overview.', content: json(Overview) }, ...common },
+});
 
 export const listMerchants = defineRoute(operator, {
   tags,
@@ -117,6 +126,7 @@ export const decideReview = defineRoute(operator, {
 
 export function operatorResource(s: Services, guards: Guards) {
   return new Resource<SessionEnv>(guards)
+    .add(overview, async (c) => c.json(await s.overview.today(), 200))
     .add(listMerchants, async (c) => c.json({ object: 'list' as const, data: await s.network.listMerchants() }, 200))
     .add(createMerchant, async (c) => {
       const created = await s.network.createMerchant(c.req.valid('json').name);

@@ -128,3 +128,55 @@ export const ReviewDecision = documented(
   }),
   { id: 'ReviewDecision', description: 'A decision on a held collection; the till sees it in its feed.' },
 );
+
+const Totals = z.array(
+  z.object({
+    currency: described(z.string(), 'ISO 4217.'),
+    count: described(z.int(), 'How many.'),
+    amount: described(z.int(), 'Their sum, in minor units.'),
+  }),
+);
+
+export const Overview = documented(
+  z.object({
+    object: described(z.literal('overview'), 'Always `overview`.'),
+    day: described(z.string(), 'Today (UTC), YYYY-MM-DD.'),
+    collections: described(Totals, 'Accepted collections today, per currency.'),
+    refunds_paid: described(Totals, 'Refunds paid out at tills today, per currency.'),
+    review_waiting: described(z.int(), 'Collections held for a decision.'),
+    tills_past_lease: described(
+      z.array(
+        z.object({
+          id: described(z.string(), 'The till.'),
+          name: described(z.string(), 'Its name.'),
+          store: described(z.object({ id: described(z.string(), 'The store.'), name: described(z.string(), 'Its name.') }), 'Where it is.'),
+          last_seen_at: described(z.nullable(Timestamp), 'Its last sync (null: never since it enrolled).'),
+        }),
+      ),
+      'Active tills that have not synced within their store’s offline lease.',
+    ),
+    failing_endpoints: described(
+      z.array(
+        z.object({
+          id: described(z.string(), 'The endpoint.'),
+          url: described(z.string(), 'Where it posts.'),
+          merchant: described(z.object({ id: described(z.string(), 'The merchant.'), name: described(z.string(), 'Its name.') }), 'Whose it is.'),
+        }),
+      ),
+      'Merchants’ webhook endpoints whose deliveries keep failing.',
+    ),
+    per_day: described(
+      z.array(
+        z.object({
+          day: described(z.string(), 'YYYY-MM-DD (UTC).'),
+          currency: described(z.string(), 'ISO 4217.'),
+          count: described(z.int(), 'Accepted collections that day.'),
+          amount: described(z.int(), 'Their sum, in minor units.'),
+        }),
+      ),
+      'Accepted collections per day for the last 14 days, oldest first (days without any are left out).',
+    ),
+  }),
+  { id: 'Overview', description: 'The network today, and what needs the operator’s attention.' },
+);
+export type Overview = z.infer<typeof Overview>;

@@ -221,6 +221,7 @@ describe('the API reference at /docs', () => {
       'POST /v1/test_helpers/vouchers/{id}/expire': '403 test-mode-only',
       'POST /v1/test_helpers/refunds/{id}/pay_out': '403 test-mode-only',
       // The operator's routes, with an operator's session (no store or till has the placeholder ids).
+      'GET /v1/operator/overview': '200',
       'GET /v1/operator/merchants': '200',
       'POST /v1/operator/merchants': '201',
       'GET /v1/operator/stores': '200',

@@ -186,6 +186,24 @@ describe.runIf(browserTierAvailable())('the console', () => {
     expect(feed.reviewed).toContainEqual(expect.objectContaining({ collection_id: held!.id, decision: 'write_off' }));
   });
 
+  it('shows today on the overview, with a chart of collections per day and the same figures as a table', async () => {
+    const voucher = await createVoucher(server, { order_ref: 'OVERVIEW-1' });
+    const till = await TestTill.enrol(serverConnection(server.url), await newEnrolCode({ dataDir: server.dataDir, databaseUrl: db.url }), 'Overview till');
+    expect((await till.outcomes([await till.record(voucher.token, voucher.amount, { currency: voucher.currency })]))[0]).toMatchObject({ outcome: 'accepted' });
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await expect.poll(() => heading().textContent()).toBe('Console');
+    const figure = page.getByRole('figure');
+    await figure.waitFor();
+    const canvas = figure.locator('canvas');
+    expect((await canvas.boundingBox())!.height, 'Chart.js drew into its box').toBeGreaterThan(100);
+    // The day the server calls today (its clock, not this test's), and its row in the chart's table.
+    const today = /Today, (\d{4}-\d{2}-\d{2})/.exec((await page.getByRole('heading', { name: /^Today, / }).textContent())!)![1]!;
+    expect(await figure.getByRole('table').innerText()).toContain(today);
+    expect(await page.getByText(/^1 for €/).count()).toBe(1);
+    expect(await axeFindings(page)).toEqual([]);
+    expect(takePolicyViolations(), 'the chart needs nothing the CSP refuses').toEqual([]);
+  });
+
   it('lists tills and reads the audit log, with the sign-ins and the store it made', async () => {
     await page.getByRole('link', { name: 'Tills' }).click();
     await expect.poll(() => heading().textContent()).toBe('Tills');

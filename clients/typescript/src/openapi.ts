@@ -1115,6 +1115,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/operator/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Today: collections and refunds per currency, what waits for review, tills past their lease, failing webhook endpoints, and 14 days of collections */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The overview. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Overview"];
+                    };
+                };
+                /** @description Not signed in, or the session ended. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an operator, or the request did not come from the console (Origin, X-CSRF-Token). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/operator/review": {
         parameters: {
             query?: never;
@@ -4350,6 +4404,77 @@ export interface components {
              * @enum {string}
              */
             object: "list";
+        };
+        /** @description The network today, and what needs the operator’s attention. */
+        Overview: {
+            /** @description Accepted collections today, per currency. */
+            collections: {
+                /** @description Their sum, in minor units. */
+                amount: number;
+                /** @description How many. */
+                count: number;
+                /** @description ISO 4217. */
+                currency: string;
+            }[];
+            /** @description Today (UTC), YYYY-MM-DD. */
+            day: string;
+            /** @description Merchants’ webhook endpoints whose deliveries keep failing. */
+            failing_endpoints: {
+                /** @description The endpoint. */
+                id: string;
+                /** @description Whose it is. */
+                merchant: {
+                    /** @description The merchant. */
+                    id: string;
+                    /** @description Its name. */
+                    name: string;
+                };
+                /** @description Where it posts. */
+                url: string;
+            }[];
+            /**
+             * @description Always `overview`.
+             * @enum {string}
+             */
+            object: "overview";
+            /** @description Accepted collections per day for the last 14 days, oldest first (days without any are left out). */
+            per_day: {
+                /** @description Their sum, in minor units. */
+                amount: number;
+                /** @description Accepted collections that day. */
+                count: number;
+                /** @description ISO 4217. */
+                currency: string;
+                /** @description YYYY-MM-DD (UTC). */
+                day: string;
+            }[];
+            /** @description Refunds paid out at tills today, per currency. */
+            refunds_paid: {
+                /** @description Their sum, in minor units. */
+                amount: number;
+                /** @description How many. */
+                count: number;
+                /** @description ISO 4217. */
+                currency: string;
+            }[];
+            /** @description Collections held for a decision. */
+            review_waiting: number;
+            /** @description Active tills that have not synced within their store’s offline lease. */
+            tills_past_lease: {
+                /** @description The till. */
+                id: string;
+                /** @description Its last sync (null: never since it enrolled). */
+                last_seen_at: string | null;
+                /** @description Its name. */
+                name: string;
+                /** @description Where it is. */
+                store: {
+                    /** @description The store. */
+                    id: string;
+                    /** @description Its name. */
+                    name: string;
+                };
+            }[];
         };
         /** @description A registered passkey. */
         Passkey: {
