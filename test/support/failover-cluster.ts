@@ -154,6 +154,31 @@ export class FailoverCluster {
     return Boolean(rows[0]?.names) && ['sync', 'quorum'].includes(rows[0]!.state);
   }
 
+  /** The primary's current WAL position (null while there is no primary). */
+  async currentLsn(): Promise<string | null> {
+    const p = await this.primary();
+    if (!p) return null;
+    const rows = await this.sql<{ lsn: string }>(p.port, 'counterpay', 'select pg_current_wal_lsn()::text as lsn').catch(() => []);
+    return rows[0]?.lsn ?? null;
+  }
+
+  /**
+   * Whether the synchronous standby has flushed the primary's WAL up to `lsn`. What a primary
+   * acknowledged in `wait_primary` (no standby: docs/operations.md §8) is on two machines only
+   * from then on; commits after synchronous replication is back wait for it themselves.
+   */
+  async standbyFlushed(lsn: string): Promise<boolean> {
+    const p = await this.primary();
+    if (!p) return false;
+    const rows = await this.sql<{ ok: boolean }>(
+      p.port,
+      'counterpay',
+      "select coalesce(bool_or(flush_lsn >= $1::pg_lsn), false) as ok from pg_stat_replication where sync_state in ('sync', 'quorum')",
+      [lsn],
+    ).catch(() => []);
+    return rows[0]?.ok === true;
+  }
+
   /** SIGKILL the node's postmaster only: its keeper is left to restart it. */
   killPostmaster(node: Member): number {
     const pid = Number(readFileSync(path.join(node.pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
