@@ -167,12 +167,14 @@ export class ConsoleService {
     input: { email: string; operator?: boolean; merchantId?: string; role?: ConsoleRole },
   ): Promise<{ user_id: string; email: string; created: boolean; email_sent: boolean; email_detail: string | null }> {
     const email = normalEmail(input.email);
+    let merchantName: string | undefined;
     if (input.operator) {
       if (!by.operator) throw new ConsoleAccessError('only an operator may invite an operator');
     } else {
       if (!input.merchantId || !input.role)
         throw new ValidationError('an invitation names a merchant and a role, or says operator', [{ field: 'merchant_id', message: 'required' }]);
-      if (!(await networkRepository.liveMerchant(this.db, input.merchantId))) throw new NotFoundError('merchant', input.merchantId);
+      merchantName = (await networkRepository.liveMerchant(this.db, input.merchantId))?.name;
+      if (merchantName === undefined) throw new NotFoundError('merchant', input.merchantId);
       if (!by.operator) {
         const role = await repo.membership(this.db, by.id, input.merchantId);
         if (role !== 'admin') throw new ConsoleAccessError(`only an operator or an admin of merchant ${input.merchantId} may invite its users`);
@@ -187,7 +189,6 @@ export class ConsoleService {
       const { url } = await this.newLink(tx, user.id, INVITATION_LINK_MS);
       return { user, created, url };
     });
-    const merchantName = input.merchantId ? (await networkRepository.liveMerchant(this.db, input.merchantId))?.name : undefined;
     // The invitation stands whether or not the e-mail goes: a failed send is said, not an error
     // (the invitee can ask for a sign-in link, or the operator can make one with the CLI).
     let sent: { email_sent: boolean; email_detail: string | null };
@@ -203,6 +204,11 @@ export class ConsoleService {
 
   async members(merchantId: string) {
     return (await repo.merchantMembers(this.db, merchantId)).map((m) => ({ user_id: m.userId, email: m.email, role: m.role, created_at: m.createdAt.toISOString() }));
+  }
+
+  /** The merchants the user works for, with the role at each. */
+  memberships(userId: string): Promise<MembershipView[]> {
+    return repo.memberships(this.db, userId);
   }
 
   /** The user's role at a live merchant, or undefined. */

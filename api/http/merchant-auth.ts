@@ -20,12 +20,12 @@ export const merchantAuth = (network: NetworkService, consoleService: ConsoleSer
     const header = c.req.header('authorization');
     if (!header && hasSessionCookie(c)) {
       const signedIn = await signedInFrom(c, consoleService);
-      const memberships = await consoleService.me(signedIn);
+      const memberships = await consoleService.memberships(signedIn.user.id);
       const named = c.req.header('counterpay-merchant');
-      const merchantId = named ?? (memberships.memberships.length === 1 ? memberships.memberships[0]!.merchant_id : undefined);
+      const merchantId = named ?? (memberships.length === 1 ? memberships[0]!.merchantId : undefined);
       if (!merchantId)
         throw new ValidationError('say which merchant with the Counterpay-Merchant header: you are a user of several', [{ field: 'Counterpay-Merchant', message: 'required' }]);
-      const role = memberships.memberships.find((m) => m.merchant_id === merchantId)?.role;
+      const role = memberships.find((m) => m.merchantId === merchantId)?.role;
       if (!role) throw new ConsoleAccessError(`you are not a user of merchant ${merchantId}`);
       if (!roleAtLeast(role, route.role)) throw new ConsoleAccessError(`your role at merchant ${merchantId} is ${role}; this needs ${route.role}`);
       const mode = c.req.header('counterpay-mode') ?? 'live';
