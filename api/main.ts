@@ -62,8 +62,9 @@ async function main() {
     signingKeySecret: env.SIGNING_KEY_SECRET,
     production: env.NODE_ENV === 'production',
     webhookTargets: env.WEBHOOK_TARGETS,
-    // The console's sign-in links go straight to SMTP while the person waits (docs/console.md).
-    mailer: createMailer({ ...process.env, PUBLIC_URL: env.PUBLIC_URL }, (line) => log(`console ${line}`)),
+    // The console's sign-in links go straight to SMTP while the person waits (docs/console.md);
+    // the worker's start-up line already says where e-mail goes.
+    mailer: createMailer({ ...process.env, PUBLIC_URL: env.PUBLIC_URL }, () => {}),
     console: { idleMs: env.CONSOLE_SESSION_IDLE_MINUTES * 60_000, absoluteMs: env.CONSOLE_SESSION_HOURS * 3_600_000 },
   });
   const key = await services.keys.ensureCurrent();
